@@ -1,0 +1,7 @@
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001_initial_schema.ts";
+
+// A static list rather than a folder scan: works the same under Node, vitest and any bundler.
+export const migrations: Record<string, Migration> = {
+  "0001_initial_schema": m0001,
+};

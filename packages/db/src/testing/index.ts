@@ -1,0 +1,2 @@
+export { databaseUrlFor, NEEDS_POSTGRES, testDatabaseUrl } from "./env.ts";
+export { createTestDatabase, type TestDatabase } from "./test-database.ts";

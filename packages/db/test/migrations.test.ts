@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Kysely, sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GENERATED_TYPES_FILE, generateSchemaTypes } from "../src/codegen.ts";
+import { createDb, type Database } from "../src/create-db.ts";
+import { migrateDown, migrateToEmpty, migrateToLatest, migrationsAreCurrent } from "../src/migrate.ts";
+import { databaseUrlFor, testDatabaseUrl } from "../src/testing/env.ts";
+
+/** An empty, unmigrated database on the backend under test. */
+async function emptyDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (!testDatabaseUrl) return { database: await createDb({}), drop: async () => {} };
+  const name = `shootout_migtest_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const database = await createDb({ databaseUrl: databaseUrlFor(testDatabaseUrl, name), poolMax: 2 });
+  return {
+    database,
+    drop: async () => {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+async function tableNames(db: Kysely<unknown>): Promise<string[]> {
+  const { rows } = await sql<{ tablename: string }>`
+    select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely_%'
+    order by tablename`.execute(db);
+  return rows.map((r) => r.tablename);
+}
+
+describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ database, drop } = await emptyDatabase());
+  });
+  afterAll(async () => {
+    await database.close();
+    await drop();
+  });
+
+  it("go up to the whole schema, down to nothing, and up again", async () => {
+    const db = database.db as unknown as Kysely<unknown>;
+    expect(await migrationsAreCurrent(database.db)).toBe(false);
+    expect(await migrateToLatest(database.db)).toEqual(["0001_initial_schema"]);
+    expect(await migrationsAreCurrent(database.db)).toBe(true);
+    expect(await tableNames(db)).toEqual([
+      "files",
+      "job_events",
+      "jobs",
+      "model_cache",
+      "sessions",
+      "shootouts",
+      "tone_selections",
+      "users",
+    ]);
+    expect(await migrateToLatest(database.db)).toEqual([]);
+
+    expect(await migrateDown(database.db)).toEqual(["0001_initial_schema"]);
+    expect(await tableNames(db)).toEqual([]);
+    expect(await migrationsAreCurrent(database.db)).toBe(false);
+
+    await migrateToLatest(database.db);
+    expect(await migrateToEmpty(database.db)).toEqual(["0001_initial_schema"]);
+    expect(await tableNames(db)).toEqual([]);
+    await migrateToLatest(database.db);
+    expect((await tableNames(db)).length).toBe(8);
+  });
+
+  it("generate exactly the committed schema types, and the drift check catches a change", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "codegen-"));
+    try {
+      const out = path.join(dir, "db.ts");
+      const plain = database.db.withoutPlugins() as unknown as Kysely<unknown>;
+      await generateSchemaTypes(plain, { outFile: out });
+      expect(readFileSync(out, "utf8")).toBe(readFileSync(GENERATED_TYPES_FILE, "utf8"));
+      await generateSchemaTypes(plain, { outFile: out, verify: true });
+
+      // A migration changed without regenerating: verify must fail.
+      await sql`alter table users add column nickname text`.execute(plain);
+      await expect(generateSchemaTypes(plain, { outFile: out, verify: true })).rejects.toThrow();
+      await sql`alter table users drop column nickname`.execute(plain);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(testDatabaseUrl)("pg Pool and PGlite read the same types", () => {
+  it("bigint, bytea, arrays, jsonb and timestamps come back alike on both backends", async () => {
+    const query = sql<{
+      n: number;
+      b: Uint8Array;
+      a: string[];
+      j: unknown;
+      t: Date;
+    }>`select count(*) as n, '\\x0102'::bytea as b, array['wav','flac']::text[] as a,
+       '{"x":1}'::jsonb as j, '2026-01-02T03:04:05Z'::timestamptz as t from (values (1),(2)) v`;
+    const pglite = await createDb({});
+    const viaPg = await createDb({ databaseUrl: testDatabaseUrl });
+    try {
+      const [a] = (await query.execute(pglite.db)).rows;
+      const [b] = (await query.execute(viaPg.db)).rows;
+      expect(a!.n).toBe(2);
+      expect(b!.n).toBe(2);
+      expect([...a!.b]).toEqual([1, 2]);
+      expect([...b!.b]).toEqual([1, 2]);
+      expect(a!.a).toEqual(b!.a);
+      expect(a!.j).toEqual(b!.j);
+      expect(a!.t.toISOString()).toBe(b!.t.toISOString());
+    } finally {
+      await pglite.close();
+      await viaPg.close();
+    }
+  });
+});
