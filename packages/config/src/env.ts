@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+const boolish = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url()));
+
+/**
+ * Every environment variable the product reads, in one place (the README's table is this).
+ * Empty strings count as unset, so `FOO=` in a compose file means "use the default".
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** The URL users reach the API at (OAuth redirect URI and cookie security derive from it). */
+  PUBLIC_URL: z.url().optional(),
+  /** Browser origins allowed to call the API (CORS), comma-separated. PUBLIC_URL's origin always is. */
+  WEB_ORIGINS: csv.default([]),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  /** Postgres. Unset: embedded PGlite in PGLITE_DATA_DIR, with API + worker in one process. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Local directory of the content-addressed file store. */
+  STORAGE_DIR: z.string().min(1).default(".data/storage"),
+
+  /** Session lifetime; each use within the second half of it extends it (sliding expiry). */
+  SESSION_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
+  /** 32 random bytes, base64: encrypts the Tone 3000 tokens kept for users. Generated per run when unset in embedded mode. */
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
+
+  /** Tone 3000. Unset: the bundled local stand-in is started in-process. */
+  TONE3000_BASE_URL: z.url().optional(),
+  TONE3000_CLIENT_ID: z.string().min(1).optional(),
+
+  /** Renders run at once in one worker process (default: one per core). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** Run the worker inside the API process (default: on in embedded mode, off with DATABASE_URL). */
+  EMBEDDED_WORKER: boolish.optional(),
+  /** Seconds a stopping worker lets a running render finish before handing it back. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+
+  /** Calls (not HTTP requests) one user or IP may make per minute. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Largest accepted upload, in megabytes. */
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(100),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  - ${i}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+/** Parses the environment; throws a ConfigError listing every bad variable with its reason. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,2 @@
+export { createLocalStorage } from "./local-storage.ts";
+export { type ByteRange, type Storage, StorageError, type StoredObject } from "./storage.ts";

@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { type ByteRange, type Storage, StorageError, type StoredObject } from "./storage.ts";
+
+const KEY_PATTERN = /^sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
+
+function keyFor(sha256: string): string {
+  return `sha256/${sha256.slice(0, 2)}/${sha256}`;
+}
+
+/** A directory on local disk, content-addressed: identical bytes are stored once. */
+export function createLocalStorage(root: string): Storage {
+  const base = path.resolve(root);
+  const tmpDir = path.join(base, "tmp");
+
+  function pathOf(key: string): string {
+    if (!KEY_PATTERN.test(key)) throw new StorageError("bad_key", `not a storage key: ${key}`);
+    return path.join(base, key);
+  }
+
+  return {
+    async put(source, options = {}): Promise<StoredObject> {
+      const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+      await mkdir(tmpDir, { recursive: true });
+      const tmp = path.join(tmpDir, `${Date.now()}-${randomBytes(6).toString("hex")}`);
+      const out = createWriteStream(tmp, { flags: "wx" });
+      const hash = createHash("sha256");
+      let size = 0;
+      try {
+        for await (const chunk of source) {
+          size += chunk.byteLength;
+          if (size > maxBytes) {
+            throw new StorageError("too_large", `more than ${maxBytes} bytes`);
+          }
+          hash.update(chunk);
+          if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", resolve));
+        }
+        out.end();
+        await finished(out);
+        const sha256 = hash.digest("hex");
+        const key = keyFor(sha256);
+        const target = path.join(base, key);
+        await mkdir(path.dirname(target), { recursive: true });
+        // rename is atomic: a reader sees the whole object or none; the same bytes twice land once.
+        await rename(tmp, target);
+        return { key, sha256, size };
+      } catch (error) {
+        out.destroy();
+        await rm(tmp, { force: true });
+        throw error;
+      }
+    },
+
+    async get(key, range?: ByteRange): Promise<Readable> {
+      const file = pathOf(key);
+      const info = await stat(file).catch(() => null);
+      if (!info) throw new StorageError("not_found", `no object ${key}`);
+      return createReadStream(file, range ? { start: range.start, end: range.end } : {});
+    },
+
+    async stat(key) {
+      const info = await stat(pathOf(key)).catch(() => null);
+      return info ? { size: info.size } : null;
+    },
+
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
+  };
+}

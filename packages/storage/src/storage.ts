@@ -1,0 +1,39 @@
+import type { Readable } from "node:stream";
+
+export interface StoredObject {
+  /** Where the bytes live; for content-addressed puts, derived from the sha256. */
+  readonly key: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  readonly start: number;
+  /** Last byte, inclusive. */
+  readonly end: number;
+}
+
+/**
+ * Where uploads, outputs and cached models live. Deliberately narrow (streams by key) so an
+ * S3-compatible backend can replace the local directory when workers run on several machines.
+ */
+export interface Storage {
+  /** Streams `source` in, hashing as it goes; the key is content-addressed. Rejects past `maxBytes`. */
+  put(source: AsyncIterable<Uint8Array>, options?: { maxBytes?: number }): Promise<StoredObject>;
+  /** The object's bytes, or one inclusive range of them. */
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  /** Size of the object, or null when there is none. */
+  stat(key: string): Promise<{ size: number } | null>;
+  /** Removes the object; a missing one is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+export class StorageError extends Error {
+  readonly code: "too_large" | "not_found" | "bad_key";
+  constructor(code: StorageError["code"], message: string) {
+    super(message);
+    this.name = "StorageError";
+    this.code = code;
+  }
+}

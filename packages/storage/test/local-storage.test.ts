@@ -1,0 +1,52 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { text } from "node:stream/consumers";
+import { afterAll, describe, expect, it } from "vitest";
+import { createLocalStorage } from "../src/local-storage.ts";
+
+async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
+  for (const part of parts) yield Buffer.from(part);
+}
+
+describe("local content-addressed storage", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "storage-"));
+  const storage = createLocalStorage(dir);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("stores a stream under its sha256 and reads it back whole or by range", async () => {
+    const stored = await storage.put(chunks("hello ", "world"));
+    const sha = createHash("sha256").update("hello world").digest("hex");
+    expect(stored).toEqual({ key: `sha256/${sha.slice(0, 2)}/${sha}`, sha256: sha, size: 11 });
+    expect(await text(await storage.get(stored.key))).toBe("hello world");
+    expect(await text(await storage.get(stored.key, { start: 6, end: 10 }))).toBe("world");
+    expect(await storage.stat(stored.key)).toEqual({ size: 11 });
+  });
+
+  it("stores identical bytes once", async () => {
+    const a = await storage.put(chunks("same"));
+    const b = await storage.put(chunks("sa", "me"));
+    expect(a.key).toBe(b.key);
+  });
+
+  it("rejects past maxBytes and leaves no temporary file behind", async () => {
+    await expect(storage.put(chunks("0123456789", "abc"), { maxBytes: 12 })).rejects.toMatchObject({
+      code: "too_large",
+    });
+    expect(readdirSync(path.join(dir, "tmp"))).toEqual([]);
+  });
+
+  it("refuses keys that are not its own (no path traversal)", async () => {
+    await expect(storage.get("../../etc/passwd")).rejects.toMatchObject({ code: "bad_key" });
+    await expect(storage.stat("sha256/aa/../../x")).rejects.toMatchObject({ code: "bad_key" });
+  });
+
+  it("deletes, and a missing object is reported as such", async () => {
+    const stored = await storage.put(chunks("bye"));
+    await storage.delete(stored.key);
+    expect(await storage.stat(stored.key)).toBeNull();
+    await expect(storage.get(stored.key)).rejects.toMatchObject({ code: "not_found" });
+    await storage.delete(stored.key);
+  });
+});
