@@ -1,0 +1,49 @@
+// Starts the Tone 3000 stand-in as a process:
+//   PORT=4300 node packages/tone3000/src/stand-in/main.ts
+// Env: PORT (default 4300), HOST (127.0.0.1), PUBLIC_URL, T3K_CLIENT_ID + T3K_REDIRECT_URIS
+// (comma-separated) to register your app, RATE_LIMIT_PER_MINUTE, ACCESS_TOKEN_TTL_SECONDS.
+import { z } from "zod";
+import { createTone3000StandIn, DEFAULT_STAND_IN_CLIENT } from "./server.ts";
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4300),
+  HOST: z.string().default("127.0.0.1"),
+  PUBLIC_URL: z.url().optional(),
+  T3K_CLIENT_ID: z.string().min(1).optional(),
+  T3K_REDIRECT_URIS: z.string().optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().positive().optional(),
+});
+const env = Env.parse(process.env);
+
+const clients = [DEFAULT_STAND_IN_CLIENT];
+if (env.T3K_CLIENT_ID) {
+  clients.push({
+    clientId: env.T3K_CLIENT_ID,
+    redirectUris: (env.T3K_REDIRECT_URIS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  });
+}
+
+const standIn = await createTone3000StandIn({
+  port: env.PORT,
+  host: env.HOST,
+  publicUrl: env.PUBLIC_URL,
+  clients,
+  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+});
+console.log(`Tone 3000 stand-in listening on ${standIn.url}`);
+for (const client of clients)
+  console.log(`  client ${client.clientId} → ${client.redirectUris.join(", ") || "(no redirect URIs)"}`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    standIn.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
