@@ -96,8 +96,13 @@ export function createFaultInjector(): FaultInjector & {
           record.bytesWritten += piece.length;
           if (!res.write(piece)) {
             await new Promise<void>((resolve) => {
-              res.once("drain", resolve);
-              res.once("close", resolve);
+              const done = () => {
+                res.off("drain", done);
+                res.off("close", done);
+                resolve();
+              };
+              res.on("drain", done);
+              res.on("close", done);
             });
           }
         }
