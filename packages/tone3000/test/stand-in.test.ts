@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTone3000StandIn, Page, Tone, type Tone3000StandIn } from "../src/index.ts";
+import { ApiErrorBody, createTone3000StandIn, Page, Tone, type Tone3000StandIn } from "../src/index.ts";
 import { login } from "./helpers.ts";
 
 const TonePage = Page(Tone);
@@ -48,7 +48,7 @@ describe("stand-in API", () => {
   it("refuses page_size over 25 with a 400 error body", async () => {
     const response = await get("/api/v1/tones/search?page_size=26");
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatch(/page_size/);
+    expect(ApiErrorBody.parse(await response.json()).error).toMatch(/page_size/);
     expect((await get("/api/v1/tones/search?page_size=25")).status).toBe(200);
     expect((await get("/api/v1/models?tone_id=101&page_size=100")).status).toBe(400);
   });
@@ -140,7 +140,7 @@ describe("stand-in API", () => {
       const found = await fetch(`${other.url}/api/v1/tones/search?query=bedroom`, {
         headers: { authorization: `Bearer ${otherToken}` },
       });
-      expect((await found.json()).total).toBe(0);
+      expect(TonePage.parse(await found.json()).total).toBe(0);
     } finally {
       await other.close();
     }
@@ -155,7 +155,7 @@ describe("stand-in API", () => {
     ]) {
       const response = await get(path);
       expect(response.status).toBe(404);
-      expect(typeof (await response.json()).error).toBe("string");
+      expect(ApiErrorBody.parse(await response.json()).error.length).toBeGreaterThan(0);
     }
   });
 
