@@ -1,0 +1,52 @@
+import type { Queue } from "pg-boss";
+import { z } from "zod";
+
+/**
+ * Queue names, payloads and options shared by the API (which sends) and the worker (which works):
+ * one place, so the two can never disagree.
+ */
+export const RENDER_QUEUE = "shootout-render";
+export const RENDER_DEAD_LETTER_QUEUE = "shootout-render-dead";
+
+/** The queue message carries only the job id; everything else is read from the jobs row. */
+export const renderJobPayload = z.object({ jobId: z.uuid() });
+export type RenderJobPayload = z.infer<typeof renderJobPayload>;
+
+export const renderQueueOptions: Omit<Queue, "name"> = {
+  // A render that crashes its worker is tried again, twice, after 10 s and then ~20 s.
+  retryLimit: 2,
+  retryDelay: 10,
+  retryBackoff: true,
+  // Sized to the longest render we accept (12 tones x a long DI, plus video) with room to spare.
+  expireInSeconds: 60 * 60,
+  // A worker SIGKILLed mid-render stops heartbeating; after this the job is failed over for a retry.
+  heartbeatSeconds: 30,
+  deadLetter: RENDER_DEAD_LETTER_QUEUE,
+  // Wake workers through LISTEN/NOTIFY the moment a job is sent (pg-boss otherwise polls every 2 s).
+  notify: true,
+  retentionSeconds: 7 * 24 * 60 * 60,
+};
+
+export const deadLetterQueueOptions: Omit<Queue, "name"> = {
+  retentionSeconds: 14 * 24 * 60 * 60,
+  notify: true,
+};
+
+/** Channel of the job_events notifications; payload: {@link JobEventNotice} as JSON. */
+export const JOB_EVENTS_CHANNEL = "shootout_job_events";
+
+export const JOB_STATUSES = ["pending", "queued", "running", "completed", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const FINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+export const ACTIVE_STATUSES: readonly JobStatus[] = ["pending", "queued", "running"];
+
+export const jobEventNotice = z.object({
+  jobId: z.uuid(),
+  ownerId: z.uuid(),
+  seq: z.number().int().min(1),
+  status: z.enum(JOB_STATUSES),
+  progress: z.number().int().min(0).max(100),
+  message: z.string(),
+  at: z.string(),
+});
+export type JobEventNotice = z.infer<typeof jobEventNotice>;
