@@ -1,0 +1,68 @@
+import type { DB } from "@shootout/db";
+import type { JobQueue } from "@shootout/jobs";
+import type { Storage } from "@shootout/storage";
+import type { Tone3000Client } from "@shootout/tone3000";
+import type { Kysely } from "kysely";
+import { type Logger, pino } from "pino";
+import type { SessionValidationResult } from "./domain/sessions.ts";
+import { DEFAULT_SESSION_TTL_MS } from "./domain/sessions.ts";
+
+/** Builds a Tone 3000 API client acting for one of our users (their tokens stay server-side). */
+export type Tone3000ClientFactory = (userId: string) => Tone3000Client | Promise<Tone3000Client>;
+
+export interface Context {
+  readonly db: Kysely<DB>;
+  /**
+   * The raw session token the caller presented (cookie or bearer), or null. Kept on the context so
+   * every call re-validates it: a WebSocket builds its context once per connection, and a session
+   * revoked mid-connection must stop working on the next call.
+   */
+  readonly sessionToken: string | null;
+  /**
+   * Who is calling, as validated for THIS call. `createContextInner` leaves it null; the base
+   * middleware of every procedure fills it from `sessionToken`.
+   */
+  readonly auth: SessionValidationResult | null;
+  readonly log: Logger;
+  readonly storage: Storage;
+  readonly jobQueue: JobQueue;
+  readonly tone3000: Tone3000ClientFactory | null;
+  readonly requestId: string;
+  readonly clientIp: string | null;
+  /** Sliding session lifetime (SESSION_TTL_DAYS). */
+  readonly sessionTtlMs: number;
+}
+
+export interface CreateContextOptions {
+  db: Kysely<DB>;
+  storage: Storage;
+  jobQueue: JobQueue;
+  sessionToken?: string | null;
+  log?: Logger;
+  tone3000?: Tone3000ClientFactory | null;
+  requestId?: string;
+  clientIp?: string | null;
+  sessionTtlMs?: number;
+}
+
+const silentLogger = pino({ level: "silent" });
+
+/**
+ * A context without any HTTP request: for tests, scripts and `createCaller`. The API's HTTP and
+ * WebSocket contexts are this plus what they read from the request (token, IP, request id).
+ */
+export function createContextInner(opts: CreateContextOptions): Context {
+  const requestId = opts.requestId ?? crypto.randomUUID();
+  return {
+    db: opts.db,
+    sessionToken: opts.sessionToken ?? null,
+    auth: null,
+    log: (opts.log ?? silentLogger).child({ requestId }),
+    storage: opts.storage,
+    jobQueue: opts.jobQueue,
+    tone3000: opts.tone3000 ?? null,
+    requestId,
+    clientIp: opts.clientIp ?? null,
+    sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+  };
+}

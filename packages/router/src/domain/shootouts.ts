@@ -1,0 +1,374 @@
+import type { DB, Shootouts, ToneSelections } from "@shootout/db";
+import { ACTIVE_STATUSES } from "@shootout/jobs";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { z } from "zod";
+import { toIso } from "../schemas/common.ts";
+import type {
+  ShootoutCreate,
+  ShootoutOutput,
+  ShootoutUpdate,
+  ToneSelectionOutput,
+  toneSelectionInput,
+} from "../schemas/shootouts.ts";
+import { type shootoutRevealOutput, toneMetrics } from "../schemas/shootouts.ts";
+import { ConflictError, InvalidReferenceError, NotFoundError } from "./errors.ts";
+import { afterCursor, cursorCreatedAt, decodeCursor, toPage } from "./pagination.ts";
+
+type Db = Kysely<DB> | Transaction<DB>;
+type ShootoutRow = Selectable<Shootouts>;
+type ToneRow = Selectable<ToneSelections>;
+type ToneInput = z.output<typeof toneSelectionInput>;
+type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** Every column but the blind key, which only `revealShootout` reads. */
+const shootoutColumns = [
+  "shootouts.id",
+  "shootouts.ownerId",
+  "shootouts.name",
+  "shootouts.description",
+  "shootouts.diFileId",
+  "shootouts.guitar",
+  "shootouts.pickup",
+  "shootouts.sampleRate",
+  "shootouts.outputFormats",
+  "shootouts.normalizeLoudness",
+  "shootouts.targetLufs",
+  "shootouts.isPublic",
+  "shootouts.blind",
+  "shootouts.revealedAt",
+  "shootouts.processedAt",
+  "shootouts.createdAt",
+  "shootouts.updatedAt",
+] as const;
+type ShootoutFields = Omit<ShootoutRow, "blindKey">;
+
+function toToneOutput(tone: ToneRow, shootout: ShootoutFields, isOwner: boolean): ToneSelectionOutput {
+  // In a blind shootout each tone's place in the joined output IS the answer; hide it until revealed.
+  const hidden = shootout.blind && shootout.revealedAt === null;
+  const metrics = tone.metrics === null || hidden ? null : toneMetrics.safeParse(tone.metrics);
+  return {
+    id: tone.id,
+    position: tone.position,
+    tone3000ToneId: tone.tone3000ToneId,
+    tone3000ModelId: tone.tone3000ModelId,
+    displayName: tone.displayName,
+    modelSize: tone.modelSize,
+    architecture: tone.architecture,
+    irFileId: isOwner ? tone.irFileId : null,
+    highpass: tone.highpass,
+    effects: tone.effects,
+    startMs: hidden ? null : tone.startMs,
+    endMs: hidden ? null : tone.endMs,
+    metrics: metrics?.success ? metrics.data : null,
+  };
+}
+
+export function toShootoutOutput(
+  row: ShootoutFields,
+  tones: ToneRow[],
+  viewerId: string | null,
+): ShootoutOutput {
+  const isOwner = viewerId === row.ownerId;
+  return {
+    id: row.id,
+    ownerId: row.ownerId,
+    isOwner,
+    name: row.name,
+    description: row.description,
+    diFileId: isOwner ? row.diFileId : null,
+    guitar: row.guitar,
+    pickup: row.pickup,
+    sampleRate: row.sampleRate,
+    outputFormats: row.outputFormats,
+    normalizeLoudness: row.normalizeLoudness,
+    targetLufs: row.targetLufs,
+    isPublic: row.isPublic,
+    blind: row.blind,
+    revealedAt: row.revealedAt ? toIso(row.revealedAt) : null,
+    processedAt: row.processedAt ? toIso(row.processedAt) : null,
+    createdAt: toIso(row.createdAt),
+    updatedAt: toIso(row.updatedAt),
+    tones: tones.map((t) => toToneOutput(t, row, isOwner)),
+  };
+}
+
+async function tonesOf(db: Db, shootoutIds: string[]): Promise<Map<string, ToneRow[]>> {
+  const byShootout = new Map<string, ToneRow[]>(shootoutIds.map((id) => [id, []]));
+  if (shootoutIds.length === 0) return byShootout;
+  const rows = await db
+    .selectFrom("toneSelections")
+    .selectAll()
+    .where("shootoutId", "in", shootoutIds)
+    .orderBy("shootoutId")
+    .orderBy("position")
+    .execute();
+  for (const row of rows) byShootout.get(row.shootoutId)?.push(row);
+  return byShootout;
+}
+
+/**
+ * The DI and IRs must be the caller's own files of the right kind. Someone else's file gets the
+ * same answer as a missing one. The rows are locked (FOR KEY SHARE) until the caller's
+ * transaction ends, so a concurrent files.delete cannot pull them out from under it.
+ */
+async function assertUsableFiles(
+  trx: Transaction<DB>,
+  ownerId: string,
+  refs: { diFileId?: string | undefined; tones?: ToneInput[] | undefined },
+): Promise<void> {
+  const wanted = new Set<string>();
+  if (refs.diFileId) wanted.add(refs.diFileId);
+  for (const tone of refs.tones ?? []) if (tone.irFileId) wanted.add(tone.irFileId);
+  if (wanted.size === 0) return;
+  const rows = await trx
+    .selectFrom("files")
+    .select(["id", "kind"])
+    .where("id", "in", [...wanted])
+    .where("ownerId", "=", ownerId)
+    .forKeyShare()
+    .execute();
+  const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
+  if (refs.diFileId && kindOf.get(refs.diFileId) !== "di") {
+    throw new InvalidReferenceError(["diFileId"], "no such DI file");
+  }
+  refs.tones?.forEach((tone, i) => {
+    if (tone.irFileId && kindOf.get(tone.irFileId) !== "ir") {
+      throw new InvalidReferenceError(["tones", i, "irFileId"], "no such IR file");
+    }
+  });
+}
+
+async function insertTones(trx: Transaction<DB>, shootoutId: string, tones: ToneInput[]): Promise<void> {
+  await trx
+    .insertInto("toneSelections")
+    .values(
+      tones.map((tone, position) => ({
+        shootoutId,
+        position,
+        tone3000ToneId: tone.tone3000ToneId,
+        tone3000ModelId: tone.tone3000ModelId,
+        displayName: tone.displayName,
+        modelSize: tone.modelSize,
+        architecture: tone.architecture,
+        irFileId: tone.irFileId,
+        highpass: tone.highpass,
+        effects: tone.effects,
+      })),
+    )
+    .execute();
+}
+
+/** A shootout with its ordered tones, in one transaction. */
+export async function createShootout(
+  db: Kysely<DB>,
+  ownerId: string,
+  input: ShootoutCreate,
+): Promise<ShootoutOutput> {
+  return db.transaction().execute(async (trx) => {
+    await assertUsableFiles(trx, ownerId, input);
+    const row = await trx
+      .insertInto("shootouts")
+      .values({
+        ownerId,
+        name: input.name,
+        description: input.description,
+        diFileId: input.diFileId,
+        guitar: input.guitar,
+        pickup: input.pickup,
+        sampleRate: input.sampleRate,
+        outputFormats: input.outputFormats,
+        normalizeLoudness: input.normalizeLoudness,
+        targetLufs: input.targetLufs,
+        isPublic: input.isPublic,
+        blind: input.blind,
+      })
+      .returning(shootoutColumns)
+      .executeTakeFirstOrThrow();
+    await insertTones(trx, row.id, input.tones);
+    const tones = await tonesOf(trx, [row.id]);
+    return toShootoutOutput(row, tones.get(row.id) ?? [], ownerId);
+  });
+}
+
+/** Readable by its owner, and by anyone (signed in or not) when public. */
+export async function getVisibleShootout(
+  db: Db,
+  viewerId: string | null,
+  shootoutId: string,
+): Promise<ShootoutOutput> {
+  const row = await db
+    .selectFrom("shootouts")
+    .select(shootoutColumns)
+    .where("id", "=", shootoutId)
+    .where((eb) =>
+      viewerId ? eb.or([eb("ownerId", "=", viewerId), eb("isPublic", "=", true)]) : eb("isPublic", "=", true),
+    )
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError("shootout");
+  const tones = await tonesOf(db, [row.id]);
+  return toShootoutOutput(row, tones.get(row.id) ?? [], viewerId);
+}
+
+async function listShootouts(
+  db: Db,
+  viewerId: string | null,
+  filter: { ownerId: string } | { isPublic: true },
+  opts: { cursor?: string | null | undefined; limit: number },
+): Promise<Page<ShootoutOutput>> {
+  let q = db
+    .selectFrom("shootouts")
+    .select(shootoutColumns)
+    .select(cursorCreatedAt("shootouts").as("cursorCreatedAt"));
+  q = "ownerId" in filter ? q.where("ownerId", "=", filter.ownerId) : q.where("isPublic", "=", true);
+  if (opts.cursor) q = q.where(afterCursor("shootouts", decodeCursor(opts.cursor)));
+  const rows = await q
+    .orderBy("createdAt", "desc")
+    .orderBy("id", "desc")
+    .limit(opts.limit + 1)
+    .execute();
+  const page = toPage(rows, opts.limit, ({ cursorCreatedAt: _, ...row }) => row);
+  const tones = await tonesOf(
+    db,
+    page.items.map((r) => r.id),
+  );
+  return {
+    items: page.items.map((row) => toShootoutOutput(row, tones.get(row.id) ?? [], viewerId)),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** The caller's shootouts, newest first. */
+export function listOwnedShootouts(
+  db: Db,
+  ownerId: string,
+  opts: { cursor?: string | null | undefined; limit: number },
+): Promise<Page<ShootoutOutput>> {
+  return listShootouts(db, ownerId, { ownerId }, opts);
+}
+
+/** Everyone's public shootouts, newest first. */
+export function listPublicShootouts(
+  db: Db,
+  viewerId: string | null,
+  opts: { cursor?: string | null | undefined; limit: number },
+): Promise<Page<ShootoutOutput>> {
+  return listShootouts(db, viewerId, { isPublic: true }, opts);
+}
+
+async function lockOwnedShootout(
+  trx: Transaction<DB>,
+  ownerId: string,
+  shootoutId: string,
+): Promise<ShootoutFields> {
+  const row = await trx
+    .selectFrom("shootouts")
+    .select(shootoutColumns)
+    .where("id", "=", shootoutId)
+    .where("ownerId", "=", ownerId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError("shootout");
+  return row;
+}
+
+async function hasActiveJob(trx: Transaction<DB>, shootoutId: string): Promise<boolean> {
+  const job = await trx
+    .selectFrom("jobs")
+    .select("id")
+    .where("shootoutId", "=", shootoutId)
+    .where("status", "in", ACTIVE_STATUSES)
+    .executeTakeFirst();
+  return job !== undefined;
+}
+
+// Fields a running render reads; the others (name, notes, visibility) may change under it.
+const RENDER_FIELDS = [
+  "diFileId",
+  "sampleRate",
+  "outputFormats",
+  "normalizeLoudness",
+  "targetLufs",
+  "blind",
+  "tones",
+] as const;
+
+/**
+ * Changes the caller's shootout; a `tones` list replaces the old one wholesale (positions, IRs,
+ * effects; rendered timings and metrics go with it), atomically with the other fields.
+ * What the renderer reads cannot change while a job of this shootout is unfinished.
+ */
+export async function updateShootout(
+  db: Kysely<DB>,
+  ownerId: string,
+  input: ShootoutUpdate,
+): Promise<ShootoutOutput> {
+  return db.transaction().execute(async (trx) => {
+    const current = await lockOwnedShootout(trx, ownerId, input.shootoutId);
+    if (RENDER_FIELDS.some((f) => input[f] !== undefined) && (await hasActiveJob(trx, current.id))) {
+      throw new ConflictError("the shootout is being rendered; cancel the job or wait for it to finish");
+    }
+    await assertUsableFiles(trx, ownerId, input);
+    const { shootoutId: _, tones, ...changes } = input;
+    const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const row = await trx
+      .updateTable("shootouts")
+      .set({ ...set, updatedAt: sql`now()` })
+      .where("id", "=", current.id)
+      .returning(shootoutColumns)
+      .executeTakeFirstOrThrow();
+    if (tones) {
+      await trx.deleteFrom("toneSelections").where("shootoutId", "=", row.id).execute();
+      await insertTones(trx, row.id, tones);
+    }
+    const toneRows = await tonesOf(trx, [row.id]);
+    return toShootoutOutput(row, toneRows.get(row.id) ?? [], ownerId);
+  });
+}
+
+/** Deletes the caller's shootout with its tones, jobs, events and output files (by cascade). */
+export async function deleteShootout(db: Kysely<DB>, ownerId: string, shootoutId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await lockOwnedShootout(trx, ownerId, shootoutId);
+    if (await hasActiveJob(trx, row.id)) {
+      throw new ConflictError("the shootout is being rendered; cancel the job first");
+    }
+    await trx.deleteFrom("shootouts").where("id", "=", row.id).execute();
+  });
+}
+
+/**
+ * The blind key of the caller's shootout (the shuffled order the worker rendered it in). The first
+ * reveal of a rendered blind shootout stamps revealed_at, after which its tones' timings show.
+ */
+export async function revealShootout(
+  db: Kysely<DB>,
+  ownerId: string,
+  shootoutId: string,
+): Promise<z.infer<typeof shootoutRevealOutput>> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("shootouts")
+      .select(["id", "blind", "blindKey", "revealedAt"])
+      .where("id", "=", shootoutId)
+      .where("ownerId", "=", ownerId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError("shootout");
+    let revealedAt = row.revealedAt;
+    if (row.blind && row.blindKey !== null && revealedAt === null) {
+      const updated = await trx
+        .updateTable("shootouts")
+        .set({ revealedAt: sql`now()` })
+        .where("id", "=", row.id)
+        .returning("revealedAt")
+        .executeTakeFirstOrThrow();
+      revealedAt = updated.revealedAt;
+    }
+    return {
+      shootoutId: row.id,
+      blind: row.blind,
+      blindKey: row.blindKey === null ? null : z.json().parse(row.blindKey),
+      revealedAt: revealedAt ? toIso(revealedAt) : null,
+    };
+  });
+}

@@ -1,0 +1,54 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "./routers/app.ts";
+
+export {
+  type Context,
+  type CreateContextOptions,
+  createContextInner,
+  type Tone3000ClientFactory,
+} from "./context.ts";
+export { ConflictError, DomainError, InvalidReferenceError, NotFoundError } from "./domain/errors.ts";
+export {
+  deleteOwnedFile,
+  type FileRow,
+  getOwnedFile,
+  listOwnedFiles,
+  recordUploadedFile,
+  toFileOutput,
+} from "./domain/files.ts";
+export { decodeCursor, encodeCursor } from "./domain/pagination.ts";
+export {
+  createSession,
+  DEFAULT_SESSION_TTL_MS,
+  invalidateSession,
+  invalidateUserSessions,
+  listUserSessions,
+  parseSessionToken,
+  revokeUserSession,
+  type Session,
+  type SessionValidationResult,
+  validateSessionToken,
+} from "./domain/sessions.ts";
+export {
+  getPublicUser,
+  type PublicUser,
+  type Tone3000Profile,
+  upsertUserByTone3000Id,
+} from "./domain/users.ts";
+export { type AppRouter, appRouter, createCaller } from "./routers/app.ts";
+export * from "./schemas/auth.ts";
+export * from "./schemas/common.ts";
+export * from "./schemas/effects.ts";
+export * from "./schemas/files.ts";
+export * from "./schemas/jobs.ts";
+export * from "./schemas/shootouts.ts";
+export {
+  createCallerFactory,
+  protectedProcedure,
+  publicProcedure,
+  router,
+  type ZodErrorData,
+} from "./trpc.ts";
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,0 +1,70 @@
+import { JobError } from "@shootout/jobs";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { z } from "zod";
+import type { Context } from "./context.ts";
+import { DomainError, InvalidReferenceError } from "./domain/errors.ts";
+import { validateSessionToken } from "./domain/sessions.ts";
+
+/** Flattened zod issues (`z.flattenError`): what a form needs to put a message beside each field. */
+export type ZodErrorData = z.core.$ZodFlattenedError<unknown>;
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    // Only a BAD_REQUEST caused by validation carries issues: output-validation failures are
+    // INTERNAL_SERVER_ERROR and must not describe server data to the client.
+    const zodError: ZodErrorData | null =
+      error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
+    return { ...shape, data: { ...shape.data, zodError } };
+  },
+});
+
+/**
+ * Domain functions throw plain errors (they are shared with the API's HTTP routes and the
+ * worker); this turns them into tRPC errors with the right code, in one place.
+ */
+function toTRPCError(cause: unknown): TRPCError | null {
+  if (cause instanceof InvalidReferenceError) {
+    // Shaped like an input-validation error, so clients handle both the same way.
+    const issues = new z.ZodError([
+      { code: "custom", path: cause.path, message: cause.message, input: undefined },
+    ]);
+    return new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause: issues });
+  }
+  if (cause instanceof DomainError || cause instanceof JobError) {
+    return new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return null;
+}
+
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error.cause);
+    if (mapped) throw mapped;
+  }
+  return result;
+});
+
+/**
+ * Every call validates the session token afresh: a WebSocket context is built once per
+ * connection, and a revoked or expired session must stop working on the very next call.
+ */
+const resolveAuth = t.middleware(async ({ ctx, next }) => {
+  const auth = ctx.sessionToken
+    ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
+    : null;
+  return next({ ctx: { ...ctx, auth } });
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/** Anyone, signed in or not; `ctx.auth` is the caller when they are. */
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(resolveAuth);
+
+/** Signed-in callers only; `ctx.auth` is non-null. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  return next({ ctx: { ...ctx, auth: ctx.auth } });
+});
