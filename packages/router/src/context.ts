@@ -31,6 +31,12 @@ export interface Context {
   readonly clientIp: string | null;
   /** Sliding session lifetime (SESSION_TTL_DAYS). */
   readonly sessionTtlMs: number;
+  /**
+   * Consulted once per procedure call, after the caller is known, with `user:<id>` or
+   * `ip:<addr>`; throws (TOO_MANY_REQUESTS) when that budget is spent. The API supplies it
+   * (one HTTP batch is many calls, so it cannot be done per request); null: no limit.
+   */
+  readonly limitCall: ((key: string) => void) | null;
 }
 
 export interface CreateContextOptions {
@@ -43,6 +49,7 @@ export interface CreateContextOptions {
   requestId?: string;
   clientIp?: string | null;
   sessionTtlMs?: number;
+  limitCall?: ((key: string) => void) | null;
 }
 
 const silentLogger = pino({ level: "silent" });
@@ -64,5 +71,6 @@ export function createContextInner(opts: CreateContextOptions): Context {
     requestId,
     clientIp: opts.clientIp ?? null,
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    limitCall: opts.limitCall ?? null,
   };
 }

@@ -53,6 +53,8 @@ const resolveAuth = t.middleware(async ({ ctx, next }) => {
   const auth = ctx.sessionToken
     ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
     : null;
+  // Per call, not per request: a batch of 20 spends 20. Keyed by user once known, else by IP.
+  ctx.limitCall?.(auth ? `user:${auth.user.id}` : `ip:${ctx.clientIp ?? "unknown"}`);
   return next({ ctx: { ...ctx, auth } });
 });
 
