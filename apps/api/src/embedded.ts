@@ -1,0 +1,42 @@
+import type { Env } from "@shootout/config";
+import type { Database } from "@shootout/db";
+import type { Tone3000ClientFactory } from "@shootout/router";
+import type { Storage } from "@shootout/storage";
+import type { PgBoss } from "pg-boss";
+import type { Logger } from "./logger.ts";
+import type { Route } from "./routes/route.ts";
+
+/** What embedded mode runs beside the API in one process, and how to stop it. */
+export interface EmbeddedServices {
+  /** Tone 3000 API clients for users (the local stand-in in embedded mode), or null. */
+  readonly tone3000: Tone3000ClientFactory | null;
+  /** Plain routes the services add (e.g. the stand-in's, or /auth/* wired to it). */
+  readonly routes: readonly Route[];
+  /** Stops them; called after the API has drained and before the database closes. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDeps {
+  readonly env: Env;
+  readonly database: Database;
+  readonly storage: Storage;
+  /** The started pg-boss instance; on PGlite the worker must share it (one connection). */
+  readonly boss: PgBoss;
+  readonly log: Logger;
+}
+
+/**
+ * HOOK for embedded mode (no DATABASE_URL): the place where the render worker (apps/worker) and,
+ * when TONE3000_BASE_URL is unset, the local Tone 3000 stand-in (packages/tone3000) are started
+ * in-process. Both belong to other packages and are not wired yet: today this starts nothing.
+ * EMBEDDED_WORKER (default: on in embedded mode, off with DATABASE_URL) says whether to run the worker.
+ */
+export async function startEmbeddedServices(deps: EmbeddedDeps): Promise<EmbeddedServices> {
+  const workerWanted = deps.env.EMBEDDED_WORKER ?? deps.database.backend === "pglite";
+  if (workerWanted) deps.log.warn("embedded worker requested but not wired in yet: jobs will stay queued");
+  return {
+    tone3000: null,
+    routes: [],
+    async stop() {},
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * `pnpm start`: the API process. Reads the environment, opens the database (Postgres with
+ * DATABASE_URL, else embedded PGlite), migrates it, starts the queue client, serves on HOST:PORT
+ * and stops gracefully on SIGTERM/SIGINT (a second signal exits at once).
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { ConfigError, type Env, loadEnv } from "@shootout/config";
+import { createBoss, createDb, migrateToLatest } from "@shootout/db";
+import { createJobQueue, ensureQueues } from "@shootout/jobs";
+import { createLocalStorage } from "@shootout/storage";
+import { startEmbeddedServices } from "./embedded.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createApiServer } from "./server.ts";
+
+function readEnv(): Env {
+  try {
+    return loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`shootout api: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function flush(log: Logger): Promise<void> {
+  return new Promise((resolve) => log.flush(() => resolve()));
+}
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  const log = createLogger({ level: env.LOG_LEVEL });
+
+  if (!env.DATABASE_URL) mkdirSync(path.dirname(path.resolve(env.PGLITE_DATA_DIR)), { recursive: true });
+  const database = await createDb(
+    env.DATABASE_URL
+      ? { databaseUrl: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, applicationName: "shootout-api" }
+      : { pgliteDataDir: env.PGLITE_DATA_DIR },
+  );
+  const applied = await migrateToLatest(database.db);
+  log.info({ backend: database.backend, applied }, "database ready");
+
+  const boss = createBoss(database);
+  boss.on("error", (error) => log.error({ err: error }, "pg-boss error"));
+  await boss.start();
+  await ensureQueues(boss);
+
+  const storage = createLocalStorage(env.STORAGE_DIR);
+  const embedded = await startEmbeddedServices({ env, database, storage, boss, log });
+  const api = createApiServer({
+    env,
+    database,
+    storage,
+    log,
+    context: { jobQueue: createJobQueue(boss), tone3000: embedded.tone3000 },
+    routes: embedded.routes,
+  });
+  const url = await api.listen();
+  // Machine-readable: tests and scripts find the port (PORT=0) on this line.
+  log.info({ url }, `listening on ${url}`);
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`shootout api: second ${signal}, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, "stopping");
+    try {
+      await api.close();
+      await embedded.stop();
+      await boss.stop({ graceful: true, timeout: Math.max(1_000, api.limits.shutdownGraceMs) });
+      await database.close();
+      log.info("bye");
+      await flush(log);
+      process.exit(0);
+    } catch (error) {
+      log.fatal({ err: error }, "unclean stop");
+      await flush(log);
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", (s) => void stop(s));
+  process.on("SIGINT", (s) => void stop(s));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `shootout api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

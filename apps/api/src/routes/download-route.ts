@@ -1,0 +1,87 @@
+import { pipeline } from "node:stream/promises";
+import { getOwnedFile } from "@shootout/router";
+import type { Storage } from "@shootout/storage";
+import { z } from "zod";
+import { type AuthDeps, requireUser } from "../http/authenticate.ts";
+import { HttpError } from "../http/errors.ts";
+import { etagMatches, parseRange } from "../http/range.ts";
+import type { RouteRateLimit } from "../http/route-rate-limit.ts";
+import type { Route } from "./route.ts";
+
+export interface DownloadDeps extends AuthDeps {
+  readonly storage: Storage;
+  readonly checkRate: RouteRateLimit;
+}
+
+const fileId = z.uuid();
+
+/** `attachment; filename=…` that survives any name: an ASCII fallback plus the RFC 8187 form. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/**
+ * `GET /files/:id`: the owner's bytes, with single byte ranges (seeking in a player, resumable
+ * downloads) and a strong ETag (the sha256, so identical bytes share caches). Someone else's file
+ * is a 404 exactly like a missing one: existence is not revealed.
+ */
+export function downloadRoutes(deps: DownloadDeps): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/files/:id",
+      async handle({ req, res, params }) {
+        const user = await requireUser(req, deps);
+        deps.checkRate(`user:${user.id}`);
+        const id = fileId.safeParse(params.id);
+        if (!id.success) throw new HttpError("NOT_FOUND", "file not found");
+        // NotFound for a missing file and for someone else's alike (mapped to 404 by the dispatcher).
+        const file = await getOwnedFile(deps.db, user.id, id.data);
+        const stat = await deps.storage.stat(file.storageKey);
+        if (!stat) throw new HttpError("NOT_FOUND", "file content is gone");
+
+        const etag = `"${file.sha256}"`;
+        res.setHeader("etag", etag);
+        res.setHeader("accept-ranges", "bytes");
+        // Private: the answer depends on who asks. Content-addressed, so it never changes.
+        res.setHeader("cache-control", "private, max-age=31536000, immutable");
+        res.setHeader("x-content-type-options", "nosniff");
+        if (etagMatches(req.headers["if-none-match"], etag)) {
+          res.statusCode = 304;
+          res.end();
+          return;
+        }
+
+        // If-Range: a range only applies to the version the client already holds part of.
+        const ifRange = req.headers["if-range"];
+        const rangeHeader = ifRange === undefined || ifRange === etag ? req.headers.range : undefined;
+        const range = parseRange(rangeHeader, stat.size);
+        if (range.kind === "unsatisfiable") {
+          throw new HttpError("RANGE_NOT_SATISFIABLE", "range outside the file", {
+            "content-range": `bytes */${stat.size}`,
+          });
+        }
+        res.setHeader("content-type", file.mime);
+        res.setHeader("content-disposition", contentDisposition(file.name));
+        if (range.kind === "range") {
+          res.statusCode = 206;
+          res.setHeader("content-range", `bytes ${range.start}-${range.end}/${stat.size}`);
+          res.setHeader("content-length", range.end - range.start + 1);
+        } else {
+          res.statusCode = 200;
+          res.setHeader("content-length", stat.size);
+        }
+        if (req.method === "HEAD") {
+          res.end();
+          return;
+        }
+        const stream = await deps.storage.get(
+          file.storageKey,
+          range.kind === "range" ? { start: range.start, end: range.end } : undefined,
+        );
+        await pipeline(stream, res);
+      },
+    },
+  ];
+}

@@ -1,0 +1,269 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import type { Env } from "@shootout/config";
+import type { Database } from "@shootout/db";
+import { type AppRouter, appRouter } from "@shootout/router";
+import type { Storage } from "@shootout/storage";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import { WebSocketServer } from "ws";
+import { clientIpOf } from "./http/client-ip.ts";
+import { allowedOriginsFrom, applyCors } from "./http/cors.ts";
+import { requestIdOf } from "./http/request-id.ts";
+import { routeRateLimit } from "./http/route-rate-limit.ts";
+import { type ApiLimits, limitsFromEnv } from "./limits.ts";
+import type { Logger } from "./logger.ts";
+import { createRateLimiter } from "./rate-limiter.ts";
+import { dispatchRoute } from "./routes/dispatch.ts";
+import { downloadRoutes } from "./routes/download-route.ts";
+import { healthRoutes } from "./routes/health-routes.ts";
+import type { Route } from "./routes/route.ts";
+import { createRouteTable } from "./routes/route-table.ts";
+import { uploadRoutes } from "./routes/upload-route.ts";
+import {
+  type ContextDeps,
+  createHttpContext,
+  createWsContext,
+  type SharedContextOptions,
+} from "./trpc/context.ts";
+
+export interface ApiServerOptions {
+  readonly env: Env;
+  readonly database: Database;
+  readonly storage: Storage;
+  readonly log: Logger;
+  /**
+   * Everything else the router's context needs (job queue, Tone 3000 client factory, and
+   * whatever it grows), passed through untouched; db and storage come from above.
+   */
+  readonly context: Omit<SharedContextOptions, "db" | "storage">;
+  /** Overrides of single limits (tests use tiny ones); the rest come from `env`. */
+  readonly limits?: Partial<ApiLimits>;
+  /** Believe `X-Forwarded-For` (only behind a proxy that sets it). */
+  readonly trustProxy?: boolean;
+  /** More plain route groups, e.g. the Tone 3000 login routes (`/auth/login`, `/auth/callback`). */
+  readonly routes?: readonly Route[];
+}
+
+export interface ApiServer {
+  readonly http: Server;
+  readonly limits: ApiLimits;
+  /** Starts listening; resolves to the base URL, e.g. `http://127.0.0.1:41234`. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** The base URL once listening. */
+  readonly url: string | null;
+  readonly isShuttingDown: boolean;
+  /**
+   * Graceful stop: refuse new connections and calls, tell WebSocket clients to reconnect
+   * elsewhere, let in-flight requests finish (bounded by the grace period), then close every
+   * socket. Does not close the database: whoever opened it closes it after this.
+   */
+  close(): Promise<void>;
+}
+
+const TRPC_PREFIX = "/trpc";
+// A WebSocket idle this long is pinged; one that does not answer a ping in time is closed.
+const WS_PING_MS = 30_000;
+const WS_PONG_WAIT_MS = 5_000;
+
+function isTrpcPath(pathname: string): boolean {
+  return pathname === TRPC_PREFIX || pathname.startsWith(`${TRPC_PREFIX}/`);
+}
+
+/**
+ * The API: one `node:http` server on one port serving tRPC over HTTP (batch and streamed batch)
+ * at /trpc, tRPC over WebSocket (upgrade on /trpc), and plain routes (uploads, downloads, health).
+ */
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const { env, database, storage, log } = options;
+  const limits: ApiLimits = { ...limitsFromEnv(env), ...options.limits };
+  const allowedOrigins = allowedOriginsFrom(env.WEB_ORIGINS, env.PUBLIC_URL);
+  const limiter = createRateLimiter({ perMinute: limits.callsPerMinute });
+  const sessionTtlMs = env.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000;
+  let shuttingDown = false;
+
+  const contextDeps: ContextDeps = {
+    shared: { ...options.context, db: database.db, storage, sessionTtlMs },
+    log,
+    limiter,
+    allowedOrigins,
+    trustProxy: options.trustProxy ?? false,
+  };
+
+  const onError = ({
+    error,
+    path,
+    ctx,
+  }: {
+    error: { code: string };
+    path: string | undefined;
+    ctx?: { log: Logger } | undefined;
+  }) => {
+    const target = ctx?.log ?? log;
+    if (error.code === "INTERNAL_SERVER_ERROR") target.error({ err: error, path }, "call failed");
+    else target.debug({ code: error.code, path }, "call refused");
+  };
+
+  const trpcHttp = createHTTPHandler<AppRouter>({
+    router: appRouter,
+    basePath: TRPC_PREFIX,
+    maxBodySize: limits.maxBodyBytes,
+    maxBatchSize: limits.maxBatchSize,
+    createContext: (opts) => createHttpContext(contextDeps, opts),
+    onError,
+  });
+
+  const authDeps = { db: database.db, allowedOrigins, sessionTtlMs };
+  const checkRate = routeRateLimit(limiter);
+  const routes = createRouteTable([
+    ...healthRoutes({ database, isShuttingDown: () => shuttingDown }),
+    ...uploadRoutes({ ...authDeps, storage, maxUploadBytes: limits.maxUploadBytes, checkRate }),
+    ...downloadRoutes({ ...authDeps, storage, checkRate }),
+    ...(options.routes ?? []),
+  ]);
+
+  // In-flight HTTP requests, so a graceful stop knows when the last one has answered.
+  let inFlight = 0;
+  let onDrained: (() => void) | null = null;
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    const reqLog = log.child({ requestId });
+    const started = performance.now();
+    inFlight++;
+    res.once("close", () => {
+      inFlight--;
+      if (inFlight === 0) onDrained?.();
+      reqLog.info(
+        {
+          method: req.method,
+          url: req.url,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        "request",
+      );
+    });
+    // Keep-alive connections must not outlive a stop: answer, then close.
+    if (shuttingDown) res.setHeader("connection", "close");
+
+    if (applyCors(req, res, allowedOrigins).handled) return;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      res.statusCode = 400;
+      res.end();
+      return;
+    }
+    if (isTrpcPath(url.pathname)) {
+      trpcHttp(req, res);
+      return;
+    }
+    void dispatchRoute(routes, {
+      req,
+      res,
+      url,
+      requestId,
+      ip: clientIpOf(req, contextDeps.trustProxy),
+      log: reqLog,
+    });
+  }
+
+  const http = createServer(handleRequest);
+  // Slow-loris guard for headers; bodies (uploads) may legitimately take long.
+  http.headersTimeout = 30_000;
+  http.requestTimeout = 0;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
+  const wssHandler = applyWSSHandler<AppRouter>({
+    wss,
+    router: appRouter,
+    maxBatchSize: limits.maxBatchSize,
+    keepAlive: { enabled: true, pingMs: WS_PING_MS, pongWaitMs: WS_PONG_WAIT_MS },
+    createContext: (opts) => createWsContext(contextDeps, opts),
+    onError,
+  });
+
+  http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (shuttingDown || pathname !== TRPC_PREFIX) {
+      const status = shuttingDown ? "503 Service Unavailable" : "404 Not Found";
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
+
+  let url: string | null = null;
+  let closing: Promise<void> | null = null;
+
+  async function close(): Promise<void> {
+    shuttingDown = true;
+    const deadline = Date.now() + limits.shutdownGraceMs;
+    const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
+    wssHandler.broadcastReconnectNotification();
+    log.info({ inFlight, sockets: wss.clients.size, graceMs: limits.shutdownGraceMs }, "shutting down");
+
+    if (inFlight > 0) {
+      const drained = new Promise<void>((resolve) => {
+        onDrained = resolve;
+      });
+      const timedOut = await Promise.race([
+        drained.then(() => false),
+        new Promise<boolean>((resolve) =>
+          setTimeout(resolve, Math.max(0, deadline - Date.now()), true).unref(),
+        ),
+      ]);
+      if (timedOut) log.warn({ inFlight }, "grace period over; cutting in-flight requests");
+    }
+
+    // 1001 "going away": wsLink reconnects (to another instance, or to us once restarted).
+    for (const client of wss.clients) client.close(1001, "server shutting down");
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+        resolve();
+      }, 1_000);
+      force.unref();
+      wss.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    http.closeAllConnections();
+    await stopped;
+    limiter.close();
+    log.info("stopped");
+  }
+
+  return {
+    http,
+    limits,
+    get url() {
+      return url;
+    },
+    get isShuttingDown() {
+      return shuttingDown;
+    },
+    listen(port = env.PORT, host = env.HOST) {
+      return new Promise<string>((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(port, host, () => {
+          http.off("error", reject);
+          const address = http.address() as AddressInfo;
+          const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+          url = `http://${shownHost}:${address.port}`;
+          resolve(url);
+        });
+      });
+    },
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Context, type CreateContextOptions, createContextInner } from "@shootout/router";
+import type { TRPCRequestInfo } from "@trpc/server/http";
+import type { WebSocket } from "ws";
+import { z } from "zod";
+import { clientIpOf } from "../http/client-ip.ts";
+import { requestIdOf } from "../http/request-id.ts";
+import { sessionTokenOf } from "../http/session-token.ts";
+import type { Logger } from "../logger.ts";
+import type { RateLimiter } from "../rate-limiter.ts";
+import { callRateLimit } from "./call-rate-limit.ts";
+
+/** What every context shares: the router's inner options minus what each request supplies. */
+export type SharedContextOptions = Omit<
+  CreateContextOptions,
+  "sessionToken" | "requestId" | "clientIp" | "log"
+>;
+
+export interface ContextDeps {
+  readonly shared: SharedContextOptions;
+  readonly log: Logger;
+  readonly limiter: RateLimiter;
+  readonly allowedOrigins: ReadonlySet<string>;
+  readonly trustProxy: boolean;
+}
+
+// wsLink's `connectionParams` arrive as arbitrary JSON from the client: only a string token counts.
+const wsConnectionParams = z
+  .object({ token: z.string().min(1).max(512).optional() })
+  .loose()
+  .nullable();
+
+/** The tRPC context of one HTTP request (one batch): the router's inner context plus the request. */
+export function createHttpContext(
+  deps: ContextDeps,
+  opts: { req: IncomingMessage; res: ServerResponse; info: TRPCRequestInfo },
+): Context {
+  const { req, res } = opts;
+  const requestId = res.getHeader("x-request-id")?.toString() ?? requestIdOf(req);
+  return createContextInner({
+    ...deps.shared,
+    sessionToken: sessionTokenOf(req, deps.allowedOrigins),
+    requestId,
+    clientIp: clientIpOf(req, deps.trustProxy),
+    log: deps.log,
+    limitCall: callRateLimit(deps.limiter, (retryAfter) => {
+      // A streamed batch has already sent its headers; its 429s travel in each call's error instead.
+      if (!res.headersSent) res.setHeader("retry-after", String(retryAfter));
+    }),
+  });
+}
+
+/**
+ * The context of one WebSocket connection: built once, after wsLink's `connectionParams` arrive.
+ * The token comes from `connectionParams.token`, else the upgrade request's cookie. The router
+ * re-validates it on every call, so a session revoked mid-socket stops working on the next call.
+ */
+export function createWsContext(
+  deps: ContextDeps,
+  opts: { req: IncomingMessage; res: WebSocket; info: TRPCRequestInfo },
+): Context {
+  const params = wsConnectionParams.safeParse(opts.info.connectionParams);
+  const token =
+    (params.success ? params.data?.token : undefined) ?? sessionTokenOf(opts.req, deps.allowedOrigins);
+  return createContextInner({
+    ...deps.shared,
+    sessionToken: token,
+    requestId: requestIdOf(opts.req),
+    clientIp: clientIpOf(opts.req, deps.trustProxy),
+    log: deps.log.child({ transport: "ws" }),
+    limitCall: callRateLimit(deps.limiter),
+  });
+}
