@@ -1,4 +1,58 @@
+// Errors
+
+// Analysis
+export {
+  integratedLoudness,
+  type LoudnessMatchResult,
+  type LoudnessOptions,
+  matchLoudness,
+} from "./analysis/loudness.ts";
+export { type AudioMetrics, type BandRatios, measure, metricsToJson } from "./analysis/metrics.ts";
+export { samplePeak, toDb, truePeak, truePeakDb } from "./analysis/peak.ts";
+export { averagePowerSpectrum } from "./analysis/spectrum.ts";
+export { type TrimOptions, type TrimResult, trimSilence } from "./analysis/trim.ts";
+// Chain pieces
+export {
+  Biquad,
+  type BiquadCoefficients,
+  biquadMagnitude,
+  highPass,
+  highShelf,
+  lowPass,
+} from "./dsp/biquad.ts";
+export { convolve, PartitionedConvolver } from "./dsp/convolver.ts";
+export {
+  applyDelay,
+  DEFAULT_BPM,
+  type DelayParams,
+  type DelayPreset,
+  delayPresetParams,
+} from "./dsp/delay.ts";
+export {
+  type ApplyEffectsOptions,
+  applyEffects,
+  type Effect,
+  EQ_PRESETS,
+  type EqPreset,
+  effectSpecSchema,
+  formatEffect,
+  parsedEffectSchema,
+  parseEffectSpec,
+} from "./dsp/effects.ts";
+export { applyGainDb, dbToGain, gainToDb } from "./dsp/gain.ts";
+export { applyReverb, REVERB_PRESETS, type ReverbParams, type ReverbPreset } from "./dsp/reverb.ts";
 export { AudioError, type AudioErrorCode, isAudioError } from "./errors.ts";
+export { decodeAiff } from "./io/aiff.ts";
+// Audio I/O
+export { decodeAudio } from "./io/decode.ts";
+export { decodeWithFfmpeg, hasFfmpeg } from "./io/ffmpeg.ts";
+export { decodeFlac, encodeFlac, type FlacEncodeOptions } from "./io/flac.ts";
+export { mixToMono, type PreparedInput, prepareInput } from "./io/prepare.ts";
+export { type ResampleQuality, resample, TARGET_SAMPLE_RATE } from "./io/resample.ts";
+export { type AudioFileType, sniffAudioType } from "./io/sniff.ts";
+export type { DecodedAudio } from "./io/types.ts";
+export { decodeWav, encodeWav, type WavEncoding } from "./io/wav.ts";
+// NAM
 export type { Activation } from "./nam/activations.ts";
 export {
   type LstmModel,

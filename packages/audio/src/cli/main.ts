@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+import { readFile, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { integratedLoudness } from "../analysis/loudness.ts";
+import { measure, metricsToJson } from "../analysis/metrics.ts";
+import { AudioError } from "../errors.ts";
+import { decodeAudio } from "../io/decode.ts";
+import { mixToMono } from "../io/prepare.ts";
+import { resample } from "../io/resample.ts";
+import { encodeWav } from "../io/wav.ts";
+import { loadNamModelFile } from "../nam/model.ts";
+import { renderNam } from "../nam/renderer.ts";
+
+const USAGE = `usage:
+  shootout-audio render --model M.nam --in IN.wav --out OUT.wav [--fast-tanh] [--backend auto|wasm|js]
+      render IN (WAV/FLAC/AIFF/MP3, mixed to mono, resampled to the model's rate) through the
+      model; writes a mono 32-bit float WAV at the model's sample rate
+  shootout-audio loudness IN.wav      print integrated loudness (LUFS, ITU-R BS.1770-4)
+  shootout-audio metrics IN.wav       print level/loudness/spectrum metrics as JSON`;
+
+class UsageError extends Error {}
+
+async function readInput(path: string) {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new AudioError("INVALID_ARGUMENT", `cannot read ${path}`);
+  }
+  return decodeAudio(bytes);
+}
+
+async function render(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      model: { type: "string" },
+      in: { type: "string" },
+      out: { type: "string" },
+      "fast-tanh": { type: "boolean", default: false },
+      backend: { type: "string", default: "auto" },
+    },
+    strict: true,
+  });
+  if (!values.model || !values.in || !values.out)
+    throw new UsageError("render needs --model, --in and --out");
+  const backend = values.backend;
+  if (backend !== "auto" && backend !== "wasm" && backend !== "js")
+    throw new UsageError("--backend: auto|wasm|js");
+  const model = await loadNamModelFile(values.model);
+  const decoded = await readInput(values.in);
+  if (decoded.channels.length > 1) console.error(`note: ${decoded.channels.length} channels summed to mono`);
+  let samples = mixToMono(decoded.channels);
+  if (decoded.sampleRate !== model.sampleRate) {
+    console.error(`note: resampling ${decoded.sampleRate} Hz -> ${model.sampleRate} Hz`);
+    samples = await resample(samples, decoded.sampleRate, model.sampleRate);
+  }
+  const t0 = performance.now();
+  const out = await renderNam(model, samples, { fastTanh: values["fast-tanh"], backend });
+  const seconds = (performance.now() - t0) / 1000;
+  await writeFile(values.out, encodeWav(out, model.sampleRate, "float32"));
+  const audio = samples.length / model.sampleRate;
+  console.error(
+    `rendered ${audio.toFixed(2)} s with ${model.architecture} in ${seconds.toFixed(2)} s (${(audio / seconds).toFixed(1)}x realtime)`,
+  );
+}
+
+async function loudness(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError("loudness needs one input file");
+  const decoded = await readInput(positionals[0]!);
+  const lufs = integratedLoudness(decoded.channels, decoded.sampleRate);
+  console.log(Number.isFinite(lufs) ? lufs.toFixed(2) : "-inf");
+}
+
+async function metrics(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError("metrics needs one input file");
+  const decoded = await readInput(positionals[0]!);
+  const m = measure(mixToMono(decoded.channels), decoded.sampleRate);
+  // Loudness over the real channels (a stereo file is measured as stereo).
+  m.lufs = integratedLoudness(decoded.channels, decoded.sampleRate);
+  console.log(JSON.stringify(metricsToJson(m), null, 2));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "render":
+        await render(rest);
+        return 0;
+      case "loudness":
+        await loudness(rest);
+        return 0;
+      case "metrics":
+        await metrics(rest);
+        return 0;
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return 0;
+      default:
+        throw new UsageError(command ? `unknown command "${command}"` : "no command given");
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`shootout-audio: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof AudioError) {
+      console.error(`shootout-audio: ${error.message} [${error.code}]`);
+      return 1;
+    }
+    console.error(`shootout-audio: ${(error as Error)?.message ?? String(error)}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
