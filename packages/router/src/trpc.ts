@@ -24,8 +24,9 @@ const t = initTRPC.context<Context>().create({
  */
 function toTRPCError(cause: unknown): TRPCError | null {
   if (cause instanceof InvalidReferenceError) {
-    // Shaped like an input-validation error, so clients handle both the same way.
-    const issues = new z.ZodError([
+    // Shaped like an input-validation error, so clients handle both the same way. ZodRealError:
+    // the Error subclass zod throws from parse (a plain ZodError would not survive as a cause).
+    const issues = new z.ZodRealError([
       { code: "custom", path: cause.path, message: cause.message, input: undefined },
     ]);
     return new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause: issues });

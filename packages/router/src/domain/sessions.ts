@@ -3,7 +3,7 @@ import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import type { DB, Sessions } from "@shootout/db";
 import type { Kysely, Selectable, Transaction } from "kysely";
-import { type PublicUser, publicUserColumns } from "./users.ts";
+import type { PublicUser } from "./users.ts";
 
 /** 30 days; SESSION_TTL_DAYS overrides it. */
 export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -110,9 +110,12 @@ export async function validateSessionToken(
       "sessions.createdAt",
       "sessions.lastVerifiedAt",
       "sessions.expiresAt",
-      ...publicUserColumns.map((c) => `users.${c}` as const),
+      // Aliased: users.id / users.created_at would otherwise overwrite the session's own columns.
+      "users.tone3000Id as userTone3000Id",
+      "users.username as userUsername",
+      "users.avatarUrl as userAvatarUrl",
+      "users.createdAt as userCreatedAt",
     ])
-    .select(["users.createdAt as userCreatedAt"])
     .where("sessions.id", "=", parsed.id)
     .executeTakeFirst();
   if (!row) return null;
@@ -147,9 +150,9 @@ export async function validateSessionToken(
     session,
     user: {
       id: row.userId,
-      tone3000Id: row.tone3000Id,
-      username: row.username,
-      avatarUrl: row.avatarUrl,
+      tone3000Id: row.userTone3000Id,
+      username: row.userUsername,
+      avatarUrl: row.userAvatarUrl,
       createdAt: row.userCreatedAt,
     },
   };
