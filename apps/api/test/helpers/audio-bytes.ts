@@ -1,0 +1,75 @@
+/** Tiny but well-formed audio files, built byte by byte (no fixtures to drift from the sniffer). */
+
+function ascii(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** 16-bit mono PCM WAV with `samples` samples of a ramp. */
+export function wavBytes(samples = 64, sampleRate = 48_000): Uint8Array {
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE((i * 997) % 32_000, i * 2);
+  const fmt = Buffer.alloc(24);
+  fmt.write("fmt ", 0, "ascii");
+  fmt.writeUInt32LE(16, 4);
+  fmt.writeUInt16LE(1, 8); // PCM
+  fmt.writeUInt16LE(1, 10); // mono
+  fmt.writeUInt32LE(sampleRate, 12);
+  fmt.writeUInt32LE(sampleRate * 2, 16);
+  fmt.writeUInt16LE(2, 20);
+  fmt.writeUInt16LE(16, 22);
+  const dataHeader = Buffer.alloc(8);
+  dataHeader.write("data", 0, "ascii");
+  dataHeader.writeUInt32LE(data.length, 4);
+  const riff = Buffer.alloc(12);
+  riff.write("RIFF", 0, "ascii");
+  riff.writeUInt32LE(4 + fmt.length + dataHeader.length + data.length, 4);
+  riff.write("WAVE", 8, "ascii");
+  return concat(riff, fmt, dataHeader, data);
+}
+
+/** 16-bit mono AIFF (COMM + SSND). */
+export function aiffBytes(samples = 32): Uint8Array {
+  const comm = Buffer.alloc(26);
+  comm.write("COMM", 0, "ascii");
+  comm.writeUInt32BE(18, 4);
+  comm.writeUInt16BE(1, 8); // channels
+  comm.writeUInt32BE(samples, 10);
+  comm.writeUInt16BE(16, 14);
+  // 48000 as an 80-bit IEEE extended float.
+  Buffer.from([0x40, 0x0e, 0xbb, 0x80, 0, 0, 0, 0, 0, 0]).copy(comm, 16);
+  const ssnd = Buffer.alloc(16 + samples * 2);
+  ssnd.write("SSND", 0, "ascii");
+  ssnd.writeUInt32BE(8 + samples * 2, 4);
+  for (let i = 0; i < samples; i++) ssnd.writeInt16BE(i * 100, 16 + i * 2);
+  const form = Buffer.alloc(12);
+  form.write("FORM", 0, "ascii");
+  form.writeUInt32BE(4 + comm.length + ssnd.length, 4);
+  form.write("AIFF", 8, "ascii");
+  return concat(form, comm, ssnd);
+}
+
+/** `fLaC` + a STREAMINFO metadata block (last-block flag set): enough to be recognised. */
+export function flacBytes(): Uint8Array {
+  const header = Uint8Array.from([0x80, 0x00, 0x00, 0x22]); // last block, type 0, length 34
+  const streamInfo = new Uint8Array(34);
+  streamInfo.set([0x10, 0x00, 0x10, 0x00], 0); // min/max block size 4096
+  streamInfo.set([0x0b, 0xb8, 0x00, 0xf0], 10); // 48000 Hz, mono, 16 bit (packed)
+  return concat(ascii("fLaC"), header, streamInfo);
+}
+
+/** One MPEG-1 Layer III frame header (128 kb/s, 44.1 kHz) followed by silence. */
+export function mp3Bytes(): Uint8Array {
+  const frame = new Uint8Array(417);
+  frame.set([0xff, 0xfb, 0x90, 0x64], 0);
+  return frame;
+}
+
+/** An ID3v2 tag before the MP3 frame, as most MP3 files have. */
+export function id3Mp3Bytes(): Uint8Array {
+  const tag = Uint8Array.from([...ascii("ID3"), 4, 0, 0, 0, 0, 0, 0]); // v2.4, empty tag
+  return concat(tag, mp3Bytes());
+}
