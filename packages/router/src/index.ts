@@ -29,6 +29,16 @@ export {
   type SessionValidationResult,
   validateSessionToken,
 } from "./domain/sessions.ts";
+export { createTone3000ClientFactory, type Tone3000ClientFactoryOptions } from "./domain/tone3000-clients.ts";
+export {
+  createTone3000TokenStore,
+  DEFAULT_REFRESH_BEFORE_MS,
+  type Tone3000SignInReason,
+  Tone3000SignInRequiredError,
+  type Tone3000TokenSet,
+  type Tone3000TokenStore,
+  type Tone3000TokenStoreOptions,
+} from "./domain/tone3000-tokens.ts";
 export {
   getPublicUser,
   type PublicUser,
@@ -42,6 +52,7 @@ export * from "./schemas/effects.ts";
 export * from "./schemas/files.ts";
 export * from "./schemas/jobs.ts";
 export * from "./schemas/shootouts.ts";
+export * from "./schemas/tones.ts";
 export {
   createCallerFactory,
   protectedProcedure,
