@@ -35,6 +35,12 @@ export const deadLetterQueueOptions: Omit<Queue, "name"> = {
 /** Channel of the job_events notifications; payload: {@link JobEventNotice} as JSON. */
 export const JOB_EVENTS_CHANNEL = "shootout_job_events";
 
+/**
+ * Channel on which cancelJob tells workers to stop a running render; payload: the job id.
+ * Apart from the events channel so a worker does not parse every progress event of every job.
+ */
+export const JOB_CANCEL_CHANNEL = "shootout_job_cancel";
+
 export const JOB_STATUSES = ["pending", "queued", "running", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];

@@ -2,6 +2,7 @@ export {
   ACTIVE_STATUSES,
   deadLetterQueueOptions,
   FINAL_STATUSES,
+  JOB_CANCEL_CHANNEL,
   JOB_EVENTS_CHANNEL,
   JOB_STATUSES,
   type JobEventNotice,
@@ -14,6 +15,19 @@ export {
   renderQueueOptions,
 } from "./definitions.ts";
 export { JobError } from "./errors.ts";
+export {
+  createJobEventHub,
+  type HubListener,
+  type HubMessage,
+  type HubTopic,
+  type JobEventHub,
+} from "./event-hub.ts";
 export { appendJobEvent, type JobEventInput, listJobEvents } from "./events.ts";
 export { cancelJob, createJob, deleteJob, type JobRow, retryJob } from "./lifecycle.ts";
+export {
+  type ListenOptions,
+  listenForNotifications,
+  type NotificationListener,
+} from "./notification-listener.ts";
+export { type PipelineInput, RenderError, type RenderPipeline, type ShootoutForRender } from "./pipeline.ts";
 export { createJobQueue, ensureQueues, type JobQueue } from "./queue.ts";

@@ -1,6 +1,6 @@
 import type { DB, Jobs } from "@shootout/db";
 import { type Kysely, type Selectable, sql } from "kysely";
-import { ACTIVE_STATUSES, type JobStatus } from "./definitions.ts";
+import { ACTIVE_STATUSES, JOB_CANCEL_CHANNEL, type JobStatus } from "./definitions.ts";
 import { JobError } from "./errors.ts";
 import { appendJobEvent } from "./events.ts";
 import type { JobQueue } from "./queue.ts";
@@ -117,6 +117,8 @@ export async function cancelJob(
         progress: job.progress,
         message: "Cancelling…",
       });
+      // Delivered on commit; the worker running it aborts the render.
+      await sql`select pg_notify(${JOB_CANCEL_CHANNEL}, ${job.id})`.execute(trx);
       return;
     }
     if (!ACTIVE_STATUSES.includes(locked.status)) return;
