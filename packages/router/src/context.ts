@@ -1,5 +1,5 @@
 import type { DB } from "@shootout/db";
-import type { JobQueue } from "@shootout/jobs";
+import type { JobEventHub, JobQueue } from "@shootout/jobs";
 import type { Storage } from "@shootout/storage";
 import type { Tone3000Client } from "@shootout/tone3000";
 import type { Kysely } from "kysely";
@@ -37,6 +37,8 @@ export interface Context {
    * (one HTTP batch is many calls, so it cannot be done per request); null: no limit.
    */
   readonly limitCall: ((key: string) => void) | null;
+  /** The process's job event hub (live progress subscriptions); null where none runs. */
+  readonly events: JobEventHub | null;
 }
 
 export interface CreateContextOptions {
@@ -50,6 +52,7 @@ export interface CreateContextOptions {
   clientIp?: string | null;
   sessionTtlMs?: number;
   limitCall?: ((key: string) => void) | null;
+  events?: JobEventHub | null;
 }
 
 const silentLogger = pino({ level: "silent" });
@@ -72,5 +75,6 @@ export function createContextInner(opts: CreateContextOptions): Context {
     clientIp: opts.clientIp ?? null,
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     limitCall: opts.limitCall ?? null,
+    events: opts.events ?? null,
   };
 }

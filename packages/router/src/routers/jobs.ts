@@ -3,8 +3,11 @@ import { getOwnedJob, listOwnedJobs, toJobOutput } from "../domain/jobs.ts";
 import { okOutput } from "../schemas/auth.ts";
 import { jobIdInput, jobOutput, jobsCreateInput, jobsListInput, jobsListOutput } from "../schemas/jobs.ts";
 import { protectedProcedure, router } from "../trpc.ts";
+import { jobsLiveProcedures } from "./jobs-live.ts";
 
 export const jobsRouter = router({
+  // Live subscriptions: onProgress (one job, resumable) and onMine (status changes of all mine).
+  ...jobsLiveProcedures,
   /**
    * Renders the caller's shootout: the job row and its queue message commit together. While a
    * job of the shootout is unfinished, returns that job instead of starting another.

@@ -1,0 +1,173 @@
+import type { DB } from "@shootout/db";
+import {
+  FINAL_STATUSES,
+  type JobEventHub,
+  type JobEventNotice,
+  type JobStatus,
+  listJobEvents,
+} from "@shootout/jobs";
+import { TRPCError, tracked } from "@trpc/server";
+import { type Kysely, sql } from "kysely";
+import { z } from "zod";
+import type { Context } from "../context.ts";
+import { createJobEventInbox } from "../domain/job-event-inbox.ts";
+import { getOwnedJob } from "../domain/jobs.ts";
+import { protectedProcedure } from "../trpc.ts";
+
+/** One progress event as clients receive it. */
+export interface JobProgressEvent {
+  jobId: string;
+  seq: number;
+  status: JobStatus;
+  progress: number;
+  message: string;
+  at: string;
+}
+
+export const onProgressInput = z.object({
+  jobId: z.uuid(),
+  /** The id of the last event received (wsLink and httpSubscriptionLink send it on reconnect). */
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,9}$/)
+    .nullish(),
+});
+
+const BACKFILL_PAGE = 500;
+
+const isFinal = (status: JobStatus | null) => status !== null && FINAL_STATUSES.includes(status);
+
+function toEvent(e: JobEventNotice): JobProgressEvent {
+  return { jobId: e.jobId, seq: e.seq, status: e.status, progress: e.progress, message: e.message, at: e.at };
+}
+
+function hubOf(ctx: Context): JobEventHub {
+  if (!ctx.events) {
+    throw new TRPCError({ code: "PRECONDITION_FAILED", message: "live job progress is not available here" });
+  }
+  return ctx.events;
+}
+
+/**
+ * Events of a job from `lastSeq` on, a page at a time: the event AT lastSeq (already delivered)
+ * only tells the status the client last saw; the rest are what it missed.
+ */
+async function* eventsSince(
+  db: Kysely<DB>,
+  jobId: string,
+  lastSeq: number,
+): AsyncGenerator<{ delivered: boolean; event: JobEventNotice }> {
+  let after = Math.max(0, lastSeq - 1);
+  for (;;) {
+    const page = await listJobEvents(db, jobId, after, BACKFILL_PAGE);
+    for (const event of page) yield { delivered: event.seq <= lastSeq, event };
+    if (page.length < BACKFILL_PAGE) return;
+    after = page.at(-1)!.seq;
+  }
+}
+
+export const jobsLiveProcedures = {
+  /**
+   * Live progress of one of the caller's jobs, each event tracked by its seq: a client that
+   * reconnects with its last id gets every event after it exactly once, in order. Ends when the
+   * job reaches a final state (completed, failed, cancelled).
+   */
+  onProgress: protectedProcedure.input(onProgressInput).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const hub = hubOf(ctx);
+    await getOwnedJob(ctx.db, ctx.auth.user.id, input.jobId);
+    const aborted = signal ?? new AbortController().signal;
+    const inbox = createJobEventInbox();
+    // Subscribe before reading the table, so an event committed in between is not lost (the
+    // seq check below drops the copy that arrives both ways).
+    const unsubscribe = hub.subscribe({ jobId: input.jobId }, inbox.push);
+    try {
+      let lastSeq = input.lastEventId ? Number(input.lastEventId) : 0;
+      let lastStatus: JobStatus | null = null;
+
+      // Yields what the table holds after lastSeq; returns true once the job is final.
+      async function* backfill() {
+        for await (const { delivered, event } of eventsSince(ctx.db, input.jobId, lastSeq)) {
+          lastStatus = event.status;
+          if (delivered) continue;
+          lastSeq = event.seq;
+          yield tracked(String(event.seq), toEvent(event));
+        }
+      }
+
+      yield* backfill();
+      if (isFinal(lastStatus)) return;
+      for (;;) {
+        const message = await inbox.next(aborted);
+        if (!message) return;
+        if (message.type === "resync" || message.event.seq > lastSeq + 1) {
+          // Notices were missed (listener reconnected, inbox overflowed): the table has them all.
+          yield* backfill();
+          if (isFinal(lastStatus)) return;
+          continue;
+        }
+        const { event } = message;
+        if (event.seq <= lastSeq) continue;
+        lastSeq = event.seq;
+        lastStatus = event.status;
+        yield tracked(String(event.seq), toEvent(event));
+        if (isFinal(lastStatus)) return;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }),
+
+  /**
+   * Status changes of all the caller's jobs (a job list's live badges), from now on: each job's
+   * first event seen, then one per change of status, not per progress tick. After a lost listener
+   * it re-reads the jobs that changed since the subscription began.
+   */
+  onMine: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+    const hub = hubOf(ctx);
+    const ownerId = ctx.auth.user.id;
+    const aborted = signal ?? new AbortController().signal;
+    const inbox = createJobEventInbox();
+    const unsubscribe = hub.subscribe({ ownerId }, inbox.push);
+    const since = new Date();
+    const known = new Map<string, JobStatus>();
+    try {
+      for (;;) {
+        const message = await inbox.next(aborted);
+        if (!message) return;
+        const events =
+          message.type === "event" ? [toEvent(message.event)] : await changedSince(ctx.db, ownerId, since);
+        for (const event of events) {
+          if (known.get(event.jobId) === event.status) continue;
+          known.set(event.jobId, event.status);
+          yield event;
+        }
+      }
+    } finally {
+      unsubscribe();
+    }
+  }),
+};
+
+/** The caller's jobs touched since `since`, each as its latest event. */
+async function changedSince(db: Kysely<DB>, ownerId: string, since: Date): Promise<JobProgressEvent[]> {
+  const rows = await db
+    .selectFrom("jobs")
+    .select(["id", "status", "progress", "message", "updatedAt"])
+    .select(sql<number>`(select coalesce(max(seq), 0) from job_events where job_id = jobs.id)`.as("seq"))
+    .where("ownerId", "=", ownerId)
+    .where("updatedAt", ">=", since)
+    .orderBy("updatedAt")
+    .execute();
+  return rows.map((r) => ({
+    jobId: r.id,
+    seq: Number(r.seq),
+    status: r.status,
+    progress: r.progress,
+    message: r.message,
+    at: new Date(r.updatedAt).toISOString(),
+  }));
+}
