@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, type Env, loadEnv } from "@shootout/config";
 import { createBoss, createDb, migrateToLatest } from "@shootout/db";
-import { createJobQueue, ensureQueues } from "@shootout/jobs";
+import { createJobEventHub, createJobQueue, ensureQueues } from "@shootout/jobs";
 import { createLocalStorage } from "@shootout/storage";
 import { startEmbeddedServices } from "./embedded.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -49,12 +49,14 @@ async function main(): Promise<void> {
 
   const storage = createLocalStorage(env.STORAGE_DIR);
   const embedded = await startEmbeddedServices({ env, database, storage, boss, log });
+  // One LISTEN connection fans job events out to every live subscription of this process.
+  const events = await createJobEventHub(database, log);
   const api = createApiServer({
     env,
     database,
     storage,
     log,
-    context: { jobQueue: createJobQueue(boss), tone3000: embedded.tone3000 },
+    context: { jobQueue: createJobQueue(boss), tone3000: embedded.tone3000, events },
     routes: embedded.routes,
   });
   const url = await api.listen();
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "stopping");
     try {
       await api.close();
+      await events.close();
       await embedded.stop();
       await boss.stop({ graceful: true, timeout: Math.max(1_000, api.limits.shutdownGraceMs) });
       await database.close();
