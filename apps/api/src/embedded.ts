@@ -5,6 +5,7 @@ import type { Storage } from "@shootout/storage";
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "./logger.ts";
 import type { Route } from "./routes/route.ts";
+import { startTone3000Services } from "./tone3000/tone3000-services.ts";
 
 /** What embedded mode runs beside the API in one process, and how to stop it. */
 export interface EmbeddedServices {
@@ -34,9 +35,13 @@ export interface EmbeddedDeps {
 export async function startEmbeddedServices(deps: EmbeddedDeps): Promise<EmbeddedServices> {
   const workerWanted = deps.env.EMBEDDED_WORKER ?? deps.database.backend === "pglite";
   if (workerWanted) deps.log.warn("embedded worker requested but not wired in yet: jobs will stay queued");
+  // Tone 3000 login + per-user clients; the stand-in in-process when TONE3000_BASE_URL is unset.
+  const t3k = await startTone3000Services({ env: deps.env, db: deps.database.db, log: deps.log });
   return {
-    tone3000: null,
-    routes: [],
-    async stop() {},
+    tone3000: t3k.tone3000,
+    routes: t3k.routes,
+    async stop() {
+      await t3k.close();
+    },
   };
 }

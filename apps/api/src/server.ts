@@ -12,6 +12,7 @@ import { clientIpOf } from "./http/client-ip.ts";
 import { allowedOriginsFrom, applyCors } from "./http/cors.ts";
 import { requestIdOf } from "./http/request-id.ts";
 import { routeRateLimit } from "./http/route-rate-limit.ts";
+import { clearSessionCookies, sessionCookiePolicy } from "./http/session-cookie.ts";
 import { type ApiLimits, limitsFromEnv } from "./limits.ts";
 import type { Logger } from "./logger.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
@@ -112,6 +113,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     maxBatchSize: limits.maxBatchSize,
     createContext: (opts) => createHttpContext(contextDeps, opts),
     onError,
+    // auth.logout ends the session; the browser's cookie goes with it (whether or not it was valid).
+    responseMeta: ({ info }) =>
+      info?.calls.some((call) => call.path === "auth.logout")
+        ? { headers: { "set-cookie": clearSessionCookies(sessionCookiePolicy(env.PUBLIC_URL)) } }
+        : {},
   });
 
   const authDeps = { db: database.db, allowedOrigins, sessionTtlMs };

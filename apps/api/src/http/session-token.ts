@@ -15,14 +15,20 @@ export function sessionTokenOf(req: IncomingMessage, allowedOrigins: ReadonlySet
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match?.[1]) return match[1];
   }
-  const cookie = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+  const cookies = parseCookies(req.headers.cookie);
+  // `__Host-session` over https (see session-cookie.ts), plain `session` otherwise.
+  const cookie = cookies.get(`__Host-${SESSION_COOKIE}`) ?? cookies.get(SESSION_COOKIE);
   if (!cookie) return null;
   return cookieIsTrusted(req, allowedOrigins) ? cookie : null;
 }
 
 function cookieIsTrusted(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): boolean {
   const origin = req.headers.origin;
-  if (origin === undefined) return true;
+  // No Origin (e.g. a GET): browsers still say where a request came from in Sec-Fetch-Site. A
+  // cross-site script's request is refused; a cross-site link the user follows (navigate) is not.
+  if (origin === undefined) {
+    return req.headers["sec-fetch-site"] !== "cross-site" || req.headers["sec-fetch-mode"] === "navigate";
+  }
   if (allowedOrigins.has(origin)) return true;
   const host = req.headers.host;
   if (!host) return false;
