@@ -6,7 +6,10 @@ import { DomainError, InvalidReferenceError } from "./domain/errors.ts";
 import { validateSessionToken } from "./domain/sessions.ts";
 
 /** Flattened zod issues (`z.flattenError`): what a form needs to put a message beside each field. */
-export type ZodErrorData = z.core.$ZodFlattenedError<unknown>;
+export interface ZodErrorData {
+  formErrors: string[];
+  fieldErrors: Partial<Record<string, string[]>>;
+}
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {

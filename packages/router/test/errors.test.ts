@@ -24,7 +24,10 @@ describe("error formatter", () => {
   let userId: string;
   beforeAll(async () => {
     t = await createTestDatabase();
-    ({ token, user: { id: userId } } = await createTestUser(t.db));
+    ({
+      token,
+      user: { id: userId },
+    } = await createTestUser(t.db));
   });
   afterAll(async () => {
     await t.close();

@@ -96,7 +96,10 @@ describe("sessions", () => {
     const now = new Date();
     await t.db
       .updateTable("sessions")
-      .set({ expiresAt: new Date(now.getTime() + 10 * DAY), lastVerifiedAt: new Date(now.getTime() - 20 * DAY) })
+      .set({
+        expiresAt: new Date(now.getTime() + 10 * DAY),
+        lastVerifiedAt: new Date(now.getTime() - 20 * DAY),
+      })
       .where("id", "=", id)
       .execute();
     const result = await validateSessionToken(t.db, token, { ttlMs, now });
@@ -148,7 +151,11 @@ describe("sessions", () => {
   it("an expired token through the router is UNAUTHORIZED and its row is gone", async () => {
     const { token } = await createTestUser(t.db);
     const { id } = parseSessionToken(token)!;
-    await t.db.updateTable("sessions").set({ expiresAt: new Date(Date.now() - 1000) }).where("id", "=", id).execute();
+    await t.db
+      .updateTable("sessions")
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where("id", "=", id)
+      .execute();
     await expectTRPCError(createTestCaller(t.db, token).files.list({}), "UNAUTHORIZED");
     expect(await sessionRow(id)).toBeUndefined();
   });
@@ -164,7 +171,11 @@ describe("sessions", () => {
     expect(second.id).toBe(first.id);
     expect(second.username).toBe("new");
     expect(second).not.toHaveProperty("t3kAccessToken");
-    const row = await t.db.selectFrom("users").selectAll().where("id", "=", first.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", first.id)
+      .executeTakeFirstOrThrow();
     // Tokens omitted: the stored ones stay.
     expect(row.t3kAccessToken).toBe("enc-a1");
     await upsertUserByTone3000Id(t.db, {
@@ -172,7 +183,11 @@ describe("sessions", () => {
       username: "new",
       tokens: { accessToken: "enc-a2", refreshToken: null, expiresAt: null },
     });
-    const updated = await t.db.selectFrom("users").selectAll().where("id", "=", first.id).executeTakeFirstOrThrow();
+    const updated = await t.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", first.id)
+      .executeTakeFirstOrThrow();
     expect(updated.t3kAccessToken).toBe("enc-a2");
     expect(updated.t3kRefreshToken).toBeNull();
     const count = await t.db
@@ -196,7 +211,10 @@ describe("auth procedures", () => {
   it("auth.me returns the user and session, never tokens", async () => {
     const { user, token } = await createTestUser(t.db, { username: "ada" });
     const me = await createTestCaller(t.db, token).auth.me();
-    expect(me).toMatchObject({ user: { id: user.id, username: "ada" }, session: { id: parseSessionToken(token)!.id } });
+    expect(me).toMatchObject({
+      user: { id: user.id, username: "ada" },
+      session: { id: parseSessionToken(token)!.id },
+    });
     expect(Object.keys(me!.user).sort()).toEqual(["avatarUrl", "createdAt", "id", "tone3000Id", "username"]);
     expect(new Date(me!.session.expiresAt).getTime()).toBeGreaterThan(Date.now());
   });

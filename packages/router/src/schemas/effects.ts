@@ -20,18 +20,28 @@ export const GAIN_DB_LIMIT = 24;
 
 const GAIN_PATTERN = /^gain:([+-]?\d{1,2}(?:\.\d{1,2})?)$/;
 
-export const gainEffect = z
-  .string()
-  .regex(GAIN_PATTERN, "gain must look like gain:<dB>, e.g. gain:-3 or gain:+1.5")
-  .refine(
-    (v) => Math.abs(Number(GAIN_PATTERN.exec(v)?.[1])) <= GAIN_DB_LIMIT,
-    `gain must be between -${GAIN_DB_LIMIT} and ${GAIN_DB_LIMIT} dB`,
-  );
+export type Effect = (typeof EFFECT_PRESETS)[number] | `gain:${string}`;
 
-export const effectSchema = z.union([z.enum(EFFECT_PRESETS), gainEffect], {
-  error: (issue) =>
-    issue.code === "invalid_union"
-      ? `unknown effect; use one of ${EFFECT_PRESETS.join(", ")} or gain:<dB>`
-      : undefined,
-});
-export type Effect = z.infer<typeof effectSchema>;
+const isPreset = (v: string): v is (typeof EFFECT_PRESETS)[number] =>
+  (EFFECT_PRESETS as readonly string[]).includes(v);
+
+// One check with one message per mistake (a union would report every branch's complaint).
+export const effectSchema = z
+  .string()
+  .max(32)
+  .superRefine((value, ctx) => {
+    if (isPreset(value)) return;
+    const gain = GAIN_PATTERN.exec(value);
+    if (!gain) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown effect "${value}"; use one of ${EFFECT_PRESETS.join(", ")} or gain:<dB>`,
+      });
+    } else if (Math.abs(Number(gain[1])) > GAIN_DB_LIMIT) {
+      ctx.addIssue({
+        code: "custom",
+        message: `gain must be between -${GAIN_DB_LIMIT} and ${GAIN_DB_LIMIT} dB`,
+      });
+    }
+  })
+  .transform((value) => value as Effect);
