@@ -113,9 +113,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     maxBatchSize: limits.maxBatchSize,
     createContext: (opts) => createHttpContext(contextDeps, opts),
     onError,
-    // auth.logout ends the session; the browser's cookie goes with it (whether or not it was valid).
-    responseMeta: ({ info }) =>
-      info?.calls.some((call) => call.path === "auth.logout")
+    // auth.logout ends the session and the browser's cookie goes with it, valid or stale; not when
+    // the cookie was not honoured (a foreign origin must not be able to sign anyone out).
+    responseMeta: ({ ctx, info }) =>
+      ctx?.sessionToken && info?.calls.some((call) => call.path === "auth.logout")
         ? { headers: { "set-cookie": clearSessionCookies(sessionCookiePolicy(env.PUBLIC_URL)) } }
         : {},
   });
