@@ -6,3 +6,4 @@ export { createLogger, type Logger } from "./logger.ts";
 export { createRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 export type { HttpMethod, Route, RouteRequest } from "./routes/route.ts";
 export { type ApiServer, type ApiServerOptions, createApiServer } from "./server.ts";
+export { type IngestUploadInput, ingestUpload, UploadRejectedError } from "./uploads/ingest-upload.ts";

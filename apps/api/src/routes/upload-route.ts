@@ -1,23 +1,10 @@
-import type { AudioFileType } from "@shootout/audio";
-import { sniffAudioType } from "@shootout/audio";
-import { recordUploadedFile } from "@shootout/router";
-import { type Storage, StorageError } from "@shootout/storage";
+import type { Storage } from "@shootout/storage";
 import { z } from "zod";
 import { type AuthDeps, requireUser } from "../http/authenticate.ts";
 import { HttpError, sendJson } from "../http/errors.ts";
-import { peek } from "../http/peek.ts";
 import type { RouteRateLimit } from "../http/route-rate-limit.ts";
+import { ingestUpload, UploadRejectedError } from "../uploads/ingest-upload.ts";
 import type { Route } from "./route.ts";
-
-/** Enough to see past a small ID3 tag; larger tags are taken as MP3 by the sniffer. */
-const SNIFF_BYTES = 4096;
-
-const MIME: Record<AudioFileType, string> = {
-  wav: "audio/wav",
-  flac: "audio/flac",
-  aiff: "audio/aiff",
-  mp3: "audio/mpeg",
-};
 
 function isControl(char: string): boolean {
   const code = char.codePointAt(0) ?? 0;
@@ -63,32 +50,22 @@ export function uploadRoutes(deps: UploadDeps): Route[] {
           throw new HttpError("PAYLOAD_TOO_LARGE", `uploads are limited to ${deps.maxUploadBytes} bytes`);
         }
 
-        const { head, body } = await peek(req, SNIFF_BYTES);
-        const type = sniffAudioType(head);
-        if (!type) {
-          throw new HttpError("UNSUPPORTED_MEDIA_TYPE", "not a WAV, FLAC, AIFF or MP3 file");
-        }
-
-        let stored: Awaited<ReturnType<Storage["put"]>>;
+        // Sniffing, streaming into storage (hashed) and the files row: shared with in-process callers.
+        let ingested: Awaited<ReturnType<typeof ingestUpload>>;
         try {
-          stored = await deps.storage.put(body, { maxBytes: deps.maxUploadBytes });
+          ingested = await ingestUpload(deps, {
+            ownerId: user.id,
+            kind: query.data.kind,
+            name: query.data.name,
+            body: req,
+            maxBytes: deps.maxUploadBytes,
+          });
         } catch (error) {
-          if (error instanceof StorageError && error.code === "too_large") {
-            throw new HttpError("PAYLOAD_TOO_LARGE", `uploads are limited to ${deps.maxUploadBytes} bytes`);
-          }
+          if (error instanceof UploadRejectedError) throw new HttpError(error.code, error.message);
           throw error;
         }
-        // The bytes stay even if this insert fails: the key is content-addressed and may be shared.
-        const file = await recordUploadedFile(deps.db, {
-          ownerId: user.id,
-          kind: query.data.kind,
-          name: query.data.name,
-          mime: MIME[type],
-          sizeBytes: stored.size,
-          sha256: stored.sha256,
-          storageKey: stored.key,
-        });
-        log.info({ fileId: file.id, kind: query.data.kind, type, size: stored.size }, "file uploaded");
+        const { file, type } = ingested;
+        log.info({ fileId: file.id, kind: query.data.kind, type, size: file.sizeBytes }, "file uploaded");
         res.setHeader("location", `/files/${file.id}`);
         sendJson(res, 201, file);
       },

@@ -1,0 +1,71 @@
+import type { AudioFileType } from "@shootout/audio";
+import { sniffAudioType } from "@shootout/audio";
+import type { DB } from "@shootout/db";
+import { type FileRow, recordUploadedFile } from "@shootout/router";
+import { type Storage, StorageError } from "@shootout/storage";
+import type { Kysely } from "kysely";
+import { peek } from "../http/peek.ts";
+
+/** Enough to see past a small ID3 tag; larger tags are taken as MP3 by the sniffer. */
+const SNIFF_BYTES = 4096;
+
+const MIME: Record<AudioFileType, string> = {
+  wav: "audio/wav",
+  flac: "audio/flac",
+  aiff: "audio/aiff",
+  mp3: "audio/mpeg",
+};
+
+/** Why an upload's bytes were refused; the codes are the HTTP route's answers. */
+export class UploadRejectedError extends Error {
+  readonly code: "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE";
+  constructor(code: UploadRejectedError["code"], message: string) {
+    super(message);
+    this.name = "UploadRejectedError";
+    this.code = code;
+  }
+}
+
+export interface IngestUploadInput {
+  readonly ownerId: string;
+  readonly kind: "di" | "ir";
+  /** Display name only: storage is content-addressed. */
+  readonly name: string;
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly maxBytes: number;
+}
+
+/**
+ * An upload from its bytes to a files row: sniffs the audio type from the first bytes, streams the
+ * whole body into storage (hashed on the way, never held in memory whole) and records it. Shared by
+ * `POST /files` and in-process callers (the CLI), so both accept exactly the same files.
+ */
+export async function ingestUpload(
+  deps: { readonly db: Kysely<DB>; readonly storage: Storage },
+  input: IngestUploadInput,
+): Promise<{ file: FileRow; type: AudioFileType }> {
+  const { head, body } = await peek(input.body, SNIFF_BYTES);
+  const type = sniffAudioType(head);
+  if (!type) throw new UploadRejectedError("UNSUPPORTED_MEDIA_TYPE", "not a WAV, FLAC, AIFF or MP3 file");
+
+  let stored: Awaited<ReturnType<Storage["put"]>>;
+  try {
+    stored = await deps.storage.put(body, { maxBytes: input.maxBytes });
+  } catch (error) {
+    if (error instanceof StorageError && error.code === "too_large") {
+      throw new UploadRejectedError("PAYLOAD_TOO_LARGE", `uploads are limited to ${input.maxBytes} bytes`);
+    }
+    throw error;
+  }
+  // The bytes stay even if this insert fails: the key is content-addressed and may be shared.
+  const file = await recordUploadedFile(deps.db, {
+    ownerId: input.ownerId,
+    kind: input.kind,
+    name: input.name,
+    mime: MIME[type],
+    sizeBytes: stored.size,
+    sha256: stored.sha256,
+    storageKey: stored.key,
+  });
+  return { file, type };
+}
