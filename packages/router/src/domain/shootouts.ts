@@ -255,6 +255,11 @@ export function listPublicShootouts(
   return listShootouts(db, viewerId, { isPublic: true }, opts);
 }
 
+/**
+ * FOR UPDATE on the shootout also serialises us against jobs.create: inserting a jobs row takes
+ * FOR KEY SHARE on the shootout it references, which conflicts with FOR UPDATE. So either the job
+ * commits first and our active-job check sees it, or it waits until our change has committed.
+ */
 async function lockOwnedShootout(
   trx: Transaction<DB>,
   ownerId: string,
