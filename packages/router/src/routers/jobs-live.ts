@@ -66,59 +66,95 @@ async function* eventsSince(
   }
 }
 
+/**
+ * One job's events for one subscriber: subscribe to the hub first, then back-fill from the table
+ * after `lastSeq` (so an event committed in between is not lost; the seq check drops the copy
+ * that arrives both ways), then live events, until the job is final or the client goes away.
+ */
+async function* progressStream(
+  db: Kysely<DB>,
+  hub: JobEventHub,
+  jobId: string,
+  fromSeq: number,
+  signal: AbortSignal,
+) {
+  const inbox = createJobEventInbox();
+  const unsubscribe = hub.subscribe({ jobId }, inbox.push);
+  try {
+    let lastSeq = fromSeq;
+    let lastStatus: JobStatus | null = null;
+
+    async function* backfill() {
+      for await (const { delivered, event } of eventsSince(db, jobId, lastSeq)) {
+        lastStatus = event.status;
+        if (delivered) continue;
+        lastSeq = event.seq;
+        yield tracked(String(event.seq), toEvent(event));
+      }
+    }
+
+    yield* backfill();
+    if (isFinal(lastStatus)) return;
+    for (;;) {
+      const message = await inbox.next(signal);
+      if (!message) return;
+      if (message.type === "resync" || message.event.seq > lastSeq + 1) {
+        // Notices were missed (listener reconnected, inbox overflowed): the table has them all.
+        yield* backfill();
+        if (isFinal(lastStatus)) return;
+        continue;
+      }
+      const { event } = message;
+      if (event.seq <= lastSeq) continue;
+      lastSeq = event.seq;
+      lastStatus = event.status;
+      yield tracked(String(event.seq), toEvent(event));
+      if (isFinal(lastStatus)) return;
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** Status changes of one owner's jobs, from the moment of subscribing. */
+async function* statusStream(db: Kysely<DB>, hub: JobEventHub, ownerId: string, signal: AbortSignal) {
+  const inbox = createJobEventInbox();
+  const unsubscribe = hub.subscribe({ ownerId }, inbox.push);
+  const since = new Date();
+  const known = new Map<string, JobStatus>();
+  try {
+    for (;;) {
+      const message = await inbox.next(signal);
+      if (!message) return;
+      const events =
+        message.type === "event" ? [toEvent(message.event)] : await changedSince(db, ownerId, since);
+      for (const event of events) {
+        if (known.get(event.jobId) === event.status) continue;
+        known.set(event.jobId, event.status);
+        yield event;
+      }
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+// A never-aborted signal for callers that pass none (createCaller without a signal).
+const NEVER = new AbortController().signal;
+
+// The resolvers check access before returning the stream, so a refusal (NOT_FOUND) goes through
+// the router's error mapping and reaches the client as the subscription's error at once.
 export const jobsLiveProcedures = {
   /**
    * Live progress of one of the caller's jobs, each event tracked by its seq: a client that
    * reconnects with its last id gets every event after it exactly once, in order. Ends when the
    * job reaches a final state (completed, failed, cancelled).
    */
-  onProgress: protectedProcedure.input(onProgressInput).subscription(async function* ({
-    ctx,
-    input,
-    signal,
-  }) {
+  onProgress: protectedProcedure.input(onProgressInput).subscription(async ({ ctx, input, signal }) => {
     const hub = hubOf(ctx);
     await getOwnedJob(ctx.db, ctx.auth.user.id, input.jobId);
-    const aborted = signal ?? new AbortController().signal;
-    const inbox = createJobEventInbox();
-    // Subscribe before reading the table, so an event committed in between is not lost (the
-    // seq check below drops the copy that arrives both ways).
-    const unsubscribe = hub.subscribe({ jobId: input.jobId }, inbox.push);
-    try {
-      let lastSeq = input.lastEventId ? Number(input.lastEventId) : 0;
-      let lastStatus: JobStatus | null = null;
-
-      // Yields what the table holds after lastSeq; returns true once the job is final.
-      async function* backfill() {
-        for await (const { delivered, event } of eventsSince(ctx.db, input.jobId, lastSeq)) {
-          lastStatus = event.status;
-          if (delivered) continue;
-          lastSeq = event.seq;
-          yield tracked(String(event.seq), toEvent(event));
-        }
-      }
-
-      yield* backfill();
-      if (isFinal(lastStatus)) return;
-      for (;;) {
-        const message = await inbox.next(aborted);
-        if (!message) return;
-        if (message.type === "resync" || message.event.seq > lastSeq + 1) {
-          // Notices were missed (listener reconnected, inbox overflowed): the table has them all.
-          yield* backfill();
-          if (isFinal(lastStatus)) return;
-          continue;
-        }
-        const { event } = message;
-        if (event.seq <= lastSeq) continue;
-        lastSeq = event.seq;
-        lastStatus = event.status;
-        yield tracked(String(event.seq), toEvent(event));
-        if (isFinal(lastStatus)) return;
-      }
-    } finally {
-      unsubscribe();
-    }
+    const fromSeq = input.lastEventId ? Number(input.lastEventId) : 0;
+    return progressStream(ctx.db, hub, input.jobId, fromSeq, signal ?? NEVER);
   }),
 
   /**
@@ -126,29 +162,9 @@ export const jobsLiveProcedures = {
    * first event seen, then one per change of status, not per progress tick. After a lost listener
    * it re-reads the jobs that changed since the subscription began.
    */
-  onMine: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+  onMine: protectedProcedure.subscription(async ({ ctx, signal }) => {
     const hub = hubOf(ctx);
-    const ownerId = ctx.auth.user.id;
-    const aborted = signal ?? new AbortController().signal;
-    const inbox = createJobEventInbox();
-    const unsubscribe = hub.subscribe({ ownerId }, inbox.push);
-    const since = new Date();
-    const known = new Map<string, JobStatus>();
-    try {
-      for (;;) {
-        const message = await inbox.next(aborted);
-        if (!message) return;
-        const events =
-          message.type === "event" ? [toEvent(message.event)] : await changedSince(ctx.db, ownerId, since);
-        for (const event of events) {
-          if (known.get(event.jobId) === event.status) continue;
-          known.set(event.jobId, event.status);
-          yield event;
-        }
-      }
-    } finally {
-      unsubscribe();
-    }
+    return statusStream(ctx.db, hub, ctx.auth.user.id, signal ?? NEVER);
   }),
 };
 

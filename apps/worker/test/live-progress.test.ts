@@ -1,0 +1,271 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type ApiServer, createApiServer } from "@shootout/api";
+import { loadEnv } from "@shootout/config";
+import { createBoss } from "@shootout/db";
+import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
+import {
+  createJobEventHub,
+  createJobQueue,
+  type JobEventHub,
+  type JobQueue,
+  listJobEvents,
+} from "@shootout/jobs";
+import type { AppRouter } from "@shootout/router";
+import { createTestCaller, createTestUser } from "@shootout/router/testing";
+import { createLocalStorage } from "@shootout/storage";
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+  wsLink,
+} from "@trpc/client";
+import { EventSource } from "eventsource";
+import type { PgBoss } from "pg-boss";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningWorker, startWorker } from "../src/index.ts";
+import { createTestPipeline } from "./fixtures/test-pipeline.ts";
+import { configureTestQueues, seedShootout, waitFor } from "./helpers.ts";
+
+const log = pino({ level: "silent" });
+
+interface ReceivedEvent {
+  id: string;
+  seq: number;
+  status: string;
+  progress: number;
+  message: string;
+}
+
+type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
+
+/**
+ * Subscribes to jobs.onProgress and collects every event until the server ends the stream (the
+ * job is final), an error, or `stopAfter` events (then unsubscribes, as a client going away).
+ */
+function collect(
+  client: Client,
+  input: { jobId: string; lastEventId?: string },
+  stopAfter = Number.POSITIVE_INFINITY,
+): Promise<{ events: ReceivedEvent[]; ended: "complete" | "stopped" }> {
+  return new Promise((resolve, reject) => {
+    const events: ReceivedEvent[] = [];
+    const sub = client.jobs.onProgress.subscribe(input, {
+      onData(tracked) {
+        events.push({ id: tracked.id, ...tracked.data });
+        if (events.length >= stopAfter) {
+          resolve({ events, ended: "stopped" });
+          sub.unsubscribe();
+        }
+      },
+      onComplete() {
+        resolve({ events, ended: "complete" });
+      },
+      onError(error) {
+        reject(error);
+      },
+    });
+  });
+}
+
+// A real API server (HTTP + WebSocket) with the hub in its context, and a worker, in this one
+// process: on PGlite this is the embedded mode's wiring; on Postgres, the server mode's.
+describe("live job progress through a real API server", () => {
+  let t: TestDatabase;
+  let boss: PgBoss;
+  let queue: JobQueue;
+  let hub: JobEventHub;
+  let api: ApiServer;
+  let url: string;
+  let worker: RunningWorker;
+  let storageDir: string;
+  let alice: { user: { id: string }; token: string };
+  let bob: { user: { id: string }; token: string };
+  const sockets: { close(): Promise<void> | void }[] = [];
+
+  function wsClient(token: string): Client {
+    const ws = createWSClient({ url: `${url.replace("http", "ws")}/trpc`, connectionParams: { token } });
+    sockets.push(ws);
+    return createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
+  }
+
+  function sseClient(token: string): Client {
+    const authorization = `Bearer ${token}`;
+    return createTRPCClient<AppRouter>({
+      links: [
+        splitLink({
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({
+            url: `${url}/trpc`,
+            EventSource,
+            eventSourceOptions: {
+              fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization } }),
+            },
+          }),
+          false: httpBatchLink({ url: `${url}/trpc`, headers: { authorization } }),
+        }),
+      ],
+    });
+  }
+
+  async function startJob(config: Parameters<typeof seedShootout>[2], owner = alice) {
+    const shootoutId = await seedShootout(t.db, owner.user.id, config);
+    const caller = createTestCaller(t.db, owner.token, { jobQueue: queue, events: hub });
+    return caller.jobs.create({ shootoutId });
+  }
+
+  async function expectAllEventsOnce(jobId: string, received: ReceivedEvent[]) {
+    const stored = await listJobEvents(t.db, jobId);
+    expect(received.map((e) => e.seq)).toEqual(stored.map((e) => e.seq));
+    expect(received.map((e) => e.id)).toEqual(stored.map((e) => String(e.seq)));
+    expect(received.map((e) => [e.status, e.progress, e.message])).toEqual(
+      stored.map((e) => [e.status, e.progress, e.message]),
+    );
+  }
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    boss = createBoss(t, { supervise: false, schedule: false });
+    await boss.start();
+    await configureTestQueues(boss);
+    queue = createJobQueue(boss);
+    hub = await createJobEventHub(t, log);
+    storageDir = mkdtempSync(path.join(os.tmpdir(), "live-progress-"));
+    const storage = createLocalStorage(storageDir);
+    api = createApiServer({
+      env: loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent" }),
+      database: t,
+      storage,
+      log,
+      context: { jobQueue: queue, events: hub },
+    });
+    url = await api.listen(0, "127.0.0.1");
+    worker = await startWorker({
+      database: t,
+      boss,
+      storage,
+      log,
+      pipeline: createTestPipeline(),
+      concurrency: 2,
+    });
+    alice = await createTestUser(t.db);
+    bob = await createTestUser(t.db);
+  });
+
+  afterAll(async () => {
+    for (const s of sockets) await s.close();
+    await api?.close();
+    await worker?.stop(0);
+    await hub?.close();
+    await boss?.stop({ graceful: false });
+    await t?.close();
+    rmSync(storageDir, { recursive: true, force: true });
+  });
+
+  it("streams queued → running → completed over WebSocket, in order, and ends the stream", async () => {
+    const job = await startJob({ steps: 10, chunkMs: 30 });
+    const { events, ended } = await collect(wsClient(alice.token), { jobId: job.id });
+    expect(ended).toBe("complete");
+    expect(events[0]?.status).toBe("queued");
+    expect(events.some((e) => e.status === "running")).toBe(true);
+    expect(events.at(-1)).toMatchObject({ status: "completed", progress: 100 });
+    await expectAllEventsOnce(job.id, events);
+  });
+
+  it("streams the same over SSE (httpSubscriptionLink)", async () => {
+    const job = await startJob({ steps: 10, chunkMs: 30 });
+    const { events, ended } = await collect(sseClient(alice.token), { jobId: job.id });
+    expect(ended).toBe("complete");
+    expect(events.at(-1)?.status).toBe("completed");
+    await expectAllEventsOnce(job.id, events);
+  });
+
+  it("a client that disconnects mid-job and resubscribes with its last id gets every event exactly once", async () => {
+    const job = await startJob({ steps: 30, chunkMs: 40 });
+    const first = await collect(wsClient(alice.token), { jobId: job.id }, 3);
+    expect(first.ended).toBe("stopped");
+    // Events go on while nobody listens.
+    await waitFor(async () => (await listJobEvents(t.db, job.id)).length > first.events.length + 2, {
+      what: "events while disconnected",
+    });
+    const lastEventId = first.events.at(-1)!.id;
+    const second = await collect(wsClient(alice.token), { jobId: job.id, lastEventId });
+    expect(second.ended).toBe("complete");
+    await expectAllEventsOnce(job.id, [...first.events, ...second.events]);
+
+    // Over SSE too, resuming from the middle of a finished job's history.
+    const third = await collect(sseClient(alice.token), { jobId: job.id, lastEventId: "2" });
+    expect(third.events[0]?.seq).toBe(3);
+    await expectAllEventsOnce(job.id, [...first.events.slice(0, 2), ...third.events]);
+  });
+
+  it("a finished job's subscription replays its history and ends; from its last id it ends at once", async () => {
+    const job = await startJob({ steps: 2 });
+    await waitFor(async () => (await listJobEvents(t.db, job.id)).at(-1)?.status === "completed");
+    const all = await collect(wsClient(alice.token), { jobId: job.id });
+    await expectAllEventsOnce(job.id, all.events);
+    const none = await collect(wsClient(alice.token), { jobId: job.id, lastEventId: all.events.at(-1)!.id });
+    expect(none).toEqual({ events: [], ended: "complete" });
+  });
+
+  it("someone else's job is NOT_FOUND", async () => {
+    const job = await startJob({ steps: 2 });
+    const error = await collect(wsClient(bob.token), { jobId: job.id }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<AppRouter>).data?.code).toBe("NOT_FOUND");
+    const caller = createTestCaller(t.db, bob.token, { jobQueue: queue, events: hub });
+    await expect(caller.jobs.onProgress({ jobId: job.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("onMine streams status changes of the caller's jobs only", async () => {
+    const caller = createTestCaller(t.db, alice.token, { jobQueue: queue, events: hub });
+    const stream = (await caller.jobs.onMine())[Symbol.asyncIterator]();
+    // The first next() runs the stream up to its first wait: subscribed from here on.
+    const first = stream.next();
+    await waitFor(async () => hub.listenerCount() === 1, { what: "onMine to subscribe" });
+    const bobsJob = await startJob({ steps: 2 }, bob);
+    const job = await startJob({ steps: 8, chunkMs: 30 });
+    const seen: { jobId: string; status: string }[] = [];
+    for (let next = await first; !next.done; next = await stream.next()) {
+      seen.push({ jobId: next.value.jobId, status: next.value.status });
+      if (next.value.jobId === job.id && next.value.status === "completed") break;
+    }
+    await stream.return?.(undefined);
+    expect(seen.filter((e) => e.jobId === job.id).map((e) => e.status)).toEqual([
+      "queued",
+      "running",
+      "completed",
+    ]);
+    expect(seen.some((e) => e.jobId === bobsJob.id)).toBe(false);
+    expect(hub.listenerCount()).toBe(0);
+  });
+
+  it("1,000 subscribe/unsubscribe cycles leave no listener behind", async () => {
+    const job = await startJob({ steps: 400, chunkMs: 25 });
+    // Over WebSocket: subscribe, get the first event, go away; 50 at a time on 5 sockets.
+    const clients = Array.from({ length: 5 }, () => wsClient(alice.token));
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => collect(clients[i % clients.length]!, { jobId: job.id }, 1)),
+      );
+    }
+    // In-process (createCaller): iterate one event and break, or abort while waiting.
+    const caller = createTestCaller(t.db, alice.token, { jobQueue: queue, events: hub });
+    for (let i = 0; i < 500; i++) {
+      for await (const _ of await caller.jobs.onProgress({ jobId: job.id })) break;
+    }
+    await waitFor(async () => hub.listenerCount() === 0, { what: "every listener to go", timeoutMs: 10_000 });
+    await createTestCaller(t.db, alice.token, { jobQueue: queue, events: hub }).jobs.cancel({
+      jobId: job.id,
+    });
+    expect(worker.activeJobIds()).toBeDefined();
+  });
+});
