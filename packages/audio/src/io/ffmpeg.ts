@@ -11,16 +11,21 @@ export function ffmpegCommand(): string {
   return process.env.FFMPEG_PATH || "ffmpeg";
 }
 
-let available: Promise<boolean> | null = null;
+const available = new Map<string, Promise<boolean>>();
 
-/** Whether ffmpeg can be run here (cached). MP3 decoding is the only thing that needs it. */
+/** Whether ffmpeg can be run here (cached per command). MP3 decoding is the only thing that needs it. */
 export function hasFfmpeg(): Promise<boolean> {
-  available ??= new Promise((resolve) => {
-    const child = spawn(ffmpegCommand(), ["-version"], { stdio: "ignore" });
-    child.on("error", () => resolve(false));
-    child.on("close", (code) => resolve(code === 0));
-  });
-  return available;
+  const cmd = ffmpegCommand();
+  let p = available.get(cmd);
+  if (!p) {
+    p = new Promise((resolve) => {
+      const child = spawn(cmd, ["-version"], { stdio: "ignore" });
+      child.on("error", () => resolve(false));
+      child.on("close", (code) => resolve(code === 0));
+    });
+    available.set(cmd, p);
+  }
+  return p;
 }
 
 function run(args: string[]): Promise<void> {

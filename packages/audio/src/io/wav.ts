@@ -119,7 +119,7 @@ export function floatToInt(samples: Float32Array, bits: number): Int32Array {
   const out = new Int32Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     const v = Math.round(samples[i]! * full);
-    out[i] = v >= full ? full - 1 : v < -full ? -full : v;
+    out[i] = v >= full ? full - 1 : Math.max(v, -full);
   }
   return out;
 }

@@ -108,7 +108,7 @@ export function applyActivation(act: Activation, data: Float32Array, offset: num
     case "hardtanh":
       for (let i = offset; i < end; i++) {
         const v = data[i]!;
-        data[i] = v < -1 ? -1 : v > 1 ? 1 : v;
+        data[i] = v < -1 ? -1 : Math.min(v, 1);
       }
       return;
     case "leakyhardtanh": {
@@ -123,7 +123,7 @@ export function applyActivation(act: Activation, data: Float32Array, offset: num
     case "relu":
       for (let i = offset; i < end; i++) {
         const v = data[i]!;
-        data[i] = v > 0 ? v : 0;
+        data[i] = Math.max(v, 0);
       }
       return;
     case "leakyrelu": {
