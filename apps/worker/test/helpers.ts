@@ -121,7 +121,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   return { child, pid: child.pid ?? 0, ready, exited, output: () => out };
 }
 
-/** Parses the test pipeline's run log into one [start, end] interval per run. */
+/** Parses the test pipeline's run log into [start, end] intervals per job, in order of start. */
 export function runIntervals(
   log: string,
   killed: { pid: number; at: number }[] = [],
@@ -145,5 +145,6 @@ export function runIntervals(
     const pid = Number(key.split(" ")[2]);
     close(key, killed.find((k) => k.pid === pid)?.at ?? Number.POSITIVE_INFINITY);
   }
+  for (const list of runs.values()) list.sort((a, b) => a.start - b.start);
   return runs;
 }
