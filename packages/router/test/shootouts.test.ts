@@ -294,6 +294,11 @@ describe("shootouts", () => {
     // Only name: the tones stay.
     const renamed = await p.caller.shootouts.update({ shootoutId: s.id, name: "Again" });
     expect(renamed.tones.map((x) => x.tone3000ToneId)).toEqual(["tone-9", "tone-8"]);
+    // ...and so does every field not sent.
+    expect(renamed).toMatchObject({ diFileId: di2.id, isPublic: true, guitar: null, sampleRate: 48000 });
+    const withPickup = await p.caller.shootouts.update({ shootoutId: s.id, pickup: "neck" });
+    expect((await p.caller.shootouts.update({ shootoutId: s.id, name: "Third" })).pickup).toBe("neck");
+    expect(withPickup.name).toBe("Again");
 
     // A bad IR in the new list: nothing changes, not even the name sent alongside.
     const stranger = await player();
@@ -307,7 +312,7 @@ describe("shootouts", () => {
     );
     expect(error.message).toBe("tones.2.irFileId: no such IR file");
     const after = await p.caller.shootouts.get({ shootoutId: s.id });
-    expect(after.name).toBe("Again");
+    expect(after.name).toBe("Third");
     expect(after.tones.map((x) => x.tone3000ToneId)).toEqual(["tone-9", "tone-8"]);
     await expectTRPCError(
       p.caller.shootouts.update({ shootoutId: s.id, diFileId: stranger.di.id }),
