@@ -5,5 +5,6 @@ export { type ApiLimits, limitsFromEnv } from "./limits.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { createRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 export type { HttpMethod, Route, RouteRequest } from "./routes/route.ts";
+export { DEFAULT_WEB_DIST_DIR, webAppRoutes } from "./routes/web-app-routes.ts";
 export { type ApiServer, type ApiServerOptions, createApiServer } from "./server.ts";
 export { type IngestUploadInput, ingestUpload, UploadRejectedError } from "./uploads/ingest-upload.ts";

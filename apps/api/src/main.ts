@@ -11,6 +11,7 @@ import { createJobEventHub, createJobQueue, ensureQueues } from "@shootout/jobs"
 import { createLocalStorage } from "@shootout/storage";
 import { startEmbeddedServices } from "./embedded.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { webAppRoutes } from "./routes/web-app-routes.ts";
 import { createApiServer } from "./server.ts";
 
 function readEnv(): Env {
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     storage,
     log,
     context: { jobQueue: createJobQueue(boss), tone3000: embedded.tone3000, events },
-    routes: embedded.routes,
+    routes: [...embedded.routes, ...webAppRoutes()],
   });
   const url = await api.listen();
   // Machine-readable: tests and scripts find the port (PORT=0) on this line.

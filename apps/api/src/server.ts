@@ -68,8 +68,16 @@ const TRPC_PREFIX = "/trpc";
 const WS_PING_MS = 30_000;
 const WS_PONG_WAIT_MS = 5_000;
 
-function isTrpcPath(pathname: string): boolean {
-  return pathname === TRPC_PREFIX || pathname.startsWith(`${TRPC_PREFIX}/`);
+/** httpBatchStreamLink (JSON lines) and SSE subscriptions answer over time. */
+function isStreamingRequest(req: IncomingMessage): boolean {
+  return req.headers["trpc-accept"] !== undefined || (req.headers.accept ?? "").includes("text/event-stream");
+}
+
+/** On the raw request target, so tRPC requests skip a URL parse of ours (tRPC parses it anyway). */
+function isTrpcPath(target: string): boolean {
+  if (!target.startsWith(TRPC_PREFIX)) return false;
+  const next = target.charAt(TRPC_PREFIX.length);
+  return next === "" || next === "/" || next === "?";
 }
 
 /**
@@ -130,6 +138,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     ...(options.routes ?? []),
   ]);
 
+  // One line per request at info; decided once, the level does not change at run time.
+  const accessLog = log.isLevelEnabled("info");
   // In-flight HTTP requests, so a graceful stop knows when the last one has answered.
   let inFlight = 0;
   let onDrained: (() => void) | null = null;
@@ -137,36 +147,42 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
-    const reqLog = log.child({ requestId });
     const started = performance.now();
     inFlight++;
     res.once("close", () => {
       inFlight--;
       if (inFlight === 0) onDrained?.();
-      reqLog.info(
-        {
-          method: req.method,
-          url: req.url,
-          status: res.statusCode,
-          ms: Math.round(performance.now() - started),
-        },
-        "request",
-      );
+      if (accessLog) {
+        log.info(
+          {
+            requestId,
+            method: req.method,
+            url: req.url,
+            status: res.statusCode,
+            ms: Math.round(performance.now() - started),
+          },
+          "request",
+        );
+      }
     });
     // Keep-alive connections must not outlive a stop: answer, then close.
     if (shuttingDown) res.setHeader("connection", "close");
 
     if (applyCors(req, res, allowedOrigins).handled) return;
+    const rawUrl = req.url ?? "/";
+    if (isTrpcPath(rawUrl)) {
+      // tRPC writes a whole (non-streamed) answer as a chunk plus a separate terminating write:
+      // corked, they leave in one syscall. `end()` uncorks. Streams must flow, so they are not corked.
+      if (!isStreamingRequest(req)) res.cork();
+      trpcHttp(req, res);
+      return;
+    }
     let url: URL;
     try {
-      url = new URL(req.url ?? "/", "http://localhost");
+      url = new URL(rawUrl, "http://localhost");
     } catch {
       res.statusCode = 400;
       res.end();
-      return;
-    }
-    if (isTrpcPath(url.pathname)) {
-      trpcHttp(req, res);
       return;
     }
     void dispatchRoute(routes, {
@@ -175,7 +191,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       url,
       requestId,
       ip: clientIpOf(req, contextDeps.trustProxy),
-      log: reqLog,
+      log: log.child({ requestId }),
     });
   }
 
