@@ -1,0 +1,68 @@
+import { isAudioError, prepareInput } from "@shootout/audio";
+import type { DB } from "@shootout/db";
+import { RenderError } from "@shootout/jobs";
+import type { Storage } from "@shootout/storage";
+import type { Kysely } from "kysely";
+import { readObject } from "./read-object.ts";
+import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
+
+/** Longest IR kept; cabinet IRs are 20–500 ms, anything past this is room tail we do not want. */
+export const MAX_IR_SECONDS = 2;
+
+export interface PreparedIr {
+  /** The uploaded file's name (for title cards). */
+  name: string;
+  samples: Float32Array;
+  notes: string[];
+}
+
+/**
+ * Scales an IR to unit energy (sum of squares = 1). A convolution with a unit-energy IR keeps the
+ * level of broadband (white) input, so IRs recorded hot or quiet all land near the amp's own
+ * level and the loudness match only corrects the cabinet's colour, not its recording gain.
+ */
+export function normalizeIrEnergy(ir: Float32Array): { samples: Float32Array; gainDb: number } {
+  let energy = 0;
+  for (let i = 0; i < ir.length; i++) energy += ir[i]! * ir[i]!;
+  if (!(energy > 0)) throw new RenderError("The impulse response is silent.");
+  const g = 1 / Math.sqrt(energy);
+  const out = new Float32Array(ir.length);
+  for (let i = 0; i < ir.length; i++) out[i] = ir[i]! * g;
+  return { samples: out, gainDb: 20 * Math.log10(g) };
+}
+
+/** A user's IR upload made ready for the chain: decode, mono, 48 kHz, at most 2 s, unit energy. */
+export async function loadIr(db: Kysely<DB>, storage: Storage, irFileId: string): Promise<PreparedIr> {
+  const file = await db
+    .selectFrom("files")
+    .select(["storageKey", "name"])
+    .where("id", "=", irFileId)
+    .executeTakeFirst();
+  if (!file) throw new RenderError("An IR file of this shootout no longer exists.");
+  const bytes = await readObject(storage, file.storageKey);
+  let prepared: Awaited<ReturnType<typeof prepareInput>>;
+  try {
+    prepared = await prepareInput(bytes, { targetRate: CHAIN_SAMPLE_RATE });
+  } catch (error) {
+    if (isAudioError(error)) {
+      throw new RenderError(`The IR file "${file.name}" cannot be used: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+  const notes = prepared.notes.map((n) => `IR "${file.name}": ${n}`);
+  let samples = prepared.samples;
+  const max = MAX_IR_SECONDS * CHAIN_SAMPLE_RATE;
+  if (samples.length > max) {
+    samples = samples.subarray(0, max);
+    notes.push(`IR "${file.name}": cut to its first ${MAX_IR_SECONDS} s`);
+  }
+  let normalized: ReturnType<typeof normalizeIrEnergy>;
+  try {
+    normalized = normalizeIrEnergy(samples);
+  } catch (error) {
+    if (error instanceof RenderError) throw new RenderError(`The IR file "${file.name}" is silent.`);
+    throw error;
+  }
+  notes.push(`IR "${file.name}": scaled to unit energy (${normalized.gainDb.toFixed(1)} dB)`);
+  return { name: file.name, samples: normalized.samples, notes };
+}

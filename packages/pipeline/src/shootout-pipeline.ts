@@ -1,0 +1,346 @@
+import type { DB, JsonValue } from "@shootout/db";
+import { type PipelineInput, RenderError, type RenderPipeline } from "@shootout/jobs";
+import type { Tone3000Client } from "@shootout/tone3000";
+import type { Kysely } from "kysely";
+import { type BlindKey, blindLabel, shuffledOrder } from "./blind-order.ts";
+import { endMsOf, joinSegments, SEGMENT_GAP_MS, startMsOf } from "./join-segments.ts";
+import { loadDi } from "./load-di.ts";
+import { loadIr, type PreparedIr } from "./load-ir.ts";
+import { type CachedModel, fetchModel } from "./model-cache.ts";
+import { modelDownloadError } from "./model-errors.ts";
+import { createRenderPool, type RenderPool, RenderThreadError } from "./render-pool.ts";
+import { renderVideo } from "./render-video.ts";
+import { type ShootoutResult, shootoutResultSchema, type ToneMetrics } from "./result-schema.ts";
+import { ffmpegWorks } from "./run-ffmpeg.ts";
+import { safeFileName } from "./safe-file-name.ts";
+import type { ToneThreadResult } from "./thread-protocol.ts";
+import { titleCard } from "./title-card.ts";
+import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
+import { toToneMetrics } from "./tone-metrics.ts";
+import { type PendingOutput, writeOutputs } from "./write-outputs.ts";
+
+/** A Tone 3000 API client acting for a user (the router's Tone3000ClientFactory fits). */
+export type Tone3000ClientsFor = (userId: string, db: Kysely<DB>) => Tone3000Client | Promise<Tone3000Client>;
+
+export interface ShootoutPipelineOptions {
+  /** Tone 3000 clients per user: models are downloaded with the shootout owner's tokens. */
+  tone3000: Tone3000ClientsFor;
+  /** ffmpeg for the MP4 (default: FFMPEG_PATH, else `ffmpeg` from PATH). */
+  ffmpegPath?: string;
+  /** Render threads (default: one per core). Ignored when `pool` is given. */
+  threads?: number;
+  /** A pool to share (the bench and tests pass one); otherwise the pipeline makes its own. */
+  pool?: RenderPool;
+  /** Fonts for the title cards (default DejaVu Sans from fonts-dejavu-core). */
+  fontFile?: string;
+  boldFontFile?: string;
+}
+
+export interface ShootoutPipeline extends RenderPipeline {
+  /** Stops the render threads (a worker calls it when it stops). */
+  close(): Promise<void>;
+}
+
+// Progress budget: preparing inputs, rendering tones (the bulk), then joining/encoding/storing.
+const P_INPUTS = 10;
+const P_RENDER_END = 85;
+const P_VIDEO = 90;
+const P_STORE = 97;
+
+/**
+ * The shootout render: DI → for every tone (in parallel threads) high-pass → NAM → IR →
+ * effects → loudness match → metrics → per-tone files; then the joined file (segments with a
+ * 750 ms silent gap), the MP4 with a title card per segment when asked, and the rows that record
+ * it all. Blind shootouts play in a shuffled order whose key only shootouts.blind_key holds.
+ */
+export function createShootoutPipeline(options: ShootoutPipelineOptions): ShootoutPipeline {
+  const ffmpegPath = options.ffmpegPath ?? (process.env.FFMPEG_PATH || "ffmpeg");
+  let ownPool: RenderPool | null = null;
+  const pool = () => {
+    if (options.pool) return options.pool;
+    ownPool ??= createRenderPool(options.threads);
+    return ownPool;
+  };
+
+  const pipeline = async (input: PipelineInput): Promise<JsonValue> => {
+    const { shootout, signal, db, storage, log, job } = input;
+    const timings: Record<string, number> = {};
+    const wall = (key: string, since: number) => {
+      timings[key] = (timings[key] ?? 0) + (performance.now() - since) / 1000;
+    };
+    const report = (percent: number, message: string) => input.progress(Math.min(100, percent), message);
+    const tones = shootout.tones;
+    const n = tones.length;
+    if (n === 0) throw new RenderError("This shootout has no tones to render.");
+    const formats = new Set(shootout.outputFormats);
+    const wantVideo = formats.has("mp4");
+    const wantWav = formats.has("wav");
+    const started = performance.now();
+
+    if (wantVideo && !(await ffmpegWorks(ffmpegPath))) {
+      throw new RenderError("The MP4 output needs ffmpeg, which is not installed where this job ran.");
+    }
+
+    // 1. The DI.
+    report(1, "Preparing the DI");
+    let t = performance.now();
+    const di = await loadDi(db, storage, shootout.diFileId);
+    wall("di", t);
+    const notes = [...di.notes];
+    signal.throwIfAborted();
+
+    // 2. Models (cached for everybody by model id and content hash) and IRs (the owner's uploads).
+    t = performance.now();
+    let client: Promise<Tone3000Client> | null = null;
+    const clientFor = () => {
+      client ??= Promise.resolve(options.tone3000(shootout.ownerId, db));
+      return client;
+    };
+    const models: CachedModel[] = [];
+    for (const [i, tone] of tones.entries()) {
+      report(2 + (6 * i) / n, `Fetching the model of tone ${i + 1}/${n} '${tone.displayName}'`);
+      try {
+        models.push(await fetchModel(db, storage, clientFor, tone.tone3000ModelId, signal));
+      } catch (error) {
+        signal.throwIfAborted();
+        throw modelDownloadError(i, tone.displayName, error);
+      }
+    }
+    wall("models", t);
+    t = performance.now();
+    const irs = new Map<string, PreparedIr>();
+    for (const tone of tones) {
+      if (!tone.irFileId || irs.has(tone.irFileId)) continue;
+      const ir = await loadIr(db, storage, tone.irFileId);
+      notes.push(...ir.notes);
+      irs.set(tone.irFileId, ir);
+    }
+    wall("irs", t);
+    signal.throwIfAborted();
+
+    // 3. Render every tone's chain in the thread pool; progress is the sum of per-tone fractions.
+    report(P_INPUTS, `Rendering ${n} tones`);
+    t = performance.now();
+    const fractions = new Array<number>(n).fill(0);
+    const targetLufs = shootout.normalizeLoudness ? shootout.targetLufs : null;
+    const rendered: ToneThreadResult[] = await Promise.all(
+      tones.map((tone, i) =>
+        pool()
+          .renderTone(
+            di.samples,
+            {
+              namText: models[i]!.text,
+              highpass: tone.highpass,
+              ir: tone.irFileId ? irs.get(tone.irFileId)!.samples : null,
+              effects: tone.effects,
+              targetLufs,
+            },
+            { flac: true, wav: wantWav },
+            {
+              signal,
+              onProgress(fraction) {
+                fractions[i] = fraction;
+                const done = fractions.reduce((a, b) => a + b, 0) / n;
+                report(
+                  P_INPUTS + (P_RENDER_END - P_INPUTS) * done,
+                  `Rendering tone ${i + 1}/${n} '${tone.displayName}' (${Math.round(fraction * 100)}%)`,
+                );
+              },
+            },
+          )
+          .catch((error: unknown) => {
+            if (signal.aborted) throw signal.reason;
+            if (error instanceof RenderThreadError) {
+              throw new RenderError(`Tone ${i + 1} '${tone.displayName}': render failed: ${error.message}`, {
+                cause: error,
+              });
+            }
+            throw error;
+          }),
+      ),
+    );
+    wall("renderWall", t);
+    for (const r of rendered) {
+      for (const [stage, seconds] of Object.entries(r.times)) {
+        timings[`${stage}Cpu`] = (timings[`${stage}Cpu`] ?? 0) + seconds;
+      }
+    }
+    signal.throwIfAborted();
+
+    // 4. Join in playing order (shuffled when blind).
+    t = performance.now();
+    const order = shootout.blind ? shuffledOrder(n) : tones.map((_, i) => i);
+    const labels = new Map(order.map((toneIndex, segment) => [toneIndex, blindLabel(segment)]));
+    const labelOf = (i: number) => (shootout.blind ? labels.get(i)! : tones[i]!.displayName);
+    const joined = joinSegments(
+      order.map((i) => rendered[i]!.samples),
+      CHAIN_SAMPLE_RATE,
+    );
+    report(P_RENDER_END, "Encoding the joined file");
+    const joinedFiles = await pool().encode(
+      joined.samples,
+      { flac: true, wav: wantWav || wantVideo },
+      { signal },
+    );
+    wall("joinAndEncode", t);
+
+    const base = safeFileName(shootout.name);
+    const durationMs = (samples: number) => Math.round((samples * 1000) / CHAIN_SAMPLE_RATE);
+    const outputs: PendingOutput[] = [];
+    const joinedMs = durationMs(joined.samples.length);
+    outputs.push({
+      group: "joined",
+      name: `${base}.flac`,
+      format: "flac",
+      bytes: joinedFiles.flac!,
+      durationMs: joinedMs,
+      channels: 1,
+    });
+    if (wantWav) {
+      outputs.push({
+        group: "joined",
+        name: `${base}.wav`,
+        format: "wav",
+        bytes: joinedFiles.wav!,
+        durationMs: joinedMs,
+        channels: 1,
+      });
+    }
+    for (const [i, r] of rendered.entries()) {
+      const stem = safeFileName(
+        `${base} - ${shootout.blind ? labelOf(i) : `${i + 1} ${tones[i]!.displayName}`}`,
+      );
+      const ms = durationMs(r.samples.length);
+      outputs.push({
+        group: `tone:${i}`,
+        name: `${stem}.flac`,
+        format: "flac",
+        bytes: r.files.flac!,
+        durationMs: ms,
+        channels: 1,
+      });
+      if (wantWav) {
+        outputs.push({
+          group: `tone:${i}`,
+          name: `${stem}.wav`,
+          format: "wav",
+          bytes: r.files.wav!,
+          durationMs: ms,
+          channels: 1,
+        });
+      }
+    }
+
+    // 5. The video: a title card per segment over the joined audio.
+    if (wantVideo) {
+      report(P_VIDEO, "Rendering the video");
+      t = performance.now();
+      const mp4 = await renderVideo({
+        ffmpegPath,
+        audioWav: joinedFiles.wav!,
+        signal,
+        ...(options.fontFile ? { fontFile: options.fontFile } : {}),
+        ...(options.boldFontFile ? { boldFontFile: options.boldFontFile } : {}),
+        segments: order.map((toneIndex, segment) => {
+          const tone = tones[toneIndex]!;
+          const span = joined.spans[segment]!;
+          const next = joined.spans[segment + 1]?.start ?? joined.samples.length;
+          return {
+            seconds: (next - span.start) / CHAIN_SAMPLE_RATE,
+            card: titleCard(
+              {
+                name: shootout.name,
+                guitar: shootout.guitar,
+                pickup: shootout.pickup,
+                blind: shootout.blind,
+              },
+              {
+                displayName: tone.displayName,
+                modelName: [tone.architecture ?? models[toneIndex]!.architecture, tone.modelSize]
+                  .filter(Boolean)
+                  .join(", "),
+                irName: tone.irFileId ? irs.get(tone.irFileId)!.name : null,
+                highpass: tone.highpass,
+                effects: tone.effects,
+              },
+              labelOf(toneIndex),
+              segment,
+              n,
+            ),
+          };
+        }),
+      });
+      outputs.push({
+        group: "video",
+        name: `${base}.mp4`,
+        format: "mp4",
+        bytes: mp4,
+        durationMs: joinedMs,
+        channels: 2,
+      });
+      wall("video", t);
+    }
+    signal.throwIfAborted();
+
+    // 6. Store and record.
+    report(P_STORE, "Storing the outputs");
+    t = performance.now();
+    const metrics: ToneMetrics[] = rendered.map((r) => toToneMetrics(r.metrics, r.stats));
+    const segmentOf = new Map(order.map((toneIndex, segment) => [toneIndex, segment]));
+    const spanOf = (i: number) => joined.spans[segmentOf.get(i)!]!;
+    const blindKey: BlindKey | null = shootout.blind
+      ? order.map((toneIndex, segment) => ({
+          label: labelOf(toneIndex),
+          toneSelectionId: tones[toneIndex]!.id,
+          position: tones[toneIndex]!.position,
+          segment,
+        }))
+      : null;
+    const files = await writeOutputs(db, storage, {
+      jobId: job.id,
+      ownerId: shootout.ownerId,
+      shootoutId: shootout.id,
+      outputs,
+      blindKey,
+      tones: tones.map((tone, i) => ({
+        toneSelectionId: tone.id,
+        startMs: startMsOf(spanOf(i).start, CHAIN_SAMPLE_RATE),
+        endMs: endMsOf(spanOf(i).end, CHAIN_SAMPLE_RATE),
+        metrics: metrics[i]!,
+      })),
+    });
+    wall("store", t);
+    timings.total = (performance.now() - started) / 1000;
+
+    const result: ShootoutResult = {
+      version: 1,
+      sampleRate: CHAIN_SAMPLE_RATE,
+      diDurationMs: durationMs(di.samples.length),
+      gapMs: SEGMENT_GAP_MS,
+      blind: shootout.blind,
+      normalizeLoudness: shootout.normalizeLoudness,
+      targetLufs,
+      segments: order.map((toneIndex) => ({
+        label: labelOf(toneIndex),
+        toneSelectionId: shootout.blind ? null : tones[toneIndex]!.id,
+        startMs: startMsOf(spanOf(toneIndex).start, CHAIN_SAMPLE_RATE),
+        endMs: endMsOf(spanOf(toneIndex).end, CHAIN_SAMPLE_RATE),
+        metrics: metrics[toneIndex]!,
+        files: files.get(`tone:${toneIndex}`) ?? [],
+      })),
+      joined: files.get("joined") ?? [],
+      video: files.get("video")?.[0] ?? null,
+      notes,
+      timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
+    };
+    log.info({ timings: result.timings, tones: n }, "shootout rendered");
+    return shootoutResultSchema.parse(result);
+  };
+
+  return Object.assign(pipeline, {
+    async close() {
+      await ownPool?.close();
+      ownPool = null;
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import type { AudioMetrics } from "@shootout/audio";
+import type { ChainStats, StageTimes, ToneChainSpec } from "./tone-chain.ts";
+
+/** Which files a thread encodes from what it rendered (encoding is CPU work too). */
+export interface EncodeRequest {
+  readonly flac: boolean;
+  readonly wav: boolean;
+}
+
+/** Main thread → render thread. Float32Array buffers are transferred, not copied. */
+export type ThreadTask =
+  | {
+      readonly type: "tone";
+      readonly id: number;
+      readonly di: Float32Array;
+      readonly spec: ToneChainSpec;
+      readonly encode: EncodeRequest;
+    }
+  | {
+      readonly type: "encode";
+      readonly id: number;
+      readonly samples: Float32Array;
+      readonly encode: EncodeRequest;
+    };
+
+export interface EncodedAudio {
+  flac: Uint8Array | null;
+  wav: Uint8Array | null;
+  /** Seconds spent encoding. */
+  seconds: number;
+}
+
+export interface ToneThreadResult {
+  samples: Float32Array;
+  stats: ChainStats;
+  metrics: AudioMetrics;
+  times: StageTimes & { metrics: number; encode: number };
+  files: EncodedAudio;
+}
+
+/** Render thread → main thread. */
+export type ThreadReply =
+  | { readonly type: "progress"; readonly id: number; readonly fraction: number }
+  | { readonly type: "tone-done"; readonly id: number; readonly result: ToneThreadResult }
+  | { readonly type: "encode-done"; readonly id: number; readonly result: EncodedAudio }
+  | {
+      readonly type: "error";
+      readonly id: number;
+      readonly name: string;
+      readonly message: string;
+      readonly code: string | null;
+    };
