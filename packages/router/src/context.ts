@@ -39,6 +39,12 @@ export interface Context {
   readonly limitCall: ((key: string) => void) | null;
   /** The process's job event hub (live progress subscriptions); null where none runs. */
   readonly events: JobEventHub | null;
+  /** What this deployment can render; `video: false` (no ffmpeg) refuses MP4 jobs at jobs.create. */
+  readonly capabilities: RenderCapabilities;
+}
+
+export interface RenderCapabilities {
+  readonly video: boolean;
 }
 
 export interface CreateContextOptions {
@@ -53,6 +59,8 @@ export interface CreateContextOptions {
   sessionTtlMs?: number;
   limitCall?: ((key: string) => void) | null;
   events?: JobEventHub | null;
+  /** Default: everything available (the API fills it from `hasFfmpeg()`). */
+  capabilities?: RenderCapabilities;
 }
 
 const silentLogger = pino({ level: "silent" });
@@ -76,5 +84,6 @@ export function createContextInner(opts: CreateContextOptions): Context {
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     limitCall: opts.limitCall ?? null,
     events: opts.events ?? null,
+    capabilities: opts.capabilities ?? { video: true },
   };
 }

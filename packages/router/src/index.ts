@@ -5,6 +5,7 @@ export {
   type Context,
   type CreateContextOptions,
   createContextInner,
+  type RenderCapabilities,
   type Tone3000ClientFactory,
 } from "./context.ts";
 export { ConflictError, DomainError, InvalidReferenceError, NotFoundError } from "./domain/errors.ts";

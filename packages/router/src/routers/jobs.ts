@@ -1,5 +1,6 @@
 import { cancelJob, createJob, deleteJob, retryJob } from "@shootout/jobs";
 import { getOwnedJob, listOwnedJobs, toJobOutput } from "../domain/jobs.ts";
+import { assertNoVideoWanted } from "../domain/video-capability.ts";
 import { okOutput } from "../schemas/auth.ts";
 import { jobIdInput, jobOutput, jobsCreateInput, jobsListInput, jobsListOutput } from "../schemas/jobs.ts";
 import { protectedProcedure, router } from "../trpc.ts";
@@ -16,6 +17,7 @@ export const jobsRouter = router({
     .input(jobsCreateInput)
     .output(jobOutput)
     .mutation(async ({ ctx, input }) => {
+      if (!ctx.capabilities.video) await assertNoVideoWanted(ctx.db, ctx.auth.user.id, input.shootoutId);
       const { job } = await createJob(ctx.db, ctx.jobQueue, {
         shootoutId: input.shootoutId,
         ownerId: ctx.auth.user.id,
