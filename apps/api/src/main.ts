@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, type Env, loadEnv } from "@shootout/config";
+import { hasFfmpeg } from "@shootout/audio";
 import { createBoss, createDb, migrateToLatest } from "@shootout/db";
 import { createJobEventHub, createJobQueue, ensureQueues } from "@shootout/jobs";
 import { createLocalStorage } from "@shootout/storage";
@@ -57,7 +58,13 @@ async function main(): Promise<void> {
     database,
     storage,
     log,
-    context: { jobQueue: createJobQueue(boss), tone3000: embedded.tone3000, events },
+    context: {
+      jobQueue: createJobQueue(boss),
+      tone3000: embedded.tone3000,
+      events,
+      // Without ffmpeg, a shootout asking for an MP4 is refused at jobs.create, saying why.
+      capabilities: { video: await hasFfmpeg() },
+    },
     routes: [...embedded.routes, ...webAppRoutes()],
   });
   const url = await api.listen();
