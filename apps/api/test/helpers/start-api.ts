@@ -8,6 +8,7 @@ import { createJobQueue } from "@shootout/jobs";
 import { createLocalStorage, type Storage } from "@shootout/storage";
 import pino from "pino";
 import type { ApiLimits } from "../../src/limits.ts";
+import type { Logger } from "../../src/logger.ts";
 import { type ApiServer, createApiServer } from "../../src/server.ts";
 
 export interface TestApi {
@@ -24,7 +25,7 @@ export interface TestApi {
  * clone), a temporary storage directory and a started pg-boss client.
  */
 export async function startTestApi(
-  options: { env?: Record<string, string>; limits?: Partial<ApiLimits> } = {},
+  options: { env?: Record<string, string>; limits?: Partial<ApiLimits>; log?: Logger } = {},
 ): Promise<TestApi> {
   const env: Env = loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", ...options.env });
   const database = await createTestDatabase();
@@ -36,7 +37,7 @@ export async function startTestApi(
     env,
     database,
     storage,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     context: { jobQueue: createJobQueue(boss) },
     ...(options.limits ? { limits: options.limits } : {}),
   });
