@@ -63,9 +63,11 @@ export {
   type WaveNetModel,
 } from "./nam/model.ts";
 export {
+  createJsNamRenderer,
   createNamRenderer,
   type NamRenderer,
   type NamRendererOptions,
+  namWasmAvailable,
   type RenderNamOptions,
   renderNam,
 } from "./nam/renderer.ts";

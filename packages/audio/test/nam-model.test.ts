@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { AudioError, createNamRenderer, parseNamModel, renderNam } from "../src/index.ts";
+import {
+  AudioError,
+  createJsNamRenderer,
+  createNamRenderer,
+  namWasmAvailable,
+  parseNamModel,
+  renderNam,
+} from "../src/index.ts";
 import { readF32, readModelBytes } from "./helpers/reference.ts";
 
 const input = readF32("input/di_raid_10s_48k.f32");
@@ -92,20 +99,32 @@ describe(".nam validation", () => {
     expectCode(() => parseNamModel(act), "UNSUPPORTED_ACTIVATION", /Mish/);
   });
 
-  it("accepts other A1 activations and gated layers, and renders them finitely", () => {
-    for (const activation of [
+  it("accepts other A1 activations and gated layers; both backends agree on them", async () => {
+    const activations = [
       "ReLU",
       "Hardtanh",
       "Sigmoid",
-      { type: "LeakyReLU", negative_slope: 0.2 },
+      "Fasttanh",
       "SiLU",
-    ]) {
+      "Hardswish",
+      "Softsign",
+      { type: "LeakyReLU", negative_slope: 0.2 },
+      { type: "LeakyHardtanh", min_val: -0.5, max_val: 0.7, min_slope: 0.1, max_slope: 0.05 },
+    ];
+    for (const activation of activations) {
       const j = tinyJson();
-      (j.config as { layers: Record<string, unknown>[] }).layers[0]!.activation = activation;
-      const r = createNamRenderer(parseNamModel(j), { backend: "js" });
+      for (const l of (j.config as { layers: Record<string, unknown>[] }).layers) l.activation = activation;
+      const model = parseNamModel(j);
       const out = new Float32Array(2000);
-      r.process(input.subarray(0, 2000), out);
+      createJsNamRenderer(model).process(input.subarray(0, 2000), out);
       expect(out.every(Number.isFinite)).toBe(true);
+      if (namWasmAvailable) {
+        const out2 = new Float32Array(2000);
+        (await createNamRenderer(model, { backend: "wasm" })).process(input.subarray(0, 2000), out2);
+        let max = 0;
+        for (let i = 0; i < 2000; i++) max = Math.max(max, Math.abs(out2[i]! - out[i]!));
+        expect(max, JSON.stringify(activation)).toBeLessThan(1e-5);
+      }
     }
     // Gated: the conv and mixin double their outputs; build a consistent random model.
     const j = tinyJson();
@@ -127,24 +146,46 @@ describe(".nam validation", () => {
     }
     j.weights = Array.from({ length: count + 1 }, (_, i) => Math.sin(i * 12.9898) * 0.3);
     const gated = parseNamModel(j);
-    const a = createNamRenderer(gated, { backend: "js" });
+    const a = createJsNamRenderer(gated);
     const out = new Float32Array(3000);
     a.process(input.subarray(0, 3000), out);
     expect(out.every(Number.isFinite)).toBe(true);
     expect(Math.max(...out) - Math.min(...out)).toBeGreaterThan(0);
+    if (namWasmAvailable) {
+      const w = await createNamRenderer(gated, { backend: "wasm" });
+      const out2 = new Float32Array(3000);
+      w.process(input.subarray(0, 3000), out2);
+      let max = 0;
+      for (let i = 0; i < 3000; i++) max = Math.max(max, Math.abs(out2[i]! - out[i]!));
+      expect(max).toBeLessThan(1e-5);
+    }
   });
 });
 
 describe("streaming", () => {
-  it.each(["wavenet", "wavenet_a1_standard", "lstm", "lstm_3x18_synthetic"])(
-    "%s: chunked render (odd chunk sizes) equals one-shot exactly",
-    (name) => {
+  const cases = [
+    ["wavenet", "js"],
+    ["wavenet_a1_standard", "js"],
+    ["lstm", "js"],
+    ["lstm_3x18_synthetic", "js"],
+    ...(namWasmAvailable
+      ? [
+          ["wavenet", "wasm"],
+          ["wavenet_a1_standard", "wasm"],
+          ["dumble", "wasm"],
+        ]
+      : []),
+  ] as [string, "js" | "wasm"][];
+  it.each(cases)(
+    "%s (%s): chunked render (odd chunk sizes) equals one-shot exactly",
+    async (name, backend) => {
       const model = parseNamModel(readModelBytes(name));
       const n = 9_000;
       const x = input.subarray(20_000, 20_000 + n);
       const one = new Float32Array(n);
-      createNamRenderer(model, { backend: "js" }).process(x, one);
-      const r = createNamRenderer(model, { backend: "js" });
+      (await createNamRenderer(model, { backend })).process(x, one);
+      const r = await createNamRenderer(model, { backend });
+      expect(r.backend).toBe(backend);
       const parts = new Float32Array(n);
       let off = 0;
       for (const size of [1, 3, 63, 64, 65, 127, 1000, 4095, 7]) {
@@ -163,7 +204,7 @@ describe("streaming", () => {
 
   it("keeps memory fixed: a long render does not grow the heap with its length", () => {
     const model = parseNamModel(readModelBytes("wavenet"));
-    const r = createNamRenderer(model, { backend: "js" });
+    const r = createJsNamRenderer(model);
     const chunk = new Float32Array(4096);
     r.process(input.subarray(0, 4096), chunk);
     const before = process.memoryUsage().arrayBuffers;

@@ -1,18 +1,58 @@
 import { AudioError } from "../errors.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
-import type { NamModel } from "./model.ts";
+import type { NamModel, WaveNetModel } from "./model.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
+import { assemble, wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/compile.ts";
+import { type CompiledWaveNet, instantiateWaveNetWasm, planWaveNetWasm } from "./wasm/wavenet-wasm.ts";
 import { createWaveNetJsRenderer } from "./wavenet-js.ts";
 
 export type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 
-export function createNamRenderer(model: NamModel, options: NamRendererOptions = {}): NamRenderer {
-  switch (model.architecture) {
-    case "WaveNet":
-      return createWaveNetJsRenderer(model, options);
-    case "LSTM":
-      return createLstmJsRenderer(model, options);
+/** Whether this runtime can use the WebAssembly SIMD kernels. */
+export const namWasmAvailable = wasmSimdSupported;
+
+/** The pure-TypeScript renderer, synchronously (reference implementation and fallback). */
+export function createJsNamRenderer(model: NamModel, options: NamRendererOptions = {}): NamRenderer {
+  return model.architecture === "WaveNet"
+    ? createWaveNetJsRenderer(model, options)
+    : createLstmJsRenderer(model, options);
+}
+
+// One compiled kernel per model object and tanh flavour; renderers share it.
+const compiled = new WeakMap<WaveNetModel, Map<boolean, Promise<CompiledWaveNet>>>();
+
+function compileWaveNet(model: WaveNetModel, fastTanh: boolean): Promise<CompiledWaveNet> {
+  let byMode = compiled.get(model);
+  if (!byMode) {
+    byMode = new Map();
+    compiled.set(model, byMode);
   }
+  let p = byMode.get(fastTanh);
+  if (!p) {
+    const plan = planWaveNetWasm(model, { fastTanh, relaxed: wasmRelaxedSimdSupported });
+    p = assemble(plan.wat).then((module) => ({ plan, module }));
+    byMode.set(fastTanh, p);
+  }
+  return p;
+}
+
+/**
+ * A streaming renderer for a model. WaveNet uses a WebAssembly SIMD kernel generated for the model
+ * (backend "auto" or "wasm"), or the pure-TS implementation ("js", or where SIMD is missing).
+ * LSTM runs in TS (its recurrence is sample by sample).
+ */
+export async function createNamRenderer(
+  model: NamModel,
+  options: NamRendererOptions = {},
+): Promise<NamRenderer> {
+  const backend = options.backend ?? "auto";
+  if (backend === "wasm" && !wasmSimdSupported) {
+    throw new AudioError("INVALID_ARGUMENT", "this runtime has no WebAssembly SIMD");
+  }
+  if (model.architecture === "WaveNet" && backend !== "js" && wasmSimdSupported) {
+    return instantiateWaveNetWasm(model, await compileWaveNet(model, options.fastTanh ?? false));
+  }
+  return createJsNamRenderer(model, options);
 }
 
 export interface RenderNamOptions extends NamRendererOptions {
@@ -36,15 +76,15 @@ export async function renderNam(
   options: RenderNamOptions = {},
 ): Promise<Float32Array> {
   const chunk = Math.max(1, Math.floor(options.chunkSize ?? 48_000));
-  const renderer = options.renderer ?? createNamRenderer(model, options);
-  if (options.renderer) renderer.reset();
-  const out = new Float32Array(samples.length);
   const check = () => {
     if (options.signal?.aborted) {
       throw new AudioError("ABORTED", "NAM render aborted", { cause: options.signal.reason });
     }
   };
   check();
+  const renderer = options.renderer ?? (await createNamRenderer(model, options));
+  if (options.renderer) renderer.reset();
+  const out = new Float32Array(samples.length);
   for (let off = 0; off < samples.length; off += chunk) {
     const end = Math.min(samples.length, off + chunk);
     renderer.process(samples.subarray(off, end), out.subarray(off, end));

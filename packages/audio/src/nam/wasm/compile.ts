@@ -1,0 +1,64 @@
+import wabtInit from "wabt";
+import { AudioError } from "../../errors.ts";
+
+/**
+ * Assembles generated WAT with wabt (the WebAssembly Binary Toolkit, compiled to JS/wasm, from
+ * npm) at run time. Nothing is downloaded and no binary is committed: the kernels are generated
+ * from our TypeScript for each model.
+ */
+
+type Wabt = Awaited<ReturnType<typeof wabtInit>>;
+let wabtPromise: Promise<Wabt> | null = null;
+
+function wabt(): Promise<Wabt> {
+  wabtPromise ??= wabtInit();
+  return wabtPromise;
+}
+
+// (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
+const RELAXED_PROBE = Uint8Array.from([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 0, 32, 0,
+  253, 133, 2, 11,
+]);
+// (module (func (param v128) (result v128) local.get 0 local.get 0 f32x4.add))
+const SIMD_PROBE = Uint8Array.from([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 123, 1, 123, 3, 2, 1, 0, 10, 11, 1, 9, 0, 32, 0, 32, 0, 253,
+  228, 1, 11,
+]);
+
+export const wasmSimdSupported = (() => {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+})();
+
+export const wasmRelaxedSimdSupported = (() => {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+})();
+
+export async function assemble(wat: string): Promise<WebAssembly.Module> {
+  const w = await wabt();
+  let mod: ReturnType<Wabt["parseWat"]> | undefined;
+  try {
+    mod = w.parseWat("kernel.wat", wat, { simd: true, relaxed_simd: true, bulk_memory: true });
+    mod.validate();
+    const { buffer } = mod.toBinary({});
+    return new WebAssembly.Module(buffer);
+  } catch (cause) {
+    throw new AudioError(
+      "INVALID_ARGUMENT",
+      `internal error assembling the NAM kernel: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  } finally {
+    mod?.destroy();
+  }
+}

@@ -1,0 +1,410 @@
+import { resolveActivation } from "../activations.ts";
+import type { WaveNetModel } from "../model.ts";
+import type { NamRenderer, NamRendererOptions } from "../renderer-types.ts";
+import { activationInPlace, f32, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
+
+/**
+ * A1 WaveNet as a WebAssembly SIMD module generated for one model.
+ *
+ * Everything that is fixed for a model (channel counts, dilations, buffer and weight addresses)
+ * is baked into the code as constants and load/store offsets, and the loops over channels and taps
+ * are fully unrolled, so the hot path is straight-line f32x4 multiply-adds (fused with relaxed
+ * SIMD where the engine has it). Channels are padded to multiples of 4 with zero weights, which
+ * leaves the padded lanes at zero (or multiplied by zero) and the result unchanged.
+ *
+ * Layout: like the pure-TS renderer (wavenet-js.ts), every layer keeps its input history in a
+ * time-major linear buffer with a shared write position and a "rewind" copy when it fills up.
+ * Frames are processed two at a time so each weight vector loaded serves two frames; an odd block
+ * computes one throw-away frame past its end, which the next block overwrites before reading.
+ */
+
+export const WASM_BLOCK = 64;
+const SPAN = 4096;
+
+const pad4 = (n: number) => Math.ceil(n / 4) * 4;
+
+interface ArrayPlan {
+  C: number;
+  Cp: number;
+  convOutP: number;
+  gated: boolean;
+  /** Padded width of the array input (1 -> 4 for the first array). */
+  Ip: number;
+  Ireal: number;
+  H: number;
+  Hp: number;
+  hist: number[];
+  arrOut: number;
+  headAcc: number;
+  headOut: number;
+  rechannel: number;
+  layers: { conv: number; bias: number; mixin: number; w1: number; b1: number; dilation: number }[];
+  headW: number;
+  headB: number;
+}
+
+export interface WaveNetWasmPlan {
+  wat: string;
+  bytes: number;
+  frames: number;
+  lookback: number;
+  cond: number;
+  out: number;
+  /** [byte offset, float data] pairs to write once. */
+  init: [number, Float32Array][];
+  /** [byte offset, floats per frame] of each history buffer (for rewinds). */
+  histories: [number, number][];
+}
+
+export function planWaveNetWasm(
+  model: WaveNetModel,
+  options: { fastTanh?: boolean; relaxed: boolean },
+): WaveNetWasmPlan {
+  const m = new Madd(options.relaxed);
+  const fast = options.fastTanh ?? false;
+  let lookback = 0;
+  for (const a of model.layerArrays)
+    for (const l of a.layers) lookback = Math.max(lookback, l.dilation * (a.kernelSize - 1));
+  const frames = lookback + SPAN + 2;
+  const B = WASM_BLOCK + 2;
+
+  let top = 64;
+  const alloc = (floats: number) => {
+    const at = top;
+    top += Math.ceil((floats * 4) / 16) * 16;
+    return at;
+  };
+  const init: [number, Float32Array][] = [];
+  const cond = alloc(B);
+  const out = alloc(B);
+
+  const arrays = model.layerArrays;
+  const plans: ArrayPlan[] = [];
+  arrays.forEach((a, ai) => {
+    const C = a.channels;
+    const Cp = pad4(C);
+    const convOutP = a.gated ? 2 * Cp : Cp;
+    const Ireal = a.inputSize;
+    const Ip = ai === 0 ? 4 : plans[ai - 1]!.Cp;
+    const H = a.headSize;
+    const Hp = pad4(H);
+    const K = a.kernelSize;
+    const hist = a.layers.map(() => alloc(frames * Cp));
+    const arrOut = alloc(B * Cp);
+    const headAcc = alloc(B * Cp);
+    const headOut = alloc(B * Hp);
+    // Rechannel, column-major: [j < Ip][o < Cp].
+    const rw = new Float32Array(Ip * Cp);
+    for (let o = 0; o < C; o++) for (let j = 0; j < Ireal; j++) rw[j * Cp + o] = a.rechannel[o * Ireal + j]!;
+    const rechannel = alloc(rw.length);
+    init.push([rechannel, rw]);
+    const layers = a.layers.map((l) => {
+      const convOut = a.gated ? 2 * C : C;
+      // Conv output row r (0..convOut) goes to padded row: act half at r, gate half at Cp + (r - C).
+      const row = (r: number) => (r < C ? r : Cp + (r - C));
+      const cw = new Float32Array(K * Cp * convOutP);
+      for (let r = 0; r < convOut; r++)
+        for (let j = 0; j < C; j++)
+          for (let k = 0; k < K; k++) cw[(k * Cp + j) * convOutP + row(r)] = l.conv[(r * C + j) * K + k]!;
+      const bias = new Float32Array(convOutP);
+      const mixin = new Float32Array(convOutP);
+      for (let r = 0; r < convOut; r++) {
+        bias[row(r)] = l.convBias[r]!;
+        mixin[row(r)] = l.mixin[r]!;
+      }
+      const w1 = new Float32Array(Cp * Cp);
+      for (let o = 0; o < C; o++) for (let j = 0; j < C; j++) w1[j * Cp + o] = l.out1x1[o * C + j]!;
+      const b1 = new Float32Array(Cp);
+      b1.set(l.out1x1Bias);
+      const at = {
+        conv: alloc(cw.length),
+        bias: alloc(Cp * 2),
+        mixin: alloc(Cp * 2),
+        w1: alloc(w1.length),
+        b1: alloc(Cp),
+      };
+      init.push([at.conv, cw], [at.bias, bias], [at.mixin, mixin], [at.w1, w1], [at.b1, b1]);
+      return { ...at, dilation: l.dilation };
+    });
+    const hw = new Float32Array(Cp * Hp);
+    for (let h = 0; h < H; h++) for (let j = 0; j < C; j++) hw[j * Hp + h] = a.headRechannel[h * C + j]!;
+    const hb = new Float32Array(Hp);
+    if (a.headRechannelBias) hb.set(a.headRechannelBias);
+    const headW = alloc(hw.length);
+    const headB = alloc(Hp);
+    init.push([headW, hw], [headB, hb]);
+    plans.push({
+      C,
+      Cp,
+      convOutP,
+      gated: a.gated,
+      Ip,
+      Ireal,
+      H,
+      Hp,
+      hist,
+      arrOut,
+      headAcc,
+      headOut,
+      rechannel,
+      layers,
+      headW,
+      headB,
+    });
+  });
+
+  const body: string[] = [];
+  const g = (l: string) => `(local.get ${l})`;
+  const set = (l: string, e: string) => `(local.set ${l} ${e})`;
+  const vload = (offset: number, base = "(i32.const 0)") => `(v128.load offset=${offset} ${base})`;
+  const splatLoad = (offset: number, base: string) => `(f32x4.splat (f32.load offset=${offset} ${base}))`;
+  const lane = (v: string, l: number) => {
+    const b = [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3];
+    return `(i8x16.shuffle ${[...b, ...b, ...b, ...b].join(" ")} ${g(v)} ${g(v)})`;
+  };
+  const loop = (label: string, inner: string[], step: number) => {
+    body.push(set("$t", "(i32.const 0)"), `(block $${label}_end (loop $${label}`);
+    body.push(...inner);
+    body.push(
+      set("$t", `(i32.add ${g("$t")} (i32.const ${step}))`),
+      `(br_if $${label} (i32.lt_u ${g("$t")} ${g("$n")}))`,
+      "))",
+    );
+  };
+  let maxAcc = 0;
+
+  plans.forEach((P, ai) => {
+    const a = arrays[ai]!;
+    const K = a.kernelSize;
+    const S = P.Cp * 4;
+    const mv = P.Cp / 4;
+    const act = resolveActivation(a.activation, fast);
+    const isLastArray = ai === plans.length - 1;
+    // 1. Rechannel into the first layer's history at frame pos + t.
+    {
+      const inner: string[] = [
+        set(
+          "$p",
+          `(i32.add (i32.const ${P.hist[0]}) (i32.mul (i32.add ${g("$pos")} ${g("$t")}) (i32.const ${S})))`,
+        ),
+      ];
+      if (ai === 0) {
+        inner.push(set("$x0", splatLoad(cond, `(i32.shl ${g("$t")} (i32.const 2))`)));
+        for (let o = 0; o < mv; o++) {
+          inner.push(
+            `(v128.store offset=${o * 16} ${g("$p")} (f32x4.mul ${g("$x0")} ${vload(P.rechannel + o * 16)}))`,
+          );
+        }
+      } else {
+        const prev = plans[ai - 1]!;
+        inner.push(
+          set("$q", `(i32.add (i32.const ${prev.arrOut}) (i32.mul ${g("$t")} (i32.const ${prev.Cp * 4})))`),
+        );
+        for (let o = 0; o < mv; o++) inner.push(set(`$a${o}`, "(v128.const i32x4 0 0 0 0)"));
+        for (let j = 0; j < P.Ireal; j++) {
+          inner.push(set("$x0", splatLoad(j * 4, g("$q"))));
+          for (let o = 0; o < mv; o++) {
+            inner.push(
+              set(`$a${o}`, m.emit(g("$x0"), vload(P.rechannel + (j * P.Cp + o * 4) * 4), g(`$a${o}`))),
+            );
+          }
+        }
+        for (let o = 0; o < mv; o++) inner.push(`(v128.store offset=${o * 16} ${g("$p")} ${g(`$a${o}`)})`);
+      }
+      loop(`rech${ai}`, inner, 1);
+      maxAcc = Math.max(maxAcc, mv);
+    }
+    // 2. Head accumulator: zero, or the previous array's head output.
+    if (ai === 0)
+      body.push(`(memory.fill (i32.const ${P.headAcc}) (i32.const 0) (i32.mul ${g("$n")} (i32.const ${S})))`);
+    else
+      body.push(
+        `(memory.copy (i32.const ${P.headAcc}) (i32.const ${plans[ai - 1]!.headOut}) (i32.mul ${g("$n")} (i32.const ${S})))`,
+      );
+
+    // 3. Layers, two frames per iteration.
+    const mo = P.convOutP / 4;
+    maxAcc = Math.max(maxAcc, 2 * mo);
+    P.layers.forEach((L, li) => {
+      const d = L.dilation;
+      const isLastLayer = li === P.layers.length - 1;
+      const inner: string[] = [
+        set(
+          "$p",
+          `(i32.add (i32.const ${P.hist[li]}) (i32.mul (i32.add ${g("$pos")} ${g("$t")}) (i32.const ${S})))`,
+        ),
+        set("$q", `(i32.sub ${g("$p")} (i32.const ${d * (K - 1) * S}))`),
+        set("$x0", splatLoad(cond, `(i32.shl ${g("$t")} (i32.const 2))`)),
+        set("$x1", splatLoad(cond + 4, `(i32.shl ${g("$t")} (i32.const 2))`)),
+      ];
+      const A = (f: number, o: number) => `$a${f * mo + o}`;
+      for (let o = 0; o < mo; o++) {
+        inner.push(set("$w", vload(L.mixin + o * 16)));
+        inner.push(set(A(0, o), m.emit(g("$x0"), g("$w"), vload(L.bias + o * 16))));
+        inner.push(set(A(1, o), m.emit(g("$x1"), g("$w"), vload(L.bias + o * 16))));
+      }
+      for (let k = 0; k < K; k++) {
+        for (let j = 0; j < P.C; j++) {
+          inner.push(set("$x0", splatLoad((d * k * P.Cp + j) * 4, g("$q"))));
+          inner.push(set("$x1", splatLoad(((d * k + 1) * P.Cp + j) * 4, g("$q"))));
+          for (let o = 0; o < mo; o++) {
+            inner.push(set("$w", vload(L.conv + ((k * P.Cp + j) * mo + o) * 16)));
+            inner.push(set(A(0, o), m.emit(g("$x0"), g("$w"), g(A(0, o)))));
+            inner.push(set(A(1, o), m.emit(g("$x1"), g("$w"), g(A(1, o)))));
+          }
+        }
+      }
+      for (let f = 0; f < 2; f++) {
+        if (P.gated) {
+          for (let o = 0; o < mv; o++) {
+            inner.push(...activationInPlace(act, A(f, o), m));
+            inner.push(...sigmoidInPlace(A(f, mv + o), m));
+            inner.push(set(A(f, o), `(f32x4.mul ${g(A(f, o))} ${g(A(f, mv + o))})`));
+          }
+        } else {
+          for (let o = 0; o < mv; o++) inner.push(...activationInPlace(act, A(f, o), m));
+        }
+        // Head accumulator += z
+        const ha = `(i32.add (i32.const ${P.headAcc + f * S}) (i32.mul ${g("$t")} (i32.const ${S})))`;
+        inner.push(set("$h", ha));
+        for (let o = 0; o < mv; o++) {
+          inner.push(
+            `(v128.store offset=${o * 16} ${g("$h")} (f32x4.add (v128.load offset=${o * 16} ${g("$h")}) ${g(A(f, o))}))`,
+          );
+        }
+      }
+      // Residual: next = x + b1 + W1 z (skipped for the very last layer, which feeds nothing).
+      if (!(isLastLayer && isLastArray)) {
+        for (let f = 0; f < 2; f++) {
+          const dest = isLastLayer
+            ? `(i32.add (i32.const ${P.arrOut + f * S}) (i32.mul ${g("$t")} (i32.const ${S})))`
+            : `(i32.add ${g("$p")} (i32.const ${P.hist[li + 1]! - P.hist[li]! + f * S}))`;
+          inner.push(set("$h", dest));
+          for (let o = 0; o < mv; o++) {
+            inner.push(
+              set(
+                "$r",
+                `(f32x4.add (v128.load offset=${f * S + o * 16} ${g("$p")}) ${vload(L.b1 + o * 16)})`,
+              ),
+            );
+            for (let j = 0; j < P.C; j++) {
+              inner.push(
+                set("$r", m.emit(lane(A(f, j >> 2), j & 3), vload(L.w1 + (j * P.Cp + o * 4) * 4), g("$r"))),
+              );
+            }
+            inner.push(`(v128.store offset=${o * 16} ${g("$h")} ${g("$r")})`);
+          }
+        }
+      }
+      loop(`l${ai}_${li}`, inner, 2);
+    });
+
+    // 4. Head rechannel: headOut[t] = Wh headAcc[t] + hb.
+    {
+      const mh = P.Hp / 4;
+      const inner: string[] = [
+        set("$q", `(i32.add (i32.const ${P.headAcc}) (i32.mul ${g("$t")} (i32.const ${S})))`),
+        set("$h", `(i32.add (i32.const ${P.headOut}) (i32.mul ${g("$t")} (i32.const ${P.Hp * 4})))`),
+      ];
+      for (let o = 0; o < mh; o++) inner.push(set(`$a${o}`, vload(P.headB + o * 16)));
+      for (let j = 0; j < P.C; j++) {
+        inner.push(set("$x0", splatLoad(j * 4, g("$q"))));
+        for (let o = 0; o < mh; o++)
+          inner.push(set(`$a${o}`, m.emit(g("$x0"), vload(P.headW + (j * P.Hp + o * 4) * 4), g(`$a${o}`))));
+      }
+      for (let o = 0; o < mh; o++) inner.push(`(v128.store offset=${o * 16} ${g("$h")} ${g(`$a${o}`)})`);
+      loop(`head${ai}`, inner, 1);
+      maxAcc = Math.max(maxAcc, mh);
+    }
+  });
+  // 5. Output = head_scale * lane 0 of the last head output.
+  {
+    const last = plans[plans.length - 1]!;
+    body.push(
+      set("$t", "(i32.const 0)"),
+      "(block $out_end (loop $out",
+      `(f32.store offset=${out} (i32.shl ${g("$t")} (i32.const 2)) (f32.mul (f32.const ${f32(model.headScale)}) (f32.load offset=${last.headOut} (i32.mul ${g("$t")} (i32.const ${last.Hp * 4})))))`,
+      set("$t", `(i32.add ${g("$t")} (i32.const 1))`),
+      `(br_if $out (i32.lt_u ${g("$t")} ${g("$n")}))`,
+      "))",
+    );
+  }
+
+  const v128Locals = [
+    ...Array.from({ length: maxAcc }, (_, i) => `$a${i}`),
+    "$x0",
+    "$x1",
+    "$w",
+    "$r",
+    ...SCRATCH_LOCALS,
+  ];
+  const pages = Math.ceil(top / 65536) + 1;
+  const wat = `(module
+  (memory (export "memory") ${pages})
+  (func (export "block") (param $n i32) (param $pos i32)
+    (local $t i32) (local $p i32) (local $q i32) (local $h i32)
+    ${v128Locals.map((l) => `(local ${l} v128)`).join(" ")}
+    ${body.join("\n    ")}
+  )
+)`;
+  return {
+    wat,
+    bytes: pages * 65536,
+    frames,
+    lookback,
+    cond,
+    out,
+    init,
+    histories: plans.flatMap((P) => P.hist.map((h) => [h, P.Cp] as [number, number])),
+  };
+}
+
+export interface CompiledWaveNet {
+  plan: WaveNetWasmPlan;
+  module: WebAssembly.Module;
+}
+
+/** Instantiate a compiled model as a streaming renderer (cheap: one memory, weights copied in). */
+export function instantiateWaveNetWasm(model: WaveNetModel, compiled: CompiledWaveNet): NamRenderer {
+  const { plan } = compiled;
+  const instance = new WebAssembly.Instance(compiled.module, {});
+  const exports = instance.exports as { memory: WebAssembly.Memory; block: (n: number, pos: number) => void };
+  const heap = new Float32Array(exports.memory.buffer);
+  const block = exports.block;
+  const condF = plan.cond / 4;
+  const outF = plan.out / 4;
+  const { lookback, frames } = plan;
+  let pos = lookback;
+
+  function rewind(): void {
+    for (const [at, width] of plan.histories) {
+      const base = at / 4;
+      heap.copyWithin(base, base + (pos - lookback) * width, base + pos * width);
+    }
+    pos = lookback;
+  }
+
+  function process(input: Float32Array, output: Float32Array): void {
+    if (output.length < input.length) throw new RangeError("output is shorter than input");
+    for (let off = 0; off < input.length; off += WASM_BLOCK) {
+      const n = Math.min(WASM_BLOCK, input.length - off);
+      if (pos + WASM_BLOCK + 2 > frames) rewind();
+      heap.set(input.subarray(off, off + n), condF);
+      heap[condF + n] = 0;
+      block(n + (n & 1), pos);
+      output.set(heap.subarray(outF, outF + n), off);
+      pos += n;
+    }
+  }
+
+  const prewarmSamples = Math.ceil(model.receptiveField / WASM_BLOCK) * WASM_BLOCK;
+  function reset(): void {
+    heap.fill(0);
+    for (const [at, data] of plan.init) heap.set(data, at / 4);
+    pos = lookback;
+    const zeros = new Float32Array(prewarmSamples);
+    process(zeros, new Float32Array(prewarmSamples));
+  }
+  reset();
+  return { backend: "wasm", sampleRate: model.sampleRate, prewarmSamples, process, reset };
+}
