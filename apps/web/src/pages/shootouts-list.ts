@@ -1,0 +1,77 @@
+import { errorBox } from "../components/error-box.ts";
+import type { Shootout } from "../lib/api-types.ts";
+import { h, mount } from "../lib/dom.ts";
+import { formatDate } from "../lib/format.ts";
+import type { PageFactory } from "../lib/page.ts";
+import { api } from "../lib/trpc.ts";
+
+const PAGE_SIZE = 10;
+
+function item(shootout: Shootout): HTMLElement {
+  return h(
+    "li",
+    { class: "shootout-item" },
+    h("a", { href: `/shootouts/${shootout.id}` }, shootout.name),
+    h(
+      "span",
+      { class: "meta" },
+      `${shootout.tones.length} tones · ${formatDate(shootout.createdAt)}`,
+      shootout.blind ? h("span", { class: "badge" }, "blind") : null,
+      shootout.processedAt ? h("span", { class: "badge ok" }, "rendered") : null,
+    ),
+  );
+}
+
+/** My shootouts, newest first, a page at a time (the cursor rides in the URL, so Back works). */
+export const shootoutsListPage: PageFactory = ({ query }) => {
+  const cursor = query.get("cursor");
+  const body = h("div", { "aria-live": "polite" }, h("p", { class: "muted" }, "Loading…"));
+  const element = h(
+    "section",
+    null,
+    h(
+      "div",
+      { class: "page-head" },
+      h("h1", null, "My shootouts"),
+      h("a", { class: "button primary", href: "/new" }, "New shootout"),
+    ),
+    body,
+  );
+
+  api.shootouts.list
+    .query({ cursor, limit: PAGE_SIZE })
+    .then((page) => {
+      if (page.items.length === 0 && !cursor) {
+        mount(
+          body,
+          h(
+            "p",
+            { class: "empty" },
+            "No shootouts yet. Start one with ",
+            h("a", { href: "/new" }, "New shootout"),
+            ".",
+          ),
+        );
+        return;
+      }
+      mount(
+        body,
+        h("ul", { class: "shootout-list" }, page.items.map(item)),
+        h(
+          "nav",
+          { class: "pager", "aria-label": "Pages" },
+          cursor ? h("a", { href: "/" }, "← Newest") : null,
+          page.nextCursor
+            ? h(
+                "a",
+                { href: `/?${new URLSearchParams({ cursor: page.nextCursor })}`, "data-testid": "older" },
+                "Older →",
+              )
+            : null,
+        ),
+      );
+    })
+    .catch((error: unknown) => mount(body, errorBox(error)));
+
+  return { title: "My shootouts", element };
+};
