@@ -2,7 +2,13 @@ export { type BlindKey, blindKeyEntrySchema, blindKeySchema, blindLabel } from "
 export { encodeAudio } from "./encode-audio.ts";
 export { endMsOf, type JoinedAudio, joinSegments, SEGMENT_GAP_MS, startMsOf } from "./join-segments.ts";
 export { MAX_IR_SECONDS, normalizeIrEnergy } from "./load-ir.ts";
+export {
+  type ChainStats as LoudnessGuardStats,
+  guardLoudness,
+  TRUE_PEAK_CEILING_DB,
+} from "./loudness-guard.ts";
 export { describeModelFailure, modelDownloadError } from "./model-errors.ts";
+export { limitPeaks } from "./peak-limiter.ts";
 export { createRenderPool, type RenderPool, RenderThreadError } from "./render-pool.ts";
 export {
   type OutputFile,
@@ -28,6 +34,5 @@ export {
   HIGHPASS_HZ,
   renderToneChain,
   type ToneChainSpec,
-  TRUE_PEAK_CEILING_DB,
 } from "./tone-chain.ts";
 export { tone3000ClientsFromEnv } from "./tone3000-from-env.ts";

@@ -25,7 +25,9 @@ export const toneMetricsSchema = z.object({
   lufsBeforeMatch: nullableNumber,
   /** Gain the loudness match and the peak guard applied, dB. */
   gainDb: z.number(),
-  /** The gain was held back so the true peak stays at -1 dBTP (the tone is below the target). */
+  /** Deepest gain reduction of the peak limiter that holds the true peak at -1 dBTP, dB (0: untouched). */
+  limiterDb: z.number(),
+  /** The limiter was not enough and the tone was turned down to -1 dBTP (so it is below the target). */
   peakLimited: z.boolean(),
 });
 export type ToneMetrics = z.infer<typeof toneMetricsSchema>;

@@ -1,25 +1,19 @@
-import type { Effect } from "@shootout/audio";
 import {
   applyEffects,
-  applyGainDb,
   Biquad,
   convolve,
+  type Effect,
   highPass,
-  integratedLoudness,
-  matchLoudness,
   parsedEffectSchema,
   parseNamModel,
   renderNam,
-  truePeakDb,
 } from "@shootout/audio";
-import { z } from "zod";
+import { type ChainStats, guardLoudness } from "./loudness-guard.ts";
 
 /** Every tone is rendered at this rate (the DI is resampled to it). */
 export const CHAIN_SAMPLE_RATE = 48_000;
 /** The optional high-pass before the amp, as the original pipeline did. */
 export const HIGHPASS_HZ = 80;
-/** The ceiling a tone's true peak is held under (gain reduction, no limiter). */
-export const TRUE_PEAK_CEILING_DB = -1;
 /** Raised-cosine fade at each end of a rendered tone, so a segment never starts or stops with a click. */
 export const EDGE_FADE_MS = 5;
 /** NAM render chunk: 0.25 s, so progress moves smoothly and a cancel is seen quickly. */
@@ -38,15 +32,7 @@ export interface ToneChainSpec {
   readonly targetLufs: number | null;
 }
 
-export const chainStatsSchema = z.object({
-  /** Integrated loudness before the loudness match / peak guard, LUFS (null: silence). */
-  lufsBefore: z.number().nullable(),
-  /** Total gain applied by the loudness match and the peak guard, dB. */
-  gainDb: z.number(),
-  /** The gain was lowered to keep the true peak at the ceiling (so the tone is quieter than the target). */
-  peakLimited: z.boolean(),
-});
-export type ChainStats = z.infer<typeof chainStatsSchema>;
+export type { ChainStats } from "./loudness-guard.ts";
 
 export interface StageTimes {
   nam: number;
@@ -68,8 +54,6 @@ export interface ToneChainOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
-
-const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 
 function fadeEdges(x: Float32Array, sampleRate: number): void {
   const n = Math.min(Math.round((EDGE_FADE_MS / 1000) * sampleRate), Math.floor(x.length / 2));
@@ -123,34 +107,14 @@ export async function renderToneChain(
   options.onProgress?.(0.95);
 
   t = clock();
-  let gainDb = 0;
-  let peakLimited = false;
-  let lufsBefore: number;
-  if (spec.targetLufs !== null) {
-    const matched = matchLoudness(x, sr, spec.targetLufs, { maxTruePeakDb: TRUE_PEAK_CEILING_DB });
-    x = matched.samples;
-    gainDb = matched.gainDb;
-    peakLimited = matched.peakLimited;
-    lufsBefore = matched.lufsBefore;
-  } else {
-    lufsBefore = integratedLoudness(x, sr);
-    const peak = truePeakDb(x);
-    if (peak > TRUE_PEAK_CEILING_DB) {
-      gainDb = TRUE_PEAK_CEILING_DB - peak;
-      applyGainDb(x, gainDb);
-      peakLimited = true;
-    }
-  }
+  const guarded = guardLoudness(x, sr, spec.targetLufs);
+  x = guarded.samples;
   fadeEdges(x, sr);
   times.loudness = clock() - t;
   options.onProgress?.(1);
   return {
     samples: x,
-    stats: {
-      lufsBefore: finiteOrNull(lufsBefore),
-      gainDb,
-      peakLimited,
-    },
+    stats: guarded.stats,
     times,
   };
 }

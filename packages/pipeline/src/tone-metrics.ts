@@ -20,6 +20,7 @@ export function toToneMetrics(m: AudioMetrics, stats: ChainStats): ToneMetrics {
     durationSeconds: round(m.durationSeconds, 4),
     lufsBeforeMatch: stats.lufsBefore === null ? null : round(stats.lufsBefore),
     gainDb: round(stats.gainDb),
+    limiterDb: round(stats.limiterDb, 2),
     peakLimited: stats.peakLimited,
   };
 }

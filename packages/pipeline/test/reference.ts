@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { prepareInput, trimSilence } from "@shootout/audio";
+import { CHAIN_SAMPLE_RATE, normalizeIrEnergy, renderToneChain } from "../src/index.ts";
+import { CATALOG } from "./harness.ts";
+
+/** The bundled models the tests pick, by Tone 3000 ids (tone, model) and file. */
+export const MODELS = {
+  tinyWaveNet: { toneId: "104", modelId: "1005", file: "models/wavenet.nam" },
+  lstm: { toneId: "101", modelId: "1002", file: "models/lstm.nam" },
+  feather: { toneId: "102", modelId: "1003", file: "models/dumble.nam" },
+  standard: { toneId: "101", modelId: "1001", file: "models/wavenet_a1_standard.nam" },
+} as const;
+
+export const IR_FILE = path.join(CATALOG, "irs/synthetic_4x12_closed.wav");
+
+/** The DI as the pipeline prepares it (decode, mono, 48 kHz, trimmed), computed independently here. */
+export async function referenceDi(bytes: Uint8Array): Promise<Float32Array> {
+  const prepared = await prepareInput(bytes, { targetRate: CHAIN_SAMPLE_RATE });
+  return trimSilence(prepared.samples, CHAIN_SAMPLE_RATE).samples;
+}
+
+export async function referenceIr(): Promise<Float32Array> {
+  const prepared = await prepareInput(readFileSync(IR_FILE), { targetRate: CHAIN_SAMPLE_RATE });
+  return normalizeIrEnergy(prepared.samples).samples;
+}
+
+/** One tone rendered alone, in this thread, by the chain function the pipeline's threads run. */
+export async function referenceTone(
+  di: Float32Array,
+  tone: { file: string; highpass: boolean; effects: string[]; ir: Float32Array | null },
+  targetLufs: number | null,
+): Promise<Float32Array> {
+  const namText = readFileSync(path.join(CATALOG, tone.file), "utf8");
+  const result = await renderToneChain(di, {
+    namText,
+    highpass: tone.highpass,
+    ir: tone.ir,
+    effects: tone.effects,
+    targetLufs,
+  });
+  return result.samples;
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
