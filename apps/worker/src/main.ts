@@ -1,8 +1,10 @@
-import { placeholderPipeline } from "./placeholder-pipeline.ts";
+import { loadEnv } from "@shootout/config";
+import { createShootoutPipeline, tone3000ClientsFromEnv } from "@shootout/pipeline";
 import { runWorkerProcess } from "./worker-process.ts";
 
-// The real render pipeline is not written yet; until it is, jobs run the placeholder (no audio).
-await runWorkerProcess({ pipeline: placeholderPipeline }).catch((error: unknown) => {
+// The real render pipeline: models are downloaded with each shootout owner's Tone 3000 tokens.
+const pipeline = createShootoutPipeline({ tone3000: tone3000ClientsFromEnv(loadEnv()) });
+await runWorkerProcess({ pipeline }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -15,7 +15,10 @@ export type HubListener = (message: HubMessage) => void;
 export type HubTopic = { jobId: string } | { ownerId: string };
 
 export interface JobEventHub {
-  /** Starts delivering matching events to `listener`; call the returned function to stop. */
+  /**
+   * Starts delivering matching events to `listener` (a function of its own per subscription);
+   * call the returned function, once or more, to stop.
+   */
   subscribe(topic: HubTopic, listener: HubListener): () => void;
   /** Subscribers currently registered (for leak tests and metrics). */
   listenerCount(): number;
@@ -78,17 +81,16 @@ export async function createJobEventHub(database: Database, log: Logger): Promis
         listeners = new Set();
         map.set(key, listeners);
       }
-      // A wrapper per subscription, so subscribing one function twice still unsubscribes twice.
-      const entry: HubListener = (message) => fn(message);
-      listeners.add(entry);
+      // The function itself is the entry (no wrapper: idle subscriptions are what memory is spent
+      // on), so each subscription must pass a function of its own.
+      if (listeners.has(fn)) throw new Error("this listener is already subscribed to this topic");
+      listeners.add(fn);
       count += 1;
-      let done = false;
       return () => {
-        if (done) return;
-        done = true;
         const current = map.get(key);
-        if (current?.delete(entry)) count -= 1;
-        if (current && current.size === 0) map.delete(key);
+        if (!current?.delete(fn)) return;
+        count -= 1;
+        if (current.size === 0) map.delete(key);
       };
     },
     listenerCount() {

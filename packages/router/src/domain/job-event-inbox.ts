@@ -5,43 +5,50 @@ import type { HubMessage } from "@shootout/jobs";
  * subscriber at once) and one subscription's async generator (which pulls at its client's pace).
  * Bounded: a subscriber that falls `limit` messages behind has its backlog replaced by one
  * `resync`, and catches up from job_events instead of holding memory.
+ * A class with one listener for its lifetime rather than closures per wait: tens of thousands of
+ * these sit idle in an API process, so every retained byte counts.
  */
-export interface JobEventInbox {
-  readonly push: (message: HubMessage) => void;
-  /** The next message, or null once `signal` is aborted (the client went away). */
-  next(signal: AbortSignal): Promise<HubMessage | null>;
-}
+export class JobEventInbox {
+  readonly #limit: number;
+  #queue: HubMessage[] | null = null;
+  #waiter: ((message: HubMessage | null) => void) | null = null;
+  #closed = false;
 
-export function createJobEventInbox(limit = 256): JobEventInbox {
-  let queue: HubMessage[] = [];
-  let waiter: ((message: HubMessage) => void) | null = null;
+  /** Every `next()` resolves null once `signal` is aborted (the client went away). */
+  constructor(signal: AbortSignal, limit = 256) {
+    this.#limit = limit;
+    if (signal.aborted) this.#closed = true;
+    else signal.addEventListener("abort", () => this.#close(), { once: true });
+  }
 
-  return {
-    push(message) {
-      if (waiter) {
-        const wake = waiter;
-        waiter = null;
-        wake(message);
-        return;
-      }
-      if (queue.length >= limit) queue = [{ type: "resync" }];
-      else queue.push(message);
-    },
-    next(signal) {
-      if (signal.aborted) return Promise.resolve(null);
-      const queued = queue.shift();
-      if (queued) return Promise.resolve(queued);
-      return new Promise((resolve) => {
-        const onAbort = () => {
-          waiter = null;
-          resolve(null);
-        };
-        signal.addEventListener("abort", onAbort, { once: true });
-        waiter = (message) => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(message);
-        };
-      });
-    },
-  };
+  push(message: HubMessage): void {
+    if (this.#closed) return;
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = null;
+      waiter(message);
+      return;
+    }
+    this.#queue ??= [];
+    if (this.#queue.length >= this.#limit) this.#queue = [{ type: "resync" }];
+    else this.#queue.push(message);
+  }
+
+  /** The next message, or null once closed. One caller at a time. */
+  next(): Promise<HubMessage | null> {
+    if (this.#closed) return Promise.resolve(null);
+    const queued = this.#queue?.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => {
+      this.#waiter = resolve;
+    });
+  }
+
+  #close(): void {
+    this.#closed = true;
+    this.#queue = null;
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.(null);
+  }
 }

@@ -10,7 +10,7 @@ import { TRPCError, tracked } from "@trpc/server";
 import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import type { Context } from "../context.ts";
-import { createJobEventInbox } from "../domain/job-event-inbox.ts";
+import { JobEventInbox } from "../domain/job-event-inbox.ts";
 import { getOwnedJob } from "../domain/jobs.ts";
 import { protectedProcedure } from "../trpc.ts";
 
@@ -49,27 +49,11 @@ function hubOf(ctx: Context): JobEventHub {
 }
 
 /**
- * Events of a job from `lastSeq` on, a page at a time: the event AT lastSeq (already delivered)
- * only tells the status the client last saw; the rest are what it missed.
- */
-async function* eventsSince(
-  db: Kysely<DB>,
-  jobId: string,
-  lastSeq: number,
-): AsyncGenerator<{ delivered: boolean; event: JobEventNotice }> {
-  let after = Math.max(0, lastSeq - 1);
-  for (;;) {
-    const page = await listJobEvents(db, jobId, after, BACKFILL_PAGE);
-    for (const event of page) yield { delivered: event.seq <= lastSeq, event };
-    if (page.length < BACKFILL_PAGE) return;
-    after = page.at(-1)!.seq;
-  }
-}
-
-/**
  * One job's events for one subscriber: subscribe to the hub first, then back-fill from the table
- * after `lastSeq` (so an event committed in between is not lost; the seq check drops the copy
+ * after `fromSeq` (so an event committed in between is not lost; the seq check drops the copy
  * that arrives both ways), then live events, until the job is final or the client goes away.
+ * Back-filling again whenever notices were missed (listener reconnected, inbox overflowed, a gap
+ * in seq). Written as one flat loop: it is what every idle subscription keeps in memory.
  */
 async function* progressStream(
   db: Kysely<DB>,
@@ -78,30 +62,34 @@ async function* progressStream(
   fromSeq: number,
   signal: AbortSignal,
 ) {
-  const inbox = createJobEventInbox();
-  const unsubscribe = hub.subscribe({ jobId }, inbox.push);
+  const inbox = new JobEventInbox(signal);
+  const unsubscribe = hub.subscribe({ jobId }, (message) => inbox.push(message));
   try {
     let lastSeq = fromSeq;
     let lastStatus: JobStatus | null = null;
-
-    async function* backfill() {
-      for await (const { delivered, event } of eventsSince(db, jobId, lastSeq)) {
-        lastStatus = event.status;
-        if (delivered) continue;
-        lastSeq = event.seq;
-        yield tracked(String(event.seq), toEvent(event));
-      }
-    }
-
-    yield* backfill();
-    if (isFinal(lastStatus)) return;
+    let backfill = true;
     for (;;) {
-      const message = await inbox.next(signal);
+      if (backfill) {
+        backfill = false;
+        // From lastSeq itself: the event already delivered tells the status the client last saw.
+        let after = Math.max(0, lastSeq - 1);
+        for (;;) {
+          const page = await listJobEvents(db, jobId, after, BACKFILL_PAGE);
+          for (const event of page) {
+            lastStatus = event.status;
+            if (event.seq <= lastSeq) continue;
+            lastSeq = event.seq;
+            yield tracked(String(event.seq), toEvent(event));
+          }
+          if (page.length < BACKFILL_PAGE) break;
+          after = page.at(-1)!.seq;
+        }
+        if (isFinal(lastStatus)) return;
+      }
+      const message = await inbox.next();
       if (!message) return;
       if (message.type === "resync" || message.event.seq > lastSeq + 1) {
-        // Notices were missed (listener reconnected, inbox overflowed): the table has them all.
-        yield* backfill();
-        if (isFinal(lastStatus)) return;
+        backfill = true;
         continue;
       }
       const { event } = message;
@@ -118,13 +106,13 @@ async function* progressStream(
 
 /** Status changes of one owner's jobs, from the moment of subscribing. */
 async function* statusStream(db: Kysely<DB>, hub: JobEventHub, ownerId: string, signal: AbortSignal) {
-  const inbox = createJobEventInbox();
-  const unsubscribe = hub.subscribe({ ownerId }, inbox.push);
+  const inbox = new JobEventInbox(signal);
+  const unsubscribe = hub.subscribe({ ownerId }, (message) => inbox.push(message));
   const since = new Date();
   const known = new Map<string, JobStatus>();
   try {
     for (;;) {
-      const message = await inbox.next(signal);
+      const message = await inbox.next();
       if (!message) return;
       const events =
         message.type === "event" ? [toEvent(message.event)] : await changedSince(db, ownerId, since);
