@@ -1,4 +1,5 @@
 import { isAudioError } from "@shootout/audio";
+import { ConfigError } from "@shootout/config";
 import { RenderError } from "@shootout/jobs";
 import { Tone3000SignInRequiredError } from "@shootout/router";
 import { isTone3000Error } from "@shootout/tone3000";
@@ -8,6 +9,9 @@ import { z } from "zod";
 export function describeModelFailure(error: unknown): { reason: string; retryable: boolean } {
   if (error instanceof Tone3000SignInRequiredError) {
     return { reason: "Tone 3000 access is missing or expired: sign in again", retryable: false };
+  }
+  if (error instanceof ConfigError) {
+    return { reason: `this worker is not set up for Tone 3000 (${error.message})`, retryable: false };
   }
   if (error instanceof z.ZodError)
     return { reason: "the tone's model id is not a Tone 3000 model id", retryable: false };

@@ -14,9 +14,16 @@ export function tone3000ClientsFromEnv(env: Env): Tone3000ClientsFor {
   const problems: string[] = [];
   if (!env.TONE3000_BASE_URL) problems.push("TONE3000_BASE_URL: a worker downloads models from Tone 3000");
   if (!env.TONE3000_CLIENT_ID) problems.push("TONE3000_CLIENT_ID: needed to refresh users' Tone 3000 tokens");
-  if (!env.TOKEN_ENCRYPTION_KEY)
+  if (!env.TOKEN_ENCRYPTION_KEY) {
     problems.push("TOKEN_ENCRYPTION_KEY: the key the API encrypts Tone 3000 tokens with");
-  if (problems.length > 0) throw new ConfigError(problems);
+  }
+  // A worker without them still starts (its jobs may need no download: cached models); a job
+  // that must download fails naming the tone and these settings.
+  if (problems.length > 0) {
+    return () => {
+      throw new ConfigError(problems);
+    };
+  }
   const baseUrl = env.TONE3000_BASE_URL!;
   const oauth = createTone3000OAuth({
     baseUrl,

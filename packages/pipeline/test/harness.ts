@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createApiServer } from "@shootout/api";
 import { decodeWav, encodeWav } from "@shootout/audio";
 import { loadEnv } from "@shootout/config";
 import { createBoss } from "@shootout/db";
@@ -26,10 +25,12 @@ import {
   generateTokenCipherKey,
   type Tone3000StandIn,
 } from "@shootout/tone3000";
-import { type RunningWorker, startWorker } from "@shootout/worker";
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from "@trpc/client";
 import type { PgBoss } from "pg-boss";
 import { pino } from "pino";
+// By path, not as workspace dependencies: the worker depends on this package (a cycle otherwise).
+import { createApiServer } from "../../../apps/api/src/index.ts";
+import { type RunningWorker, startWorker } from "../../../apps/worker/src/index.ts";
 import {
   createRenderPool,
   createShootoutPipeline,
