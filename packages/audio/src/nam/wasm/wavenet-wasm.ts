@@ -14,11 +14,16 @@ import { activationInPlace, f32, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./
  *
  * Layout: like the pure-TS renderer (wavenet-js.ts), every layer keeps its input history in a
  * time-major linear buffer with a shared write position and a "rewind" copy when it fills up.
- * Frames are processed two at a time so each weight vector loaded serves two frames; an odd block
- * computes one throw-away frame past its end, which the next block overwrites before reading.
+ * Frames are processed 2 (16 channels) or 4 (8 channels or fewer) at a time so each weight vector
+ * loaded serves several frames; a block whose length is not a multiple of that computes a few
+ * throw-away frames past its end, which the next block overwrites before reading them.
  */
 
 export const WASM_BLOCK = 64;
+/** Frames computed per loop iteration, by output vectors per frame (keeps accumulators in registers). */
+const framesPerIteration = (outVectors: number) => (outVectors <= 2 ? 4 : 2);
+/** Extra frames every buffer has past a block, for the last iteration's throw-away frames. */
+const MARGIN = 4;
 const SPAN = 4096;
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -65,8 +70,8 @@ export function planWaveNetWasm(
   let lookback = 0;
   for (const a of model.layerArrays)
     for (const l of a.layers) lookback = Math.max(lookback, l.dilation * (a.kernelSize - 1));
-  const frames = lookback + SPAN + 2;
-  const B = WASM_BLOCK + 2;
+  const frames = lookback + SPAN + MARGIN;
+  const B = WASM_BLOCK + MARGIN;
 
   let top = 64;
   const alloc = (floats: number) => {
@@ -157,7 +162,7 @@ export function planWaveNetWasm(
   const g = (l: string) => `(local.get ${l})`;
   const set = (l: string, e: string) => `(local.set ${l} ${e})`;
   const vload = (offset: number, base = "(i32.const 0)") => `(v128.load offset=${offset} ${base})`;
-  const splatLoad = (offset: number, base: string) => `(f32x4.splat (f32.load offset=${offset} ${base}))`;
+  const splatLoad = (offset: number, base: string) => `(v128.load32_splat offset=${offset} ${base})`;
   const lane = (v: string, l: number) => {
     const b = [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3];
     return `(i8x16.shuffle ${[...b, ...b, ...b, ...b].join(" ")} ${g(v)} ${g(v)})`;
@@ -172,6 +177,8 @@ export function planWaveNetWasm(
     );
   };
   let maxAcc = 0;
+  let maxF = 1;
+  const zScratch = alloc(4 * 2 * Math.max(...model.layerArrays.map((a) => pad4(a.channels))));
 
   plans.forEach((P, ai) => {
     const a = arrays[ai]!;
@@ -222,39 +229,40 @@ export function planWaveNetWasm(
         `(memory.copy (i32.const ${P.headAcc}) (i32.const ${plans[ai - 1]!.headOut}) (i32.mul ${g("$n")} (i32.const ${S})))`,
       );
 
-    // 3. Layers, two frames per iteration.
+    // 3. Layers, F frames per iteration (each weight vector loaded once serves F frames).
     const mo = P.convOutP / 4;
-    maxAcc = Math.max(maxAcc, 2 * mo);
+    const F = framesPerIteration(mo);
+    maxAcc = Math.max(maxAcc, F * mo);
+    maxF = Math.max(maxF, F);
     P.layers.forEach((L, li) => {
       const d = L.dilation;
       const isLastLayer = li === P.layers.length - 1;
+      const X = (f: number) => `$x${f}`;
       const inner: string[] = [
         set(
           "$p",
           `(i32.add (i32.const ${P.hist[li]}) (i32.mul (i32.add ${g("$pos")} ${g("$t")}) (i32.const ${S})))`,
         ),
         set("$q", `(i32.sub ${g("$p")} (i32.const ${d * (K - 1) * S}))`),
-        set("$x0", splatLoad(cond, `(i32.shl ${g("$t")} (i32.const 2))`)),
-        set("$x1", splatLoad(cond + 4, `(i32.shl ${g("$t")} (i32.const 2))`)),
+        set("$c", `(i32.shl ${g("$t")} (i32.const 2))`),
       ];
       const A = (f: number, o: number) => `$a${f * mo + o}`;
+      for (let f = 0; f < F; f++) inner.push(set(X(f), splatLoad(cond + 4 * f, g("$c"))));
       for (let o = 0; o < mo; o++) {
         inner.push(set("$w", vload(L.mixin + o * 16)));
-        inner.push(set(A(0, o), m.emit(g("$x0"), g("$w"), vload(L.bias + o * 16))));
-        inner.push(set(A(1, o), m.emit(g("$x1"), g("$w"), vload(L.bias + o * 16))));
+        inner.push(set("$r", vload(L.bias + o * 16)));
+        for (let f = 0; f < F; f++) inner.push(set(A(f, o), m.emit(g(X(f)), g("$w"), g("$r"))));
       }
       for (let k = 0; k < K; k++) {
         for (let j = 0; j < P.C; j++) {
-          inner.push(set("$x0", splatLoad((d * k * P.Cp + j) * 4, g("$q"))));
-          inner.push(set("$x1", splatLoad(((d * k + 1) * P.Cp + j) * 4, g("$q"))));
+          for (let f = 0; f < F; f++) inner.push(set(X(f), splatLoad(((d * k + f) * P.Cp + j) * 4, g("$q"))));
           for (let o = 0; o < mo; o++) {
             inner.push(set("$w", vload(L.conv + ((k * P.Cp + j) * mo + o) * 16)));
-            inner.push(set(A(0, o), m.emit(g("$x0"), g("$w"), g(A(0, o)))));
-            inner.push(set(A(1, o), m.emit(g("$x1"), g("$w"), g(A(1, o)))));
+            for (let f = 0; f < F; f++) inner.push(set(A(f, o), m.emit(g(X(f)), g("$w"), g(A(f, o)))));
           }
         }
       }
-      for (let f = 0; f < 2; f++) {
+      for (let f = 0; f < F; f++) {
         if (P.gated) {
           for (let o = 0; o < mv; o++) {
             inner.push(...activationInPlace(act, A(f, o), m));
@@ -264,39 +272,50 @@ export function planWaveNetWasm(
         } else {
           for (let o = 0; o < mv; o++) inner.push(...activationInPlace(act, A(f, o), m));
         }
-        // Head accumulator += z
-        const ha = `(i32.add (i32.const ${P.headAcc + f * S}) (i32.mul ${g("$t")} (i32.const ${S})))`;
-        inner.push(set("$h", ha));
+        // Head accumulator += z; z also goes to scratch so the 1x1 can broadcast its lanes by load.
+        inner.push(
+          set("$h", `(i32.add (i32.const ${P.headAcc + f * S}) (i32.mul ${g("$t")} (i32.const ${S})))`),
+        );
         for (let o = 0; o < mv; o++) {
           inner.push(
             `(v128.store offset=${o * 16} ${g("$h")} (f32x4.add (v128.load offset=${o * 16} ${g("$h")}) ${g(A(f, o))}))`,
           );
+          inner.push(`(v128.store offset=${zScratch + (f * P.Cp + o * 4) * 4} (i32.const 0) ${g(A(f, o))})`);
         }
       }
       // Residual: next = x + b1 + W1 z (skipped for the very last layer, which feeds nothing).
+      // Accumulators F x (up to 4) vectors; z lanes come back from scratch as broadcast loads.
       if (!(isLastLayer && isLastArray)) {
-        for (let f = 0; f < 2; f++) {
-          const dest = isLastLayer
-            ? `(i32.add (i32.const ${P.arrOut + f * S}) (i32.mul ${g("$t")} (i32.const ${S})))`
-            : `(i32.add ${g("$p")} (i32.const ${P.hist[li + 1]! - P.hist[li]! + f * S}))`;
-          inner.push(set("$h", dest));
-          for (let o = 0; o < mv; o++) {
-            inner.push(
-              set(
-                "$r",
-                `(f32x4.add (v128.load offset=${f * S + o * 16} ${g("$p")}) ${vload(L.b1 + o * 16)})`,
-              ),
-            );
-            for (let j = 0; j < P.C; j++) {
+        for (let o0 = 0; o0 < mv; o0 += 4) {
+          const os = Array.from({ length: Math.min(4, mv - o0) }, (_, i) => o0 + i);
+          const R = (f: number, o: number) => `$a${f * 4 + (o - o0)}`;
+          for (const o of os) {
+            inner.push(set("$w", vload(L.b1 + o * 16)));
+            for (let f = 0; f < F; f++) {
               inner.push(
-                set("$r", m.emit(lane(A(f, j >> 2), j & 3), vload(L.w1 + (j * P.Cp + o * 4) * 4), g("$r"))),
+                set(R(f, o), `(f32x4.add (v128.load offset=${f * S + o * 16} ${g("$p")}) ${g("$w")})`),
               );
             }
-            inner.push(`(v128.store offset=${o * 16} ${g("$h")} ${g("$r")})`);
+          }
+          for (let j = 0; j < P.C; j++) {
+            for (let f = 0; f < F; f++)
+              inner.push(set(X(f), splatLoad(zScratch + (f * P.Cp + j) * 4, "(i32.const 0)")));
+            for (const o of os) {
+              inner.push(set("$w", vload(L.w1 + (j * P.Cp + o * 4) * 4)));
+              for (let f = 0; f < F; f++) inner.push(set(R(f, o), m.emit(g(X(f)), g("$w"), g(R(f, o)))));
+            }
+          }
+          for (let f = 0; f < F; f++) {
+            const dest = isLastLayer
+              ? `(i32.add (i32.const ${P.arrOut + f * S}) (i32.mul ${g("$t")} (i32.const ${S})))`
+              : `(i32.add ${g("$p")} (i32.const ${P.hist[li + 1]! - P.hist[li]! + f * S}))`;
+            inner.push(set("$h", dest));
+            for (const o of os) inner.push(`(v128.store offset=${o * 16} ${g("$h")} ${g(R(f, o))})`);
           }
         }
+        maxAcc = Math.max(maxAcc, 4 * F);
       }
-      loop(`l${ai}_${li}`, inner, 2);
+      loop(`l${ai}_${li}`, inner, F);
     });
 
     // 4. Head rechannel: headOut[t] = Wh headAcc[t] + hb.
@@ -332,8 +351,7 @@ export function planWaveNetWasm(
 
   const v128Locals = [
     ...Array.from({ length: maxAcc }, (_, i) => `$a${i}`),
-    "$x0",
-    "$x1",
+    ...Array.from({ length: maxF }, (_, i) => `$x${i}`),
     "$w",
     "$r",
     ...SCRATCH_LOCALS,
@@ -342,7 +360,7 @@ export function planWaveNetWasm(
   const wat = `(module
   (memory (export "memory") ${pages})
   (func (export "block") (param $n i32) (param $pos i32)
-    (local $t i32) (local $p i32) (local $q i32) (local $h i32)
+    (local $t i32) (local $p i32) (local $q i32) (local $h i32) (local $c i32)
     ${v128Locals.map((l) => `(local ${l} v128)`).join(" ")}
     ${body.join("\n    ")}
   )
@@ -388,10 +406,11 @@ export function instantiateWaveNetWasm(model: WaveNetModel, compiled: CompiledWa
     if (output.length < input.length) throw new RangeError("output is shorter than input");
     for (let off = 0; off < input.length; off += WASM_BLOCK) {
       const n = Math.min(WASM_BLOCK, input.length - off);
-      if (pos + WASM_BLOCK + 2 > frames) rewind();
+      if (pos + WASM_BLOCK + MARGIN > frames) rewind();
       heap.set(input.subarray(off, off + n), condF);
-      heap[condF + n] = 0;
-      block(n + (n & 1), pos);
+      const padded = (n + 3) & ~3; // every loop steps 1, 2 or 4 frames: a multiple of 4 fits all
+      heap.fill(0, condF + n, condF + padded);
+      block(padded, pos);
       output.set(heap.subarray(outF, outF + n), off);
       pos += n;
     }

@@ -1,0 +1,80 @@
+/**
+ * NAM inference speed: x-realtime on one core (seconds of audio per CPU second, measured with
+ * process.cpuUsage around process() only) for every reference model on a 60 s input (the 10 s DI
+ * looped), beside NeuralAmpModelerCore's figures from nam-reference/README.md.
+ *
+ *   pnpm bench:nam [--backend auto|wasm|js] [--fast-tanh] [--seconds 60] [--models a,b]
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createNamRenderer, parseNamModel } from "../src/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: "string", default: "auto" },
+    "fast-tanh": { type: "boolean", default: false },
+    seconds: { type: "string", default: "60" },
+    models: { type: "string" },
+  },
+});
+const backend = values.backend as "auto" | "wasm" | "js";
+const fastTanh = values["fast-tanh"];
+const seconds = Number(values.seconds);
+
+const refDir = path.resolve(import.meta.dirname, "../../../../shared/nam-reference");
+// NAM Core, one core: [portable exact tanh, portable fast tanh, AVX2/FMA exact tanh].
+const CORE: Record<string, [number, number, number]> = {
+  wavenet_a1_standard: [12.4, 13.3, 28.0],
+  jcm: [14.0, 15.4, 32.5],
+  dumble: [33.7, 37.8, 39.4],
+  wavenet: [192, 201, 226],
+  lstm: [148, 270, 145],
+  lstm_3x18_synthetic: [25.0, 36.5, 43.1],
+};
+const names = values.models ? values.models.split(",") : Object.keys(CORE);
+
+const raw = readFileSync(path.join(refDir, "input/di_raid_10s_48k.f32"));
+const di = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+const n = Math.round(seconds * 48_000);
+const input = new Float32Array(n);
+for (let i = 0; i < n; i += di.length) input.set(di.subarray(0, Math.min(di.length, n - i)), i);
+const output = new Float32Array(n);
+
+console.log(
+  `NAM inference, ${seconds} s input, backend=${backend}, ${fastTanh ? "fast" : "exact"} tanh, node ${process.version}`,
+);
+console.log(
+  "model                 arch      backend  load ms   x-realtime   NAM Core portable   ratio   NAM Core AVX2   ratio",
+);
+for (const name of names) {
+  const core = CORE[name];
+  const model = parseNamModel(readFileSync(path.join(refDir, "models", `${name}.nam`)));
+  const t0 = performance.now();
+  const renderer = await createNamRenderer(model, { backend, fastTanh });
+  const loadMs = performance.now() - t0;
+  // Warm-up (JIT / wasm tier-up), then reset to a clean state.
+  renderer.process(input.subarray(0, 48_000), output.subarray(0, 48_000));
+  renderer.reset();
+  const c0 = process.cpuUsage();
+  for (let off = 0; off < n; off += 48_000) {
+    renderer.process(
+      input.subarray(off, Math.min(n, off + 48_000)),
+      output.subarray(off, Math.min(n, off + 48_000)),
+    );
+  }
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
+  const xrt = seconds / cpu;
+  const ref = core ? (fastTanh ? core[1] : core[0]) : Number.NaN;
+  const avx = core ? core[2] : Number.NaN;
+  console.log(
+    `${name.padEnd(22)}${model.architecture.padEnd(10)}${renderer.backend.padEnd(9)}${loadMs.toFixed(0).padStart(7)}` +
+      `${xrt.toFixed(1).padStart(12)}x${ref.toFixed(1).padStart(18)}x${(xrt / ref).toFixed(2).padStart(8)}` +
+      `${avx.toFixed(1).padStart(15)}x${(xrt / avx).toFixed(2).padStart(8)}`,
+  );
+}
+const peak = process.resourceUsage().maxRSS / 1024;
+console.log(
+  `peak RSS ${peak.toFixed(0)} MB (whole process: Node, wabt, all models; NAM Core render: ~27 MB)`,
+);
