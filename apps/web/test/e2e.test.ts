@@ -1,23 +1,16 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { listJobEvents } from "@shootout/jobs";
-import { placeholderPipeline } from "@shootout/worker";
+import { createShootoutPipeline, ffmpegWorks } from "@shootout/pipeline";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWebApp } from "./helpers/build-web.ts";
 import { HAVE_CHROMIUM, launchChromium } from "./helpers/chromium.ts";
 import { diWav } from "./helpers/di-wav.ts";
 import { type EmbeddedStack, startEmbeddedStack } from "./helpers/embedded-stack.ts";
-import { gatedPipeline } from "./helpers/gated-pipeline.ts";
+import { pipelineGate } from "./helpers/gated-pipeline.ts";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../../test-artifacts");
-
-// The real render pipeline has not landed yet: the worker's placeholder completes jobs without
-// audio outputs. When it lands, this becomes the real one and the test plays real audio.
-const PIPELINE: { name: "placeholder" | "real"; run: typeof placeholderPipeline } = {
-  name: "placeholder",
-  run: placeholderPipeline,
-};
 
 if (!HAVE_CHROMIUM) {
   console.warn(
@@ -41,13 +34,20 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let context: BrowserContext;
   let page: Page;
-  const gate = gatedPipeline(PIPELINE.run);
+  const gate = pipelineGate();
   let shootoutUrl = "";
   const pageErrors: string[] = [];
+  let withVideo = false;
 
   beforeAll(async () => {
     distDir = await buildWebApp();
-    stack = await startEmbeddedStack({ distDir, pipeline: gate.pipeline });
+    // MP4 needs ffmpeg (CI installs it); without it the API refuses video jobs, so none is asked.
+    withVideo = await ffmpegWorks(process.env.FFMPEG_PATH || "ffmpeg");
+    // The real render pipeline (packages/pipeline), downloading the stand-in's bundled models.
+    stack = await startEmbeddedStack({
+      distDir,
+      pipeline: (tone3000) => gate.wrap(createShootoutPipeline({ tone3000, threads: 1 })),
+    });
     browser = await launchChromium();
     context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
@@ -68,6 +68,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await expect(page.getByTestId("user").textContent()).resolves.toBe("local");
 
     await page.getByLabel("Name", { exact: true }).fill("Two tiny amps");
+    await page.getByLabel("WAV", { exact: true }).check();
+    if (withVideo) await page.getByLabel("MP4 video").check();
     await page.getByLabel("DI recording").setInputFiles({
       name: "di.wav",
       mimeType: "audio/wav",
@@ -107,25 +109,43 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     shootoutUrl = (await page.getByRole("link", { name: "Shootout details" }).getAttribute("href")) ?? "";
     expect(shootoutUrl).toMatch(/^\/shootouts\//);
 
-    if (PIPELINE.name === "real") {
-      const audio = page.getByTestId("joined-audio");
-      await page
-        .getByRole("button", { name: /^Play / })
-        .first()
-        .click();
-      // Playing: enough data decoded (HAVE_CURRENT_DATA) and the clock moving, without a media error.
+    // Two segments in the order chosen, each playable from the joined file.
+    const segments = results.getByTestId("segment");
+    await expect(segments.count()).resolves.toBe(2);
+    await expect(segments.nth(0).textContent()).resolves.toMatch(/Tiny WaveNet/);
+    await expect(segments.nth(1).textContent()).resolves.toMatch(/Microtubes/);
+    await results.getByRole("button", { name: /^Play Tiny WaveNet/ }).click();
+    // Playing: data decoded (HAVE_CURRENT_DATA or better) and the clock moving, no media error.
+    await page.waitForFunction(
+      `(() => { const a = document.querySelector('[data-testid="joined-audio"]');
+        return a !== null && a.error === null && a.readyState >= 2 && a.currentTime > 0.05; })()`,
+      undefined,
+      { timeout: 20_000 },
+    );
+    await results.getByRole("listitem").filter({ hasText: "Tiny WaveNet" }).first().waitFor();
+
+    // Measured: a row per tone with a loudness figure, not a dash.
+    const rows = results.getByTestId("metrics").locator("tbody tr");
+    await expect(rows.count()).resolves.toBe(2);
+    const lufs = Number(await rows.nth(0).locator("td").first().textContent());
+    expect(lufs).toBeLessThan(0);
+    expect(lufs).toBeGreaterThan(-40);
+
+    if (withVideo) {
       await page.waitForFunction(
-        `(() => { const a = document.querySelector('[data-testid="joined-audio"]');
-          return a !== null && a.readyState >= 2 && a.currentTime > 0; })()`,
+        `(() => { const v = document.querySelector('[data-testid="video"]');
+          return v !== null && v.error === null && v.readyState >= 1 && v.duration > 1; })()`,
         undefined,
         { timeout: 20_000 },
       );
-      expect(await audio.evaluate("(a) => a.error === null")).toBe(true);
-      await page.getByTestId("metrics").waitFor();
-    } else {
-      // The placeholder writes no files; the page says so instead of showing a dead player.
-      await results.getByText("This render produced no audio files.").waitFor();
     }
+    // Every output is downloadable from the API (the links point at /files/:id).
+    const links = await results.locator(".downloads a").all();
+    expect(links.length).toBeGreaterThanOrEqual(withVideo ? 6 : 5);
+    const first = await links[0]!.getAttribute("href");
+    const download = await page.request.get(`${stack.url}${first}`);
+    expect(download.status()).toBe(200);
+    expect(download.headers()["content-type"]).toMatch(/^audio\//);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, "web-results.png"), fullPage: true });

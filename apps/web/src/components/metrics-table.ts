@@ -1,27 +1,21 @@
-import type { ToneSelection } from "../lib/api-types.ts";
 import { h } from "../lib/dom.ts";
 import { formatNumber, formatPercent } from "../lib/format.ts";
+import type { ResultMetrics } from "../lib/shootout-result.ts";
 
-type Metrics = NonNullable<ToneSelection["metrics"]>;
-
-// The metrics object is open-ended (the worker may add measurements): read numbers defensively.
-const num = (value: unknown): number | null => (typeof value === "number" ? value : null);
-
-const COLUMNS: readonly { label: string; cell: (m: Metrics) => string }[] = [
-  { label: "Loudness (LUFS)", cell: (m) => formatNumber(num(m.integratedLufs), 1) },
-  { label: "RMS", cell: (m) => formatNumber(num(m.rms), 3) },
-  { label: "Peak", cell: (m) => formatNumber(num(m.peak), 3) },
-  { label: "Crest factor", cell: (m) => formatNumber(num(m.crestFactor), 2) },
-  { label: "Spectral centroid (Hz)", cell: (m) => formatNumber(num(m.spectralCentroid), 0) },
-  { label: "Bass", cell: (m) => formatPercent(num(m.bassRatio)) },
-  { label: "Mid", cell: (m) => formatPercent(num(m.midRatio)) },
-  { label: "Treble", cell: (m) => formatPercent(num(m.trebleRatio)) },
+const COLUMNS: readonly { label: string; cell: (m: ResultMetrics) => string }[] = [
+  { label: "Loudness (LUFS)", cell: (m) => formatNumber(m.integratedLufs, 1) },
+  { label: "RMS (dBFS)", cell: (m) => formatNumber(m.rms, 1) },
+  { label: "Peak (dBFS)", cell: (m) => formatNumber(m.peak, 1) },
+  { label: "True peak (dBTP)", cell: (m) => formatNumber(m.truePeak, 1) },
+  { label: "Crest (dB)", cell: (m) => formatNumber(m.crestFactor, 1) },
+  { label: "Centroid (Hz)", cell: (m) => formatNumber(m.spectralCentroid, 0) },
+  { label: "Bass", cell: (m) => formatPercent(m.bassRatio) },
+  { label: "Mid", cell: (m) => formatPercent(m.midRatio) },
+  { label: "Treble", cell: (m) => formatPercent(m.trebleRatio) },
 ];
 
-/** Per-tone measurements side by side; null when no tone has any yet (or they are still blind). */
-export function metricsTable(tones: readonly ToneSelection[]): HTMLElement | null {
-  const measured = tones.filter((t): t is ToneSelection & { metrics: Metrics } => t.metrics !== null);
-  if (measured.length === 0) return null;
+/** Per-tone measurements side by side, one row per segment in play order. */
+export function metricsTable(rows: readonly { name: string; metrics: ResultMetrics }[]): HTMLElement {
   return h(
     "table",
     { class: "metrics", "data-testid": "metrics" },
@@ -39,12 +33,12 @@ export function metricsTable(tones: readonly ToneSelection[]): HTMLElement | nul
     h(
       "tbody",
       null,
-      measured.map((tone) =>
+      rows.map((row) =>
         h(
           "tr",
           null,
-          h("th", { scope: "row" }, tone.displayName),
-          COLUMNS.map((c) => h("td", null, c.cell(tone.metrics))),
+          h("th", { scope: "row" }, row.name),
+          COLUMNS.map((c) => h("td", null, c.cell(row.metrics))),
         ),
       ),
     ),

@@ -1,14 +1,15 @@
-import type { FileInfo, Job, Shootout } from "../lib/api-types.ts";
+import type { Job, Shootout } from "../lib/api-types.ts";
 import { h, mount } from "../lib/dom.ts";
 import { formatBytes } from "../lib/format.ts";
-import { classifyOutputs } from "../lib/job-outputs.ts";
 import { listJobFiles } from "../lib/list-job-files.ts";
+import { segmentNames } from "../lib/segment-names.ts";
+import { parseShootoutResult, type ResultFile, type ShootoutResultView } from "../lib/shootout-result.ts";
 import { api } from "../lib/trpc.ts";
 import { errorBox } from "./error-box.ts";
 import { metricsTable } from "./metrics-table.ts";
 import { segmentPlayer } from "./segment-player.ts";
 
-function downloads(files: readonly FileInfo[]): HTMLElement {
+function downloads(files: readonly { id: string; name: string; sizeBytes: number }[]): HTMLElement {
   return h(
     "ul",
     { class: "downloads" },
@@ -23,104 +24,133 @@ function downloads(files: readonly FileInfo[]): HTMLElement {
   );
 }
 
-/** A revealed blind shootout's key, as the owner sees it after pressing Reveal. */
-function revealNote(shootout: Shootout): HTMLElement | null {
+const asDownload = (f: ResultFile) => ({ id: f.fileId, name: f.name, sizeBytes: f.sizeBytes });
+
+/** The joined audio to play: FLAC when there is one (smaller), else the first audio format. */
+function playable(result: ShootoutResultView): ResultFile | null {
+  const audio = result.joined.filter((f) => f.format !== "mp4");
+  return audio.find((f) => f.format === "flac") ?? audio[0] ?? null;
+}
+
+function blindNote(shootout: Shootout): HTMLElement | null {
   if (!shootout.blind) return null;
-  if (shootout.revealedAt)
-    return h("p", { class: "note" }, "Revealed: the segments below show which tone is which.");
   return h(
     "p",
     { class: "note" },
-    "Blind mode: the tones play in a shuffled order and their names stay hidden until you reveal them.",
+    shootout.revealedAt
+      ? "Revealed: each segment now shows which tone it is."
+      : "Blind mode: the tones play in a shuffled order under letters until you reveal them.",
   );
 }
 
+function resultParts(result: ShootoutResultView, shootout: Shootout): HTMLElement[] {
+  const names = segmentNames(result.segments, shootout.tones);
+  const joined = playable(result);
+  const perTone = result.segments.flatMap((segment, i) => {
+    const own = segment.files.find((f) => f.format === "flac") ?? segment.files[0];
+    return own
+      ? [
+          h(
+            "li",
+            null,
+            h("span", { class: "segment-name" }, names[i] ?? segment.label),
+            h("audio", {
+              controls: true,
+              preload: "none",
+              src: `/files/${own.fileId}`,
+              "aria-label": `${names[i] ?? segment.label} alone`,
+            }),
+          ),
+        ]
+      : [];
+  });
+  const all = [
+    ...result.joined,
+    ...(result.video ? [result.video] : []),
+    ...result.segments.flatMap((s) => s.files),
+  ];
+  return [
+    ...(joined ? [h("h3", null, "Joined"), segmentPlayer(joined, result.segments, names)] : []),
+    ...(result.video
+      ? [
+          h("h3", null, "Video"),
+          h("video", {
+            controls: true,
+            preload: "metadata",
+            src: `/files/${result.video.fileId}`,
+            "aria-label": "Shootout video",
+            "data-testid": "video",
+          }),
+        ]
+      : []),
+    metricsTable(result.segments.map((s, i) => ({ name: names[i] ?? s.label, metrics: s.metrics }))),
+    ...(perTone.length > 0
+      ? [h("h3", null, "Each tone alone"), h("ul", { class: "per-tone" }, perTone)]
+      : []),
+    h("h3", null, "Downloads"),
+    downloads(all.map(asDownload)),
+    ...(result.notes.length > 0
+      ? [
+          h(
+            "details",
+            { class: "notes" },
+            h("summary", null, "Render notes"),
+            h(
+              "ul",
+              null,
+              result.notes.map((n) => h("li", null, n)),
+            ),
+          ),
+        ]
+      : []),
+  ];
+}
+
 /**
- * A finished job's results: the joined file with a player per segment, per-tone files, the video,
- * the metrics table, downloads, and the reveal button of a blind shootout (owner only).
+ * A finished job's results: the joined file with a player per segment, the video, the metrics
+ * table, each tone alone, downloads, and the reveal button of a blind shootout (owner only).
  */
 export function results(job: Job, initial: Shootout): HTMLElement {
   const element = h(
     "section",
     { class: "results", "data-testid": "results", "aria-label": "Results" },
     h("h2", null, "Results"),
-    h("p", { class: "muted" }, "Loading results…"),
   );
+  const result = parseShootoutResult(job.result);
 
   async function render(shootout: Shootout) {
-    const files = await listJobFiles(job);
-    const outputs = classifyOutputs(job, files, shootout.tones);
-    const tones = [...shootout.tones].sort((a, b) => a.position - b.position);
-    const revealButton =
-      shootout.isOwner && shootout.blind && !shootout.revealedAt
+    const problem = h("div");
+    const reveal =
+      shootout.isOwner && shootout.blind && !shootout.revealedAt && result
         ? h(
             "button",
             {
               type: "button",
               class: "primary",
               onclick: () => {
-                revealButton?.setAttribute("disabled", "");
+                reveal?.setAttribute("disabled", "");
                 api.shootouts.reveal
                   .mutate({ shootoutId: shootout.id })
                   .then(() => api.shootouts.get.query({ shootoutId: shootout.id }))
-                  .then((revealed) => render(revealed))
-                  .catch((error: unknown) => element.append(errorBox(error)));
+                  .then(render)
+                  .catch((error: unknown) => {
+                    reveal?.removeAttribute("disabled");
+                    mount(problem, errorBox(error));
+                  });
               },
             },
             "Reveal the tones",
           )
         : null;
-
-    const audioParts =
-      outputs.joined.length > 0
-        ? [h("h3", null, "Joined"), segmentPlayer(outputs.joined[0]!, tones)]
-        : [
-            h(
-              "p",
-              { class: "empty" },
-              files.length === 0 ? "This render produced no audio files." : "No joined audio file.",
-            ),
-          ];
-    const perTone = tones.flatMap((tone) => {
-      const own = outputs.perTone.get(tone.id)?.[0];
-      return own
-        ? [
-            h(
-              "li",
-              null,
-              h("span", { class: "segment-name" }, tone.displayName),
-              h("audio", {
-                controls: true,
-                preload: "none",
-                src: `/files/${own.id}`,
-                "aria-label": `${tone.displayName} alone`,
-              }),
-            ),
-          ]
-        : [];
-    });
-
-    mount(
-      element,
-      h("h2", null, "Results"),
-      revealNote(shootout),
-      revealButton,
-      audioParts,
-      perTone.length > 0 ? [h("h3", null, "Per tone"), h("ul", { class: "per-tone" }, perTone)] : null,
-      outputs.video
-        ? [
-            h("h3", null, "Video"),
-            h("video", {
-              controls: true,
-              preload: "metadata",
-              src: `/files/${outputs.video.id}`,
-              "data-testid": "video",
-            }),
-          ]
-        : null,
-      metricsTable(tones),
-      files.length > 0 ? [h("h3", null, "Downloads"), downloads(files)] : null,
-    );
+    // Not a render result (e.g. a job from before the pipeline): offer whatever files it wrote.
+    const body = result
+      ? resultParts(result, shootout)
+      : await listJobFiles(job).then((files) =>
+          files.length > 0
+            ? [h("h3", null, "Downloads"), downloads(files)]
+            : [h("p", { class: "empty" }, "This render produced no audio files.")],
+        );
+    mount(element, h("h2", null, "Results"), blindNote(shootout), reveal, problem, body);
   }
 
   render(initial).catch((error: unknown) => mount(element, h("h2", null, "Results"), errorBox(error)));

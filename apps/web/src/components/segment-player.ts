@@ -1,28 +1,25 @@
-import type { FileInfo, ToneSelection } from "../lib/api-types.ts";
 import { h } from "../lib/dom.ts";
 import { formatSeconds } from "../lib/format.ts";
+import type { ResultFile, ResultSegment } from "../lib/shootout-result.ts";
 
 /**
- * The joined file in one audio element, with a button per tone that plays just its segment
- * (seek to its start, pause at its end). Ranges make the seek cheap: the API serves byte ranges.
+ * The joined file in one audio element, with a button per segment that plays just that tone
+ * (seek to its start, pause at its end). The API serves byte ranges, so seeking is cheap.
  */
-export function segmentPlayer(file: FileInfo, tones: readonly ToneSelection[]): HTMLElement {
+export function segmentPlayer(
+  file: ResultFile,
+  segments: readonly ResultSegment[],
+  names: readonly string[],
+): HTMLElement {
   const audio = h("audio", {
     controls: true,
     preload: "metadata",
-    src: `/files/${file.id}`,
+    src: `/files/${file.fileId}`,
+    "aria-label": `Joined audio (${file.name})`,
     "data-testid": "joined-audio",
   });
-  audio.setAttribute("aria-label", `Joined audio (${file.name})`);
   let stopAt: number | null = null;
-  const rows = new Map<string, HTMLElement>();
-
-  const mark = (toneId: string | null) => {
-    for (const [id, row] of rows) {
-      if (id === toneId) row.setAttribute("aria-current", "true");
-      else row.removeAttribute("aria-current");
-    }
-  };
+  const rows: HTMLElement[] = [];
 
   audio.addEventListener("timeupdate", () => {
     if (stopAt !== null && audio.currentTime >= stopAt) {
@@ -30,19 +27,18 @@ export function segmentPlayer(file: FileInfo, tones: readonly ToneSelection[]): 
       stopAt = null;
     }
     const ms = audio.currentTime * 1000;
-    const playing = tones.find(
-      (t) => t.startMs !== null && t.endMs !== null && ms >= t.startMs && ms < t.endMs,
-    );
-    mark(playing?.id ?? null);
+    for (const [i, row] of rows.entries()) {
+      const s = segments[i]!;
+      if (ms >= s.startMs && ms < s.endMs) row.setAttribute("aria-current", "true");
+      else row.removeAttribute("aria-current");
+    }
   });
 
-  const segments = tones.filter((t) => t.startMs !== null && t.endMs !== null);
   const list = h(
     "ol",
     { class: "segments" },
-    segments.map((tone) => {
-      const start = tone.startMs ?? 0;
-      const end = tone.endMs ?? 0;
+    segments.map((segment, i) => {
+      const name = names[i] ?? segment.label;
       const row = h(
         "li",
         { "data-testid": "segment" },
@@ -51,21 +47,21 @@ export function segmentPlayer(file: FileInfo, tones: readonly ToneSelection[]): 
           {
             type: "button",
             class: "small",
-            "aria-label": `Play ${tone.displayName}`,
+            "aria-label": `Play ${name}`,
             onclick: () => {
-              audio.currentTime = start / 1000;
-              stopAt = end / 1000;
+              audio.currentTime = segment.startMs / 1000;
+              stopAt = segment.endMs / 1000;
               void audio.play();
             },
           },
           "▶",
         ),
-        h("span", { class: "segment-name" }, tone.displayName),
-        h("span", { class: "meta" }, `${formatSeconds(start)} – ${formatSeconds(end)}`),
+        h("span", { class: "segment-name" }, name),
+        h("span", { class: "meta" }, `${formatSeconds(segment.startMs)} – ${formatSeconds(segment.endMs)}`),
       );
-      rows.set(tone.id, row);
+      rows.push(row);
       return row;
     }),
   );
-  return h("div", { class: "segment-player" }, audio, segments.length > 0 ? list : null);
+  return h("div", { class: "segment-player" }, audio, list);
 }

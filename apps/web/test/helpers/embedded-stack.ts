@@ -19,6 +19,7 @@ import {
   type JobEventHub,
   type RenderPipeline,
 } from "@shootout/jobs";
+import type { Tone3000ClientFactory } from "@shootout/router";
 import { createLocalStorage, type Storage } from "@shootout/storage";
 import { type RunningWorker, startWorker } from "@shootout/worker";
 import { pino } from "pino";
@@ -41,7 +42,8 @@ export interface EmbeddedStack {
  */
 export async function startEmbeddedStack(options: {
   distDir: string;
-  pipeline: RenderPipeline;
+  /** The render pipeline, made with the stand-in's Tone 3000 clients (models download through them). */
+  pipeline: (tone3000: Tone3000ClientFactory) => RenderPipeline & { close?(): Promise<void> };
 }): Promise<EmbeddedStack> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const port = await freePort();
@@ -64,12 +66,15 @@ export async function startEmbeddedStack(options: {
   await boss.start();
   await ensureQueues(boss);
   const embedded: EmbeddedServices = await startEmbeddedServices({ env, database, storage, boss, log });
+  const tone3000 = embedded.tone3000;
+  if (!tone3000) throw new Error("the embedded services started no Tone 3000 client factory");
+  const pipeline = options.pipeline(tone3000);
   const worker: RunningWorker = await startWorker({
     database,
     boss,
     storage,
     log,
-    pipeline: options.pipeline,
+    pipeline,
     concurrency: 1,
     pollingIntervalSeconds: 1,
   });
@@ -110,6 +115,7 @@ export async function startEmbeddedStack(options: {
         await events.close();
       }
       await worker.stop(1);
+      await pipeline.close?.();
       await embedded.stop();
       await boss.stop({ graceful: false });
       await database.close();

@@ -1,23 +1,27 @@
 import type { RenderPipeline } from "@shootout/jobs";
 
+type ClosablePipeline = RenderPipeline & { close?(): Promise<void> };
+
 /**
- * Wraps a pipeline so a test can hold a render mid-way: while the gate is closed, each render
- * reports a first step and waits there (cancel and shutdown still abort it).
+ * A gate a test can put in front of a pipeline to hold a render mid-way: while it is closed, each
+ * render reports a first step and waits there (cancel and shutdown still abort it).
  */
-export function gatedPipeline(inner: RenderPipeline) {
+export function pipelineGate() {
   let gate: { promise: Promise<void>; open(): void } | null = null;
-  const pipeline: RenderPipeline = async (input) => {
-    if (gate) {
-      input.progress(5, "Waiting at the test's gate");
-      const aborted = new Promise<never>((_, reject) => {
-        input.signal.addEventListener("abort", () => reject(input.signal.reason), { once: true });
-      });
-      await Promise.race([gate.promise, aborted]);
-    }
-    return inner(input);
-  };
   return {
-    pipeline,
+    wrap(inner: ClosablePipeline): ClosablePipeline {
+      const run: RenderPipeline = async (input) => {
+        if (gate) {
+          input.progress(5, "Waiting at the test's gate");
+          const aborted = new Promise<never>((_, reject) => {
+            input.signal.addEventListener("abort", () => reject(input.signal.reason), { once: true });
+          });
+          await Promise.race([gate.promise, aborted]);
+        }
+        return inner(input);
+      };
+      return Object.assign(run, { close: async () => inner.close?.() });
+    },
     close() {
       let open = () => {};
       const promise = new Promise<void>((resolve) => {
