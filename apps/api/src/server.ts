@@ -5,7 +5,6 @@ import type { Env } from "@shootout/config";
 import type { Database } from "@shootout/db";
 import { type AppRouter, appRouter } from "@shootout/router";
 import type { Storage } from "@shootout/storage";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
 import { clientIpOf } from "./http/client-ip.ts";
@@ -28,6 +27,7 @@ import {
   createWsContext,
   type SharedContextOptions,
 } from "./trpc/context.ts";
+import { createTrpcHttpHandler } from "./trpc/http-handler.ts";
 
 export interface ApiServerOptions {
   readonly env: Env;
@@ -67,11 +67,6 @@ const TRPC_PREFIX = "/trpc";
 // A WebSocket idle this long is pinged; one that does not answer a ping in time is closed.
 const WS_PING_MS = 30_000;
 const WS_PONG_WAIT_MS = 5_000;
-
-/** httpBatchStreamLink (JSON lines) and SSE subscriptions answer over time. */
-function isStreamingRequest(req: IncomingMessage): boolean {
-  return req.headers["trpc-accept"] !== undefined || (req.headers.accept ?? "").includes("text/event-stream");
-}
 
 /** On the raw request target, so tRPC requests skip a URL parse of ours (tRPC parses it anyway). */
 function isTrpcPath(target: string): boolean {
@@ -114,7 +109,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     else target.debug({ code: error.code, path }, "call refused");
   };
 
-  const trpcHttp = createHTTPHandler<AppRouter>({
+  const trpcHttp = createTrpcHttpHandler<AppRouter>({
     router: appRouter,
     basePath: TRPC_PREFIX,
     maxBodySize: limits.maxBodyBytes,
@@ -171,9 +166,6 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     if (applyCors(req, res, allowedOrigins).handled) return;
     const rawUrl = req.url ?? "/";
     if (isTrpcPath(rawUrl)) {
-      // tRPC writes a whole (non-streamed) answer as a chunk plus a separate terminating write:
-      // corked, they leave in one syscall. `end()` uncorks. Streams must flow, so they are not corked.
-      if (!isStreamingRequest(req)) res.cork();
       trpcHttp(req, res);
       return;
     }
