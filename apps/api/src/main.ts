@@ -5,8 +5,8 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { ConfigError, type Env, loadEnv } from "@shootout/config";
 import { hasFfmpeg } from "@shootout/audio";
+import { ConfigError, type Env, loadEnv } from "@shootout/config";
 import { createBoss, createDb, migrateToLatest } from "@shootout/db";
 import { createJobEventHub, createJobQueue, ensureQueues } from "@shootout/jobs";
 import { createLocalStorage } from "@shootout/storage";
