@@ -34,20 +34,20 @@ const ffmpegAvailable = (() => {
 type JobOutput = Awaited<ReturnType<Client["jobs"]["get"]["query"]>>;
 
 function ffprobe(bytes: Uint8Array) {
-  const out = execFileSync(
-    "ffprobe",
-    [
-      "-v",
-      "error",
-      "-show_entries",
-      "stream=codec_type,codec_name,width,height,sample_rate:format=duration",
-      "-of",
-      "json",
-      "-i",
-      "pipe:0",
-    ],
-    { input: bytes },
-  ).toString();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "ffprobe-"));
+  const file = path.join(dir, "video.mp4");
+  writeFileSync(file, bytes);
+  const entries = "stream=codec_type,codec_name,width,height,sample_rate:format=duration";
+  const out = execFileSync("ffprobe", [
+    "-v",
+    "error",
+    "-show_entries",
+    entries,
+    "-of",
+    "json",
+    file,
+  ]).toString();
+  rmSync(dir, { recursive: true, force: true });
   return JSON.parse(out) as {
     streams: {
       codec_type: string;
