@@ -1,9 +1,10 @@
 import { AudioError } from "../errors.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
-import type { NamModel, WaveNetModel } from "./model.ts";
+import type { NamModel } from "./model.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 import { assemble, wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/compile.ts";
-import { type CompiledWaveNet, instantiateWaveNetWasm, planWaveNetWasm } from "./wasm/wavenet-wasm.ts";
+import { instantiateLstmWasm, type LstmWasmPlan, planLstmWasm } from "./wasm/lstm-wasm.ts";
+import { instantiateWaveNetWasm, planWaveNetWasm, type WaveNetWasmPlan } from "./wasm/wavenet-wasm.ts";
 import { createWaveNetJsRenderer } from "./wavenet-js.ts";
 
 export type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
@@ -18,10 +19,14 @@ export function createJsNamRenderer(model: NamModel, options: NamRendererOptions
     : createLstmJsRenderer(model, options);
 }
 
-// One compiled kernel per model object and tanh flavour; renderers share it.
-const compiled = new WeakMap<WaveNetModel, Map<boolean, Promise<CompiledWaveNet>>>();
+type Compiled =
+  | { kind: "WaveNet"; plan: WaveNetWasmPlan; module: WebAssembly.Module }
+  | { kind: "LSTM"; plan: LstmWasmPlan; module: WebAssembly.Module };
 
-function compileWaveNet(model: WaveNetModel, fastTanh: boolean): Promise<CompiledWaveNet> {
+// One compiled kernel per model object and tanh flavour; renderers share it.
+const compiled = new WeakMap<NamModel, Map<boolean, Promise<Compiled>>>();
+
+function compileModel(model: NamModel, fastTanh: boolean): Promise<Compiled> {
   let byMode = compiled.get(model);
   if (!byMode) {
     byMode = new Map();
@@ -29,17 +34,22 @@ function compileWaveNet(model: WaveNetModel, fastTanh: boolean): Promise<Compile
   }
   let p = byMode.get(fastTanh);
   if (!p) {
-    const plan = planWaveNetWasm(model, { fastTanh, relaxed: wasmRelaxedSimdSupported });
-    p = assemble(plan.wat).then((module) => ({ plan, module }));
+    const relaxed = wasmRelaxedSimdSupported;
+    if (model.architecture === "WaveNet") {
+      const plan = planWaveNetWasm(model, { fastTanh, relaxed });
+      p = assemble(plan.wat).then((module) => ({ kind: "WaveNet", plan, module }));
+    } else {
+      const plan = planLstmWasm(model, { fastTanh, relaxed });
+      p = assemble(plan.wat).then((module) => ({ kind: "LSTM", plan, module }));
+    }
     byMode.set(fastTanh, p);
   }
   return p;
 }
 
 /**
- * A streaming renderer for a model. WaveNet uses a WebAssembly SIMD kernel generated for the model
- * (backend "auto" or "wasm"), or the pure-TS implementation ("js", or where SIMD is missing).
- * LSTM runs in TS (its recurrence is sample by sample).
+ * A streaming renderer for a model: a WebAssembly SIMD kernel generated for the model (backend
+ * "auto" or "wasm"), or the pure-TS implementation ("js", or where WebAssembly SIMD is missing).
  */
 export async function createNamRenderer(
   model: NamModel,
@@ -49,8 +59,10 @@ export async function createNamRenderer(
   if (backend === "wasm" && !wasmSimdSupported) {
     throw new AudioError("INVALID_ARGUMENT", "this runtime has no WebAssembly SIMD");
   }
-  if (model.architecture === "WaveNet" && backend !== "js" && wasmSimdSupported) {
-    return instantiateWaveNetWasm(model, await compileWaveNet(model, options.fastTanh ?? false));
+  if (backend !== "js" && wasmSimdSupported) {
+    const c = await compileModel(model, options.fastTanh ?? false);
+    if (c.kind === "WaveNet" && model.architecture === "WaveNet") return instantiateWaveNetWasm(model, c);
+    if (c.kind === "LSTM" && model.architecture === "LSTM") return instantiateLstmWasm(model, c);
   }
   return createJsNamRenderer(model, options);
 }
