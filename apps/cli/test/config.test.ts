@@ -32,7 +32,7 @@ const tone = (i: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-group("shootout run with a bad config", () => {
+group("shootout run with a bad config", { timeout: 180_000 }, () => {
   it("lists every problem with its path and exits 2", async () => {
     const file = writeConfig("bad.json", {
       name: "Bad",
@@ -92,11 +92,16 @@ group("shootout run with a bad config", () => {
     expect(result.stderr).toContain("tones: a shootout needs at least 2 tones");
   });
 
-  it("missing arguments are usage errors; --help exits 0 and documents the exit codes", async () => {
+  it("missing arguments and unknown commands are usage errors (exit 2)", async () => {
     const none = await runCli(["run"], env());
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/which config file/);
+    const unknown = await runCli(["render"], env());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "render"/);
+  });
 
+  it("--help of every command exits 0 and documents usage and exit codes", async () => {
     const help = await runCli(["run", "--help"], env());
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes: 0 done, 1 failed/);
@@ -106,7 +111,5 @@ group("shootout run with a bad config", () => {
       expect(h.code, command).toBe(0);
       expect(h.stdout, command).toMatch(/^Usage: shootout /);
     }
-    const unknown = await runCli(["render"], env());
-    expect(unknown.code).toBe(2);
   });
 });

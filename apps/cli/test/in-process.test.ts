@@ -28,7 +28,7 @@ afterAll(async () => {
 
 const cli = (args: string[]) => runCli(args, target.env, target.dir);
 
-group("shootout users", () => {
+group("shootout users", { timeout: 180_000 }, () => {
   it("adds a user and lists it with its counts", async () => {
     const added = await cli(["users", "add", username]);
     expect(added.code, describe(added)).toBe(0);
@@ -49,7 +49,7 @@ group("shootout users", () => {
   });
 });
 
-group("shootout run (in-process)", () => {
+group("shootout run (in-process)", { timeout: 180_000 }, () => {
   let jobId = "";
   const outDir = () => path.join(target.dir, "out");
 
@@ -165,7 +165,7 @@ group("shootout run (in-process)", () => {
   });
 });
 
-group("shootout sessions revoke --all (in-process)", () => {
+group("shootout sessions revoke --all (in-process)", { timeout: 180_000 }, () => {
   it("makes the user's existing bearer token stop working", async () => {
     const token = await target.withDb(async ({ db }) => {
       const { token } = await createSession(db, userId, { userAgent: "a browser" });

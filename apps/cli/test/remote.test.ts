@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { PublicUser } from "@shootout/router";
+import { createSession, type PublicUser, validateSessionToken } from "@shootout/router";
 import { createTestUser } from "@shootout/router/testing";
 import { afterAll, beforeAll, expect, describe as group, it } from "vitest";
 import { describe, EXAMPLE_CONFIG, EXAMPLES, runCli, spawnCli } from "./helpers/cli.ts";
@@ -28,7 +28,7 @@ afterAll(async () => {
 const cli = (args: string[], env: Record<string, string> = {}) =>
   runCli(args, { PGLITE_DATA_DIR: "/nonexistent/should-not-be-created", ...env });
 
-group("remote mode (--api, --token)", () => {
+group("remote mode (--api, --token)", { timeout: 180_000 }, () => {
   it("jobs: an empty list for a new user", async () => {
     const result = await cli(["jobs", ...remoteArgs]);
     expect(result.code, describe(result)).toBe(0);
@@ -121,6 +121,24 @@ group("remote mode (--api, --token)", () => {
     const result = await cli(["users", ...remoteArgs]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/in-process/);
+  });
+
+  it("sessions list / revoke <id>: ends that session only", async () => {
+    const other = await createSession(t.database.db, user.id, { userAgent: "old laptop" });
+    const listed = await cli(["sessions", "list", ...remoteArgs]);
+    expect(listed.code, describe(listed)).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`${other.session.id}.*old laptop`));
+    expect(listed.stdout).toContain("(this token)");
+
+    const revoked = await cli(["sessions", "revoke", other.session.id, ...remoteArgs]);
+    expect(revoked.code, describe(revoked)).toBe(0);
+    expect(await validateSessionToken(t.database.db, other.token)).toBeNull();
+    expect(await validateSessionToken(t.database.db, token)).not.toBeNull();
+
+    // Someone else's (or a gone) session is not found: exit 1 with the server's word.
+    const again = await cli(["sessions", "revoke", other.session.id, ...remoteArgs]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/NOT_FOUND/);
   });
 
   it("sessions revoke --all: the token itself stops working", async () => {

@@ -2,7 +2,6 @@ import { JOB_STATUSES, type JobStatus } from "@shootout/jobs";
 import type { JobOutput } from "@shootout/router";
 import { EXIT_HELP, helpOption, IDENTITY_HELP, identityOptions, parseCommandArgs } from "../args.ts";
 import type { Backend } from "../backend/backend.ts";
-import { openBackend } from "../backend/open-backend.ts";
 import { UsageError } from "../cli-errors.ts";
 import { formatTime } from "../output/format.ts";
 import { formatTable } from "../output/table.ts";
@@ -66,7 +65,9 @@ export const jobsCommand: Command = {
       throw new UsageError("--limit: a whole number from 1 to 100", { command: "jobs" });
     }
 
-    const opened = await openBackend("jobs", values, { events: values.watch === true });
+    const opened = await (await import("../backend/open-backend.ts")).openBackend("jobs", values, {
+      events: values.watch === true,
+    });
     try {
       const { backend } = opened;
       const page = await backend.listJobs({ limit, ...(values.status ? { status: values.status } : {}) });

@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EXIT_HELP, helpOption, IDENTITY_HELP, identityOptions, parseCommandArgs } from "../args.ts";
-import { openBackend } from "../backend/open-backend.ts";
 import { UsageError } from "../cli-errors.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { formatBytes, slugify } from "../output/format.ts";
@@ -71,7 +70,7 @@ export const runCommand: Command = {
     const loaded = await loadConfig(userPath(positionals[0]!, io.env));
     const outDir = userPath(values.out ?? path.join("shootout-output", slugify(loaded.config.name)), io.env);
 
-    const opened = await openBackend("run", values, {
+    const opened = await (await import("../backend/open-backend.ts")).openBackend("run", values, {
       queue: true,
       events: wait,
       worker: !wait || values.worker === false ? "no" : values.worker ? "yes" : "auto",

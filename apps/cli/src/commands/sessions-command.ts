@@ -1,5 +1,4 @@
 import { EXIT_HELP, helpOption, IDENTITY_HELP, identityOptions, parseCommandArgs } from "../args.ts";
-import { openBackend } from "../backend/open-backend.ts";
 import { UsageError } from "../cli-errors.ts";
 import { formatTime } from "../output/format.ts";
 import { formatTable } from "../output/table.ts";
@@ -52,7 +51,7 @@ export const sessionsCommand: Command = {
       throw new UsageError("too many arguments", { command: "sessions" });
     }
 
-    const opened = await openBackend("sessions", values, {});
+    const opened = await (await import("../backend/open-backend.ts")).openBackend("sessions", values, {});
     try {
       const { backend } = opened;
       const me = await backend.me();

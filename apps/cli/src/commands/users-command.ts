@@ -1,10 +1,5 @@
-import { upsertUserByTone3000Id } from "@shootout/router";
-import { sql } from "kysely";
 import { EXIT_HELP, helpOption, parseCommandArgs } from "../args.ts";
-import { openInProcessRuntime } from "../backend/in-process-runtime.ts";
-import { readEnv } from "../backend/open-backend.ts";
 import { UsageError } from "../cli-errors.ts";
-import { createCliLogger } from "../logger.ts";
 import { formatTime } from "../output/format.ts";
 import { formatTable } from "../output/table.ts";
 import { type Command, println } from "./command.ts";
@@ -66,6 +61,15 @@ export const usersCommand: Command = {
       throw new UsageError("--tone3000-id goes with users add", { command: "users" });
     }
 
+    // Loaded only now: --help and usage errors answer without the database stack.
+    const [{ readEnv }, { openInProcessRuntime }, { createCliLogger }, { upsertUserByTone3000Id }, { sql }] =
+      await Promise.all([
+        import("../backend/open-backend.ts"),
+        import("../backend/in-process-runtime.ts"),
+        import("../logger.ts"),
+        import("@shootout/router"),
+        import("kysely"),
+      ]);
     const runtime = await openInProcessRuntime(readEnv(io.env), createCliLogger(io.env), {});
     try {
       const { db } = runtime.database;
