@@ -25,6 +25,8 @@ const EVENTS = Math.max(1_000, Number(process.env.BENCH_EVENTS ?? 1_000));
 const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 10_000);
 const PER_SOCKET = Number(process.env.BENCH_PER_SOCKET ?? 100);
 const SUBS_PER_JOB = 10;
+// Subscriptions opened at once (spread over the sockets, ≤ 20 per socket per wave).
+const WAVE = Number(process.env.BENCH_WAVE ?? 200);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
 const serverUrl =
   process.env.BENCH_DATABASE_URL ??
@@ -57,7 +59,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 async function startApi(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(path.join(here, "api-server.ts"), [], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
-    execArgv: ["--expose-gc"],
+    execArgv: ["--expose-gc", ...(process.env.BENCH_API_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -190,11 +192,11 @@ async function measureSubscriptions(
 
   const started = performance.now();
   const subs: { unsubscribe(): void }[] = [];
-  // In waves (the API refuses WebSocket batches over 20 calls): each subscription confirms
-  // itself with its back-filled first event.
-  for (let i = 0; i < SUBSCRIPTIONS; i += 20 * socketCount) {
+  // In waves, as clients arrive (and the API refuses WebSocket batches over 20 calls): each
+  // subscription confirms itself with its back-filled first event.
+  for (let i = 0; i < SUBSCRIPTIONS; i += WAVE) {
     const wave: Promise<void>[] = [];
-    for (let j = i; j < Math.min(SUBSCRIPTIONS, i + 20 * socketCount); j++) {
+    for (let j = i; j < Math.min(SUBSCRIPTIONS, i + WAVE); j++) {
       const client = clients[j % socketCount]!;
       wave.push(
         new Promise<void>((resolve, reject) => {

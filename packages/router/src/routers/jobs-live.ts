@@ -48,6 +48,32 @@ function hubOf(ctx: Context): JobEventHub {
   return ctx.events;
 }
 
+interface Missed {
+  events: JobProgressEvent[];
+  /** Status of the newest event at or after `lastSeq` (null: none). */
+  lastStatus: JobStatus | null;
+}
+
+/**
+ * The events after `lastSeq`, read from lastSeq itself: the event already delivered tells the
+ * status the client last saw. Paged, so a long history never loads at once.
+ */
+async function missedEvents(db: Kysely<DB>, jobId: string, lastSeq: number): Promise<Missed> {
+  const events: JobProgressEvent[] = [];
+  let lastStatus: JobStatus | null = null;
+  let after = Math.max(0, lastSeq - 1);
+  for (;;) {
+    const page = await listJobEvents(db, jobId, after, BACKFILL_PAGE);
+    for (const event of page) {
+      lastStatus = event.status;
+      // The subscription's own jobId string, not one copy per row.
+      if (event.seq > lastSeq) events.push({ ...toEvent(event), jobId });
+    }
+    if (page.length < BACKFILL_PAGE) return { events, lastStatus };
+    after = page.at(-1)!.seq;
+  }
+}
+
 /**
  * One job's events for one subscriber: subscribe to the hub first, then back-fill from the table
  * after `fromSeq` (so an event committed in between is not lost; the seq check drops the copy
@@ -71,19 +97,15 @@ async function* progressStream(
     for (;;) {
       if (backfill) {
         backfill = false;
-        // From lastSeq itself: the event already delivered tells the status the client last saw.
-        let after = Math.max(0, lastSeq - 1);
-        for (;;) {
-          const page = await listJobEvents(db, jobId, after, BACKFILL_PAGE);
-          for (const event of page) {
-            lastStatus = event.status;
-            if (event.seq <= lastSeq) continue;
-            lastSeq = event.seq;
-            yield tracked(String(event.seq), toEvent(event));
-          }
-          if (page.length < BACKFILL_PAGE) break;
-          after = page.at(-1)!.seq;
+        // Held in a variable cleared after use: a suspended generator keeps its locals alive.
+        let missed: Missed | null = await missedEvents(db, jobId, lastSeq);
+        lastStatus = missed.lastStatus ?? lastStatus;
+        for (let i = 0; i < missed.events.length; i++) {
+          const event: JobProgressEvent = missed.events[i]!;
+          lastSeq = event.seq;
+          yield tracked(String(event.seq), event);
         }
+        missed = null;
         if (isFinal(lastStatus)) return;
       }
       const message = await inbox.next();
