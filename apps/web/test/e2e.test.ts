@@ -54,6 +54,21 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     page.on("pageerror", (error) => pageErrors.push(error.message));
   });
 
+  /** Finds a tone on Tone 3000 (the stand-in's catalogue), opens its models and adds one. */
+  async function addModel(query: string, tone: RegExp, model: string) {
+    await page.getByRole("searchbox", { name: "Search Tone 3000" }).fill(query);
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("button", { name: tone }).click();
+    await page.getByRole("button", { name: `Add ${model}` }).click();
+  }
+
+  async function uploadDi() {
+    await page
+      .getByLabel("DI recording")
+      .setInputFiles({ name: "di.wav", mimeType: "audio/wav", buffer: diWav() });
+    await page.getByText("Uploaded di.wav ✓").waitFor();
+  }
+
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
@@ -70,23 +85,12 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.getByLabel("Name", { exact: true }).fill("Two tiny amps");
     await page.getByLabel("WAV", { exact: true }).check();
     if (withVideo) await page.getByLabel("MP4 video").check();
-    await page.getByLabel("DI recording").setInputFiles({
-      name: "di.wav",
-      mimeType: "audio/wav",
-      buffer: diWav(),
-    });
-    await page.getByText("Uploaded di.wav ✓").waitFor();
+    await uploadDi();
 
     // Too few tones: the router's zod message appears beside the tones, not as a raw dump.
     await page.getByRole("button", { name: "Create and render" }).click();
     await expect(page.locator("#tones-error").textContent()).resolves.toMatch(/at least 2 tones/);
 
-    const addModel = async (query: string, tone: RegExp, model: string) => {
-      await page.getByRole("searchbox", { name: "Search Tone 3000" }).fill(query);
-      await page.getByRole("button", { name: "Search", exact: true }).click();
-      await page.getByRole("button", { name: tone }).click();
-      await page.getByRole("button", { name: `Add ${model}` }).click();
-    };
     await addModel("Microtubes", /^Models of Microtubes/, "Microtubes 900 LSTM 1x3");
     await addModel("Tiny", /^Models of Tiny WaveNet/, "Tiny WaveNet");
     const names = page.locator('[data-testid="selected-tone"] input[type="text"]');
@@ -95,6 +99,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.getByRole("button", { name: "Move tone 2 up" }).click();
     await expect(names.nth(0).inputValue()).resolves.toMatch(/Tiny WaveNet/);
     await expect(names.nth(1).inputValue()).resolves.toMatch(/Microtubes/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "web-new-shootout.png"), fullPage: true });
 
     await page.getByRole("button", { name: "Create and render" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
@@ -147,7 +153,6 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     expect(download.status()).toBe(200);
     expect(download.headers()["content-type"]).toMatch(/^audio\//);
 
-    mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, "web-results.png"), fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 240_000);
@@ -168,6 +173,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.locator('section.job[data-live="subscribed"]').waitFor();
     expect(await progressValue(page)).toBe(5);
     expect(await shownSeqs(page)).toEqual(before);
+    await page.screenshot({ path: path.join(ARTIFACTS, "web-job-progress.png") });
 
     // Server restart mid-job: the render finishes while the API is down; once it is back, the
     // socket reconnects with the last event id and the page catches up with what it missed.
@@ -188,4 +194,75 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     expect(texts).toEqual(stored.map((e) => e.message || e.status));
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it("keeps a blind shootout's tones behind letters until the owner reveals them", async () => {
+    await page.goto(`${stack.url}/new`);
+    await page.getByLabel("Name", { exact: true }).fill("Blind pair");
+    await uploadDi();
+    await addModel("Microtubes", /^Models of Microtubes/, "Microtubes 900 LSTM 1x3");
+    await addModel("Tiny", /^Models of Tiny WaveNet/, "Tiny WaveNet");
+    await page.getByLabel(/^Blind mode/).check();
+    await page.getByRole("button", { name: "Create and render" }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await page.locator('[data-testid="job-status"][data-status="completed"]').waitFor({ timeout: 120_000 });
+
+    const results = page.getByTestId("results");
+    const segments = results.getByTestId("segment");
+    await segments.first().waitFor();
+    await expect(segments.locator(".segment-name").allTextContents()).resolves.toEqual(["Tone A", "Tone B"]);
+    const metricNames = results.getByTestId("metrics").locator("tbody th");
+    await expect(metricNames.allTextContents()).resolves.toEqual(["Tone A", "Tone B"]);
+    // Nothing on the results names a tone before the reveal (players, metrics, downloads).
+    const hidden = (await results.textContent()) ?? "";
+    expect(hidden).not.toMatch(/Microtubes|Tiny WaveNet/);
+
+    await results.getByRole("button", { name: "Reveal the tones" }).click();
+    await results.getByText("Revealed: each segment now shows which tone it is.").waitFor();
+    const revealed = await segments.locator(".segment-name").allTextContents();
+    expect(revealed).toHaveLength(2);
+    expect(revealed[0]).toMatch(/^Tone A: /);
+    expect(revealed[1]).toMatch(/^Tone B: /);
+    expect(revealed.map((n) => n.replace(/^Tone [AB]: /, "")).sort()).toEqual([
+      "Microtubes 900 Clean (NAM Core example) – Microtubes 900 LSTM 1x3",
+      "Tiny WaveNet Drive – Tiny WaveNet",
+    ]);
+    await expect(results.getByRole("button", { name: "Reveal the tones" }).count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+
+  it("pages through my shootouts with the cursor, newest first", async () => {
+    // Enough shootouts for two pages (10 a page), made through the API with the browser's session.
+    const upload = await page.request.post(`${stack.url}/files?kind=di&name=bulk.wav`, { data: diWav(0.2) });
+    expect(upload.status()).toBe(201);
+    const { id: diFileId } = (await upload.json()) as { id: string };
+    for (let i = 1; i <= 10; i++) {
+      const res = await page.request.post(`${stack.url}/trpc/shootouts.create`, {
+        data: {
+          name: `Bulk ${i}`,
+          diFileId,
+          tones: [
+            { tone3000ToneId: "101", tone3000ModelId: "1002", displayName: "A" },
+            { tone3000ToneId: "104", tone3000ModelId: "1005", displayName: "B" },
+          ],
+        },
+      });
+      expect(res.status()).toBe(200);
+    }
+    // The first page is exactly the ten just made, newest first; the ones made in the browser
+    // before them are on the next page.
+    await page.goto(`${stack.url}/`);
+    const names = page.locator(".shootout-item > a");
+    await names.first().waitFor();
+    const bulk = Array.from({ length: 10 }, (_, i) => `Bulk ${10 - i}`);
+    await expect(names.allTextContents()).resolves.toEqual(bulk);
+    await page.getByRole("link", { name: "Older →" }).click();
+    await page.getByRole("link", { name: "← Newest" }).waitFor();
+    const older = await names.allTextContents();
+    expect(older).toEqual(expect.arrayContaining(["Two tiny amps", "Blind pair"]));
+    expect(older.filter((n) => n.startsWith("Bulk"))).toEqual([]);
+    // Back returns to the first page (the cursor lives in the URL).
+    await page.goBack();
+    await page.getByRole("link", { name: "Older →" }).waitFor();
+    await expect(names.allTextContents()).resolves.toEqual(bulk);
+  }, 120_000);
 });

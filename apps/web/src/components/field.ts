@@ -41,6 +41,6 @@ export function checkbox(label: string, checked: boolean, onchange?: (checked: b
     checked,
     onchange: () => onchange?.(input.checked),
   });
-  const element = h("label", { class: "check" }, input, ` ${label}`);
+  const element = h("label", { class: "check" }, input, h("span", null, label));
   return { element, input };
 }
