@@ -68,6 +68,11 @@ const TRPC_PREFIX = "/trpc";
 const WS_PING_MS = 30_000;
 const WS_PONG_WAIT_MS = 5_000;
 
+/** An SSE request (httpSubscriptionLink): a live subscription, not a call that ends. */
+function isEventStream(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? "").includes("text/event-stream");
+}
+
 /** On the raw request target, so tRPC requests skip a URL parse of ours (tRPC parses it anyway). */
 function isTrpcPath(target: string): boolean {
   if (!target.startsWith(TRPC_PREFIX)) return false;
@@ -138,15 +143,20 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   // In-flight HTTP requests, so a graceful stop knows when the last one has answered.
   let inFlight = 0;
   let onDrained: (() => void) | null = null;
+  const subscriptions = new Set<ServerResponse>();
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
     const started = performance.now();
-    inFlight++;
+    // A subscription over SSE never "finishes": it is not waited for at shutdown but ended, and
+    // the client resumes elsewhere from its last event id.
+    const subscription = isEventStream(req);
+    if (subscription) subscriptions.add(res);
+    else inFlight++;
     res.once("close", () => {
-      inFlight--;
-      if (inFlight === 0) onDrained?.();
+      if (subscription) subscriptions.delete(res);
+      else if (--inFlight === 0) onDrained?.();
       if (accessLog) {
         log.info(
           {
@@ -221,7 +231,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeIdleConnections();
     wssHandler.broadcastReconnectNotification();
-    log.info({ inFlight, sockets: wss.clients.size, graceMs: limits.shutdownGraceMs }, "shutting down");
+    for (const res of subscriptions) res.destroy();
+    log.info(
+      {
+        inFlight,
+        subscriptions: subscriptions.size,
+        sockets: wss.clients.size,
+        graceMs: limits.shutdownGraceMs,
+      },
+      "shutting down",
+    );
 
     if (inFlight > 0) {
       const drained = new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { type Env, loadEnv } from "@shootout/config";
 import { createBoss } from "@shootout/db";
 import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
-import { createJobQueue } from "@shootout/jobs";
+import { createJobEventHub, createJobQueue, ensureQueues } from "@shootout/jobs";
 import { createLocalStorage, type Storage } from "@shootout/storage";
 import pino from "pino";
 import type { ApiLimits } from "../../src/limits.ts";
@@ -25,7 +25,13 @@ export interface TestApi {
  * clone), a temporary storage directory and a started pg-boss client.
  */
 export async function startTestApi(
-  options: { env?: Record<string, string>; limits?: Partial<ApiLimits>; log?: Logger } = {},
+  options: {
+    env?: Record<string, string>;
+    limits?: Partial<ApiLimits>;
+    log?: Logger;
+    /** Start the job event hub (one LISTEN connection) for live subscriptions. */
+    events?: boolean;
+  } = {},
 ): Promise<TestApi> {
   const env: Env = loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", ...options.env });
   const database = await createTestDatabase();
@@ -33,12 +39,15 @@ export async function startTestApi(
   const storage = createLocalStorage(storageDir);
   const boss = createBoss(database, { supervise: false, schedule: false, migrate: false });
   await boss.start();
+  await ensureQueues(boss);
+  const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const events = options.events ? await createJobEventHub(database, log) : null;
   const api = createApiServer({
     env,
     database,
     storage,
-    log: options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    context: { jobQueue: createJobQueue(boss) },
+    log,
+    context: { jobQueue: createJobQueue(boss), events },
     ...(options.limits ? { limits: options.limits } : {}),
   });
   const url = await api.listen(0, "127.0.0.1");
@@ -50,6 +59,7 @@ export async function startTestApi(
     storageDir,
     async close() {
       await api.close();
+      await events?.close();
       await boss.stop({ graceful: false });
       await database.close();
       rmSync(storageDir, { recursive: true, force: true });
