@@ -41,7 +41,7 @@ describe.runIf(namWasmAvailable)("NAM against the reference (WebAssembly SIMD ba
   it.each([
     // The full 10 s once for the standard model, as the reference README recommends.
     ["wavenet_a1_standard", "exact", 480_000],
-    ["wavenet_a1_standard", "fasttanh", 96_000],
+    ["wavenet_a1_standard", "fasttanh", 48_000],
     ["lstm", "exact", 480_000],
     ["lstm", "fasttanh", 480_000],
   ] as const)("%s %s", async (name, mode, n) => {
@@ -53,10 +53,10 @@ describe.runIf(namWasmAvailable)("NAM against the reference (WebAssembly SIMD ba
     expect(rms).toBeLessThanOrEqual(TOL_RMS);
   });
 
-  it.each(["wavenet", "dumble", "jcm", "lstm_3x18_synthetic"])(
+  it.each(["wavenet", "dumble", "lstm_3x18_synthetic"])(
     "%s: WebAssembly equals the pure-TS renderer",
     async (name) => {
-      const n = 6_000;
+      const n = 4_000;
       const a = await render(name, n, { backend: "wasm" });
       const b = await render(name, n, { backend: "js" });
       const { max } = diffStats(a, b, n);

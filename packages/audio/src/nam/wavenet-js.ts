@@ -46,6 +46,63 @@ interface PreparedArray {
   out: Float32Array;
 }
 
+/** z[t][o] = bias[o] + mixin[o] * cond[t] + sum over taps k and inputs j of W[k][o][j] X[t - d(K-1-k)][j] */
+function dilatedConv(
+  X: Float32Array,
+  wt: Float32Array,
+  bias: Float32Array,
+  mixin: Float32Array,
+  cond: Float32Array,
+  condOff: number,
+  z: Float32Array,
+  pos: number,
+  n: number,
+  C: number,
+  convOut: number,
+  K: number,
+  d: number,
+): void {
+  for (let t = 0; t < n; t++) {
+    const c = cond[condOff + t]!;
+    const zb = t * convOut;
+    for (let o = 0; o < convOut; o++) {
+      let s = bias[o]! + mixin[o]! * c;
+      for (let k = 0; k < K; k++) {
+        const xb = (pos + t - d * (K - 1 - k)) * C;
+        const wo = (k * convOut + o) * C;
+        for (let j = 0; j < C; j++) s += wt[wo + j]! * X[xb + j]!;
+      }
+      z[zb + o] = s;
+    }
+  }
+}
+
+/** next[t] = X[t] + b1 + W1 z[t] */
+function residual(
+  X: Float32Array,
+  W1: Float32Array,
+  b1: Float32Array,
+  z: Float32Array,
+  next: Float32Array,
+  pos: number,
+  nextBase: number,
+  n: number,
+  C: number,
+  convOut: number,
+): void {
+  for (let t = 0; t < n; t++) {
+    const zb = t * convOut;
+    const xb = (pos + t) * C;
+    const ob = (nextBase + t) * C;
+    for (let c = 0; c < C; c++) {
+      let s = X[xb + c]! + b1[c]!;
+      const wr = c * C;
+      for (let j = 0; j < C; j++) s += W1[wr + j]! * z[zb + j]!;
+      next[ob + c] = s;
+    }
+  }
+}
+
 export function createWaveNetJsRenderer(model: WaveNetModel, options: NamRendererOptions = {}): NamRenderer {
   const fast = options.fastTanh ?? false;
   let lookback = 0;
@@ -136,21 +193,7 @@ export function createWaveNetJsRenderer(model: WaveNetModel, options: NamRendere
         const d = L.dilation;
         const { wt, bias, mixin } = L;
         // z = conv(X) + bias + mixin * condition
-        for (let t = 0; t < n; t++) {
-          const cond = x[xOff + t]!;
-          const zb = t * convOut;
-          for (let o = 0; o < convOut; o++) z[zb + o] = bias[o]! + mixin[o]! * cond;
-          for (let k = 0; k < K; k++) {
-            const xb = (pos + t - d * (K - 1 - k)) * C;
-            const wk = k * convOut * C;
-            for (let o = 0; o < convOut; o++) {
-              const wo = wk + o * C;
-              let s = 0;
-              for (let j = 0; j < C; j++) s += wt[wo + j]! * X[xb + j]!;
-              z[zb + o]! += s;
-            }
-          }
-        }
+        dilatedConv(X, wt, bias, mixin, x, xOff, z, pos, n, C, convOut, K, d);
         if (a.gated) {
           for (let t = 0; t < n; t++) {
             const zb = t * convOut;
@@ -172,17 +215,7 @@ export function createWaveNetJsRenderer(model: WaveNetModel, options: NamRendere
         const b1 = L.out1x1Bias;
         const next = isLastLayer ? a.out : layers[li + 1]!.hist;
         const nextBase = isLastLayer ? 0 : pos;
-        for (let t = 0; t < n; t++) {
-          const zb = t * convOut;
-          const xb = (pos + t) * C;
-          const ob = (nextBase + t) * C;
-          for (let c = 0; c < C; c++) {
-            let s = X[xb + c]! + b1[c]!;
-            const wr = c * C;
-            for (let j = 0; j < C; j++) s += W1[wr + j]! * z[zb + j]!;
-            next[ob + c] = s;
-          }
-        }
+        residual(X, W1, b1, z, next, pos, nextBase, n, C, convOut);
       }
       // Head rechannel.
       const H = a.headSize;
