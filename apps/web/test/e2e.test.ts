@@ -161,6 +161,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     expect(shootoutUrl).not.toBe("");
     gate.close();
     await page.goto(`${stack.url}${shootoutUrl}`);
+    await page.getByTestId("results").getByTestId("metrics").waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "web-shootout.png"), fullPage: true });
     await page.getByRole("button", { name: "Render again" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     const jobId = page.url().split("/").at(-1) ?? "";
@@ -255,6 +257,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await names.first().waitFor();
     const bulk = Array.from({ length: 10 }, (_, i) => `Bulk ${10 - i}`);
     await expect(names.allTextContents()).resolves.toEqual(bulk);
+    await page.screenshot({ path: path.join(ARTIFACTS, "web-shootouts-list.png"), fullPage: true });
     await page.getByRole("link", { name: "Older →" }).click();
     await page.getByRole("link", { name: "← Newest" }).waitFor();
     const older = await names.allTextContents();

@@ -4,7 +4,7 @@ import { h } from "../lib/dom.ts";
 export function progressBar(label: string) {
   const fill = h("div", { class: "progress-fill" });
   const text = h("span", { class: "progress-text" }, "0%");
-  const element = h(
+  const track = h(
     "div",
     {
       class: "progress",
@@ -16,14 +16,14 @@ export function progressBar(label: string) {
       "data-testid": "job-progress",
     },
     fill,
-    text,
   );
+  const element = h("div", { class: "progress-row" }, track, text);
   return {
     element,
     set(percent: number, state: "active" | "done" | "failed") {
       const value = Math.max(0, Math.min(100, Math.round(percent)));
-      element.setAttribute("aria-valuenow", String(value));
-      element.dataset.state = state;
+      track.setAttribute("aria-valuenow", String(value));
+      track.dataset.state = state;
       fill.style.width = `${value}%`;
       text.textContent = `${value}%`;
     },

@@ -12,11 +12,14 @@ export interface ToneSelectionList {
 }
 
 /** The shootout's tones in play order, each with its IR, high-pass and effects. */
-export function toneSelectionList(): ToneSelectionList {
+export function toneSelectionList(
+  onChange: (tones: readonly DraftTone[]) => void = () => {},
+): ToneSelectionList {
   let tones: DraftTone[] = [];
   const list = h("ol", { class: "selection", "aria-label": "Tones in this shootout" });
 
   function render() {
+    onChange(tones);
     if (tones.length === 0) {
       mount(list, h("li", { class: "empty" }, "No tones yet: add at least two from Tone 3000 below."));
       return;

@@ -54,8 +54,12 @@ export const newShootoutPage: PageFactory = ({ navigate }) => {
     diStatus,
   );
 
-  const tones = toneSelectionList();
   const tonesError = h("p", { class: "field-error", id: "tones-error", hidden: true });
+  // A complaint about the tones is stale once they change.
+  const tones = toneSelectionList(() => {
+    tonesError.textContent = "";
+    tonesError.hidden = true;
+  });
   const browser = toneBrowser((tone, model) => tones.add(draftFrom(tone, model)));
 
   const blind = checkbox("Blind mode: shuffle the order and hide the names until I reveal them", false);
