@@ -36,11 +36,18 @@ export function guardLoudness(
   let x: Float32Array = input.slice();
   let gainDb = 0;
   let limiterDb = 0;
+  // True peak is the dearest measurement here: keep the last one while `x` has not changed.
+  let knownPeak: number | null = null;
   const limit = () => {
-    if (truePeakDb(x) <= TRUE_PEAK_CEILING_DB) return;
+    const peak = truePeakDb(x);
+    if (peak <= TRUE_PEAK_CEILING_DB) {
+      knownPeak = peak;
+      return;
+    }
     const limited = limitPeaks(x, ceiling, sampleRate);
     x = limited.samples;
     limiterDb = Math.max(limiterDb, limited.maxReductionDb);
+    knownPeak = null;
   };
   if (targetLufs !== null && Number.isFinite(before)) {
     gainDb = targetLufs - before;
@@ -59,7 +66,7 @@ export function guardLoudness(
     limit();
   }
   let peakLimited = false;
-  const peak = truePeakDb(x);
+  const peak = knownPeak ?? truePeakDb(x);
   if (peak > TRUE_PEAK_CEILING_DB) {
     applyGainDb(x, TRUE_PEAK_CEILING_DB - peak);
     gainDb += TRUE_PEAK_CEILING_DB - peak;

@@ -9,7 +9,7 @@ import { loadIr, type PreparedIr } from "./load-ir.ts";
 import { type CachedModel, fetchModel } from "./model-cache.ts";
 import { modelDownloadError } from "./model-errors.ts";
 import { createRenderPool, type RenderPool, RenderThreadError } from "./render-pool.ts";
-import { renderVideo } from "./render-video.ts";
+import { drawTitleCards, encodeShootoutVideo, type TitleCards } from "./render-video.ts";
 import { type ShootoutResult, shootoutResultSchema, type ToneMetrics } from "./result-schema.ts";
 import { ffmpegWorks } from "./run-ffmpeg.ts";
 import { safeFileName } from "./safe-file-name.ts";
@@ -44,7 +44,6 @@ export interface ShootoutPipeline extends RenderPipeline {
 // Progress budget: preparing inputs, rendering tones (the bulk), then joining/encoding/storing.
 const P_INPUTS = 10;
 const P_RENDER_END = 85;
-const P_VIDEO = 90;
 const P_STORE = 97;
 
 /**
@@ -118,223 +117,252 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
     wall("irs", t);
     signal.throwIfAborted();
 
-    // 3. Render every tone's chain in the thread pool; progress is the sum of per-tone fractions.
-    report(P_INPUTS, `Rendering ${n} tones`);
-    t = performance.now();
-    const fractions = new Array<number>(n).fill(0);
-    const targetLufs = shootout.normalizeLoudness ? shootout.targetLufs : null;
-    const rendered: ToneThreadResult[] = await Promise.all(
-      tones.map((tone, i) =>
-        pool()
-          .renderTone(
-            di.samples,
-            {
-              namText: models[i]!.text,
-              highpass: tone.highpass,
-              ir: tone.irFileId ? irs.get(tone.irFileId)!.samples : null,
-              effects: tone.effects,
-              targetLufs,
-            },
-            { flac: true, wav: wantWav },
-            {
-              signal,
-              onProgress(fraction) {
-                fractions[i] = fraction;
-                const done = fractions.reduce((a, b) => a + b, 0) / n;
-                report(
-                  P_INPUTS + (P_RENDER_END - P_INPUTS) * done,
-                  `Rendering tone ${i + 1}/${n} '${tone.displayName}' (${Math.round(fraction * 100)}%)`,
-                );
-              },
-            },
-          )
-          .catch((error: unknown) => {
-            if (signal.aborted) throw signal.reason;
-            if (error instanceof RenderThreadError) {
-              throw new RenderError(`Tone ${i + 1} '${tone.displayName}': render failed: ${error.message}`, {
-                cause: error,
-              });
-            }
-            throw error;
-          }),
-      ),
-    );
-    wall("renderWall", t);
-    for (const r of rendered) {
-      for (const [stage, seconds] of Object.entries(r.times)) {
-        timings[`${stage}Cpu`] = (timings[`${stage}Cpu`] ?? 0) + seconds;
-      }
-    }
-    signal.throwIfAborted();
-
-    // 4. Join in playing order (shuffled when blind).
-    t = performance.now();
+    // The playing order (shuffled when blind) and the title cards, which need nothing rendered:
+    // ffmpeg draws them while the tones render.
     const order = shootout.blind ? shuffledOrder(n) : tones.map((_, i) => i);
     const labels = new Map(order.map((toneIndex, segment) => [toneIndex, blindLabel(segment)]));
     const labelOf = (i: number) => (shootout.blind ? labels.get(i)! : tones[i]!.displayName);
-    const joined = joinSegments(
-      order.map((i) => rendered[i]!.samples),
-      CHAIN_SAMPLE_RATE,
-    );
-    report(P_RENDER_END, "Encoding the joined file");
-    const joinedFiles = await pool().encode(
-      joined.samples,
-      { flac: true, wav: wantWav || wantVideo },
-      { signal },
-    );
-    wall("joinAndEncode", t);
+    let cardsDone: Promise<TitleCards> | null = null;
+    if (wantVideo) {
+      const cardsStarted = performance.now();
+      cardsDone = drawTitleCards({
+        ffmpegPath,
+        signal,
+        fontFile: options.fontFile,
+        boldFontFile: options.boldFontFile,
+        cards: order.map((toneIndex, segment) => {
+          const tone = tones[toneIndex]!;
+          return titleCard(
+            { name: shootout.name, guitar: shootout.guitar, pickup: shootout.pickup, blind: shootout.blind },
+            {
+              displayName: tone.displayName,
+              modelName: [tone.architecture ?? models[toneIndex]!.architecture, tone.modelSize]
+                .filter(Boolean)
+                .join(", "),
+              irName: tone.irFileId ? irs.get(tone.irFileId)!.name : null,
+              highpass: tone.highpass,
+              effects: tone.effects,
+            },
+            labelOf(toneIndex),
+            segment,
+            n,
+          );
+        }),
+      });
+      cardsDone = cardsDone.then((cards) => {
+        wall("titleCards", cardsStarted);
+        return cards;
+      });
+      // Awaited after the render; until then a failure must not count as unhandled.
+      cardsDone.catch(() => {});
+    }
+    try {
+      return await renderAndStore(order, labelOf, cardsDone);
+    } finally {
+      if (cardsDone) await cardsDone.then((c) => c.dispose()).catch(() => {});
+    }
 
-    const base = safeFileName(shootout.name);
-    const durationMs = (samples: number) => Math.round((samples * 1000) / CHAIN_SAMPLE_RATE);
-    const outputs: PendingOutput[] = [];
-    const joinedMs = durationMs(joined.samples.length);
-    outputs.push({
-      group: "joined",
-      name: `${base}.flac`,
-      format: "flac",
-      bytes: joinedFiles.flac!,
-      durationMs: joinedMs,
-      channels: 1,
-    });
-    if (wantWav) {
+    async function renderAndStore(
+      order: number[],
+      labelOf: (i: number) => string,
+      cardsDone: Promise<TitleCards> | null,
+    ): Promise<JsonValue> {
+      // 3. Render every tone's chain in the thread pool; progress is the sum of per-tone fractions.
+      report(P_INPUTS, `Rendering ${n} tones`);
+      t = performance.now();
+      const fractions = new Array<number>(n).fill(0);
+      const targetLufs = shootout.normalizeLoudness ? shootout.targetLufs : null;
+      const rendered: ToneThreadResult[] = await Promise.all(
+        tones.map((tone, i) =>
+          pool()
+            .renderTone(
+              di.samples,
+              {
+                namText: models[i]!.text,
+                highpass: tone.highpass,
+                ir: tone.irFileId ? irs.get(tone.irFileId)!.samples : null,
+                effects: tone.effects,
+                targetLufs,
+              },
+              { flac: true, wav: wantWav },
+              {
+                signal,
+                onProgress(fraction) {
+                  fractions[i] = fraction;
+                  const done = fractions.reduce((a, b) => a + b, 0) / n;
+                  report(
+                    P_INPUTS + (P_RENDER_END - P_INPUTS) * done,
+                    `Rendering tone ${i + 1}/${n} '${tone.displayName}' (${Math.round(fraction * 100)}%)`,
+                  );
+                },
+              },
+            )
+            .catch((error: unknown) => {
+              if (signal.aborted) throw signal.reason;
+              if (error instanceof RenderThreadError) {
+                throw new RenderError(
+                  `Tone ${i + 1} '${tone.displayName}': render failed: ${error.message}`,
+                  {
+                    cause: error,
+                  },
+                );
+              }
+              throw error;
+            }),
+        ),
+      );
+      wall("renderWall", t);
+      for (const r of rendered) {
+        for (const [stage, seconds] of Object.entries(r.times)) {
+          timings[`${stage}Cpu`] = (timings[`${stage}Cpu`] ?? 0) + seconds;
+        }
+      }
+      signal.throwIfAborted();
+
+      // 4. Join in playing order (shuffled when blind).
+      t = performance.now();
+      const joined = joinSegments(
+        order.map((i) => rendered[i]!.samples),
+        CHAIN_SAMPLE_RATE,
+      );
+      report(P_RENDER_END, wantVideo ? "Encoding the joined file and the video" : "Encoding the joined file");
+      // The joined FLAC/WAV (a pool thread) and the MP4 (ffmpeg) are made at the same time.
+      const encoding = pool().encode(joined.samples, { flac: true, wav: wantWav }, { signal });
+      const video = cardsDone
+        ? cardsDone.then(async (cards) => {
+            const v = performance.now();
+            const mp4 = await encodeShootoutVideo({
+              ffmpegPath,
+              cards: cards.files,
+              seconds: joined.spans.map(
+                (span, k) =>
+                  ((joined.spans[k + 1]?.start ?? joined.samples.length) - span.start) / CHAIN_SAMPLE_RATE,
+              ),
+              audio: joined.samples,
+              sampleRate: CHAIN_SAMPLE_RATE,
+              signal,
+            });
+            wall("videoEncode", v);
+            return mp4;
+          })
+        : Promise.resolve(null);
+      const [joinedFiles, mp4] = await Promise.all([encoding, video]);
+      wall("joinAndEncode", t);
+
+      const base = safeFileName(shootout.name);
+      const durationMs = (samples: number) => Math.round((samples * 1000) / CHAIN_SAMPLE_RATE);
+      const outputs: PendingOutput[] = [];
+      const joinedMs = durationMs(joined.samples.length);
       outputs.push({
         group: "joined",
-        name: `${base}.wav`,
-        format: "wav",
-        bytes: joinedFiles.wav!,
-        durationMs: joinedMs,
-        channels: 1,
-      });
-    }
-    for (const [i, r] of rendered.entries()) {
-      const stem = safeFileName(
-        `${base} - ${shootout.blind ? labelOf(i) : `${i + 1} ${tones[i]!.displayName}`}`,
-      );
-      const ms = durationMs(r.samples.length);
-      outputs.push({
-        group: `tone:${i}`,
-        name: `${stem}.flac`,
+        name: `${base}.flac`,
         format: "flac",
-        bytes: r.files.flac!,
-        durationMs: ms,
+        bytes: joinedFiles.flac!,
+        durationMs: joinedMs,
         channels: 1,
       });
       if (wantWav) {
         outputs.push({
-          group: `tone:${i}`,
-          name: `${stem}.wav`,
+          group: "joined",
+          name: `${base}.wav`,
           format: "wav",
-          bytes: r.files.wav!,
-          durationMs: ms,
+          bytes: joinedFiles.wav!,
+          durationMs: joinedMs,
           channels: 1,
         });
       }
-    }
+      for (const [i, r] of rendered.entries()) {
+        const stem = safeFileName(
+          `${base} - ${shootout.blind ? labelOf(i) : `${i + 1} ${tones[i]!.displayName}`}`,
+        );
+        const ms = durationMs(r.samples.length);
+        outputs.push({
+          group: `tone:${i}`,
+          name: `${stem}.flac`,
+          format: "flac",
+          bytes: r.files.flac!,
+          durationMs: ms,
+          channels: 1,
+        });
+        if (wantWav) {
+          outputs.push({
+            group: `tone:${i}`,
+            name: `${stem}.wav`,
+            format: "wav",
+            bytes: r.files.wav!,
+            durationMs: ms,
+            channels: 1,
+          });
+        }
+      }
+      if (mp4) {
+        outputs.push({
+          group: "video",
+          name: `${base}.mp4`,
+          format: "mp4",
+          bytes: mp4,
+          durationMs: joinedMs,
+          channels: 2,
+        });
+      }
+      signal.throwIfAborted();
 
-    // 5. The video: a title card per segment over the joined audio.
-    if (wantVideo) {
-      report(P_VIDEO, "Rendering the video");
+      // 6. Store and record.
+      report(P_STORE, "Storing the outputs");
       t = performance.now();
-      const mp4 = await renderVideo({
-        ffmpegPath,
-        audioWav: joinedFiles.wav!,
-        signal,
-        ...(options.fontFile ? { fontFile: options.fontFile } : {}),
-        ...(options.boldFontFile ? { boldFontFile: options.boldFontFile } : {}),
-        segments: order.map((toneIndex, segment) => {
-          const tone = tones[toneIndex]!;
-          const span = joined.spans[segment]!;
-          const next = joined.spans[segment + 1]?.start ?? joined.samples.length;
-          return {
-            seconds: (next - span.start) / CHAIN_SAMPLE_RATE,
-            card: titleCard(
-              {
-                name: shootout.name,
-                guitar: shootout.guitar,
-                pickup: shootout.pickup,
-                blind: shootout.blind,
-              },
-              {
-                displayName: tone.displayName,
-                modelName: [tone.architecture ?? models[toneIndex]!.architecture, tone.modelSize]
-                  .filter(Boolean)
-                  .join(", "),
-                irName: tone.irFileId ? irs.get(tone.irFileId)!.name : null,
-                highpass: tone.highpass,
-                effects: tone.effects,
-              },
-              labelOf(toneIndex),
-              segment,
-              n,
-            ),
-          };
-        }),
+      const metrics: ToneMetrics[] = rendered.map((r) => toToneMetrics(r.metrics, r.stats));
+      const segmentOf = new Map(order.map((toneIndex, segment) => [toneIndex, segment]));
+      const spanOf = (i: number) => joined.spans[segmentOf.get(i)!]!;
+      const blindKey: BlindKey | null = shootout.blind
+        ? order.map((toneIndex, segment) => ({
+            label: labelOf(toneIndex),
+            toneSelectionId: tones[toneIndex]!.id,
+            position: tones[toneIndex]!.position,
+            segment,
+          }))
+        : null;
+      const files = await writeOutputs(db, storage, {
+        jobId: job.id,
+        ownerId: shootout.ownerId,
+        shootoutId: shootout.id,
+        outputs,
+        blindKey,
+        tones: tones.map((tone, i) => ({
+          toneSelectionId: tone.id,
+          startMs: startMsOf(spanOf(i).start, CHAIN_SAMPLE_RATE),
+          endMs: endMsOf(spanOf(i).end, CHAIN_SAMPLE_RATE),
+          metrics: metrics[i]!,
+        })),
       });
-      outputs.push({
-        group: "video",
-        name: `${base}.mp4`,
-        format: "mp4",
-        bytes: mp4,
-        durationMs: joinedMs,
-        channels: 2,
-      });
-      wall("video", t);
-    }
-    signal.throwIfAborted();
+      wall("store", t);
+      timings.total = (performance.now() - started) / 1000;
 
-    // 6. Store and record.
-    report(P_STORE, "Storing the outputs");
-    t = performance.now();
-    const metrics: ToneMetrics[] = rendered.map((r) => toToneMetrics(r.metrics, r.stats));
-    const segmentOf = new Map(order.map((toneIndex, segment) => [toneIndex, segment]));
-    const spanOf = (i: number) => joined.spans[segmentOf.get(i)!]!;
-    const blindKey: BlindKey | null = shootout.blind
-      ? order.map((toneIndex, segment) => ({
+      const result: ShootoutResult = {
+        version: 1,
+        sampleRate: CHAIN_SAMPLE_RATE,
+        diDurationMs: durationMs(di.samples.length),
+        gapMs: SEGMENT_GAP_MS,
+        blind: shootout.blind,
+        normalizeLoudness: shootout.normalizeLoudness,
+        targetLufs,
+        segments: order.map((toneIndex) => ({
           label: labelOf(toneIndex),
-          toneSelectionId: tones[toneIndex]!.id,
-          position: tones[toneIndex]!.position,
-          segment,
-        }))
-      : null;
-    const files = await writeOutputs(db, storage, {
-      jobId: job.id,
-      ownerId: shootout.ownerId,
-      shootoutId: shootout.id,
-      outputs,
-      blindKey,
-      tones: tones.map((tone, i) => ({
-        toneSelectionId: tone.id,
-        startMs: startMsOf(spanOf(i).start, CHAIN_SAMPLE_RATE),
-        endMs: endMsOf(spanOf(i).end, CHAIN_SAMPLE_RATE),
-        metrics: metrics[i]!,
-      })),
-    });
-    wall("store", t);
-    timings.total = (performance.now() - started) / 1000;
-
-    const result: ShootoutResult = {
-      version: 1,
-      sampleRate: CHAIN_SAMPLE_RATE,
-      diDurationMs: durationMs(di.samples.length),
-      gapMs: SEGMENT_GAP_MS,
-      blind: shootout.blind,
-      normalizeLoudness: shootout.normalizeLoudness,
-      targetLufs,
-      segments: order.map((toneIndex) => ({
-        label: labelOf(toneIndex),
-        toneSelectionId: shootout.blind ? null : tones[toneIndex]!.id,
-        startMs: startMsOf(spanOf(toneIndex).start, CHAIN_SAMPLE_RATE),
-        endMs: endMsOf(spanOf(toneIndex).end, CHAIN_SAMPLE_RATE),
-        metrics: metrics[toneIndex]!,
-        files: files.get(`tone:${toneIndex}`) ?? [],
-      })),
-      joined: files.get("joined") ?? [],
-      video: files.get("video")?.[0] ?? null,
-      notes,
-      timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
-    };
-    log.info({ timings: result.timings, tones: n }, "shootout rendered");
-    return shootoutResultSchema.parse(result);
+          toneSelectionId: shootout.blind ? null : tones[toneIndex]!.id,
+          startMs: startMsOf(spanOf(toneIndex).start, CHAIN_SAMPLE_RATE),
+          endMs: endMsOf(spanOf(toneIndex).end, CHAIN_SAMPLE_RATE),
+          metrics: metrics[toneIndex]!,
+          files: files.get(`tone:${toneIndex}`) ?? [],
+        })),
+        joined: files.get("joined") ?? [],
+        video: files.get("video")?.[0] ?? null,
+        notes,
+        timings: Object.fromEntries(
+          Object.entries(timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
+        ),
+      };
+      log.info({ timings: result.timings, tones: n }, "shootout rendered");
+      return shootoutResultSchema.parse(result);
+    }
   };
 
   return Object.assign(pipeline, {

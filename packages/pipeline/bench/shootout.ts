@@ -1,0 +1,194 @@
+/**
+ * pnpm bench:shootout — one shootout through the real pipeline: 5 tones × 30 s DI, all with the
+ * standard A1 WaveNet (bundled copy of wavenet_a1_standard.nam), outputs WAV + FLAC + MP4.
+ * Prints wall time, x-realtime and the time per stage so the slowest one is obvious.
+ *   BENCH_SECONDS=30 BENCH_TONES=5 BENCH_THREADS=<cores> node packages/pipeline/bench/shootout.ts
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeWav, encodeWav } from "@shootout/audio";
+import { createDb, migrateToLatest } from "@shootout/db";
+import type { JobRow } from "@shootout/jobs";
+import {
+  createTone3000ClientFactory,
+  createTone3000TokenStore,
+  upsertUserByTone3000Id,
+} from "@shootout/router";
+import { createLocalStorage } from "@shootout/storage";
+import { createTokenCipher, createTone3000StandIn, generateTokenCipherKey } from "@shootout/tone3000";
+import { pino } from "pino";
+import { createRenderPool, createShootoutPipeline, shootoutResultSchema } from "../src/index.ts";
+import { putBytes } from "../src/read-object.ts";
+import { loginToStandIn } from "../test/harness.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const catalog = path.resolve(here, "../../tone3000/catalog");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const TONES = Number(process.env.BENCH_TONES ?? 5);
+const THREADS = Number(process.env.BENCH_THREADS ?? os.availableParallelism());
+
+const work = mkdtempSync(path.join(os.tmpdir(), "bench-shootout-"));
+const database = await createDb({ pgliteDataDir: path.join(work, "pglite") });
+await migrateToLatest(database.db);
+const db = database.db;
+const storage = createLocalStorage(path.join(work, "storage"));
+const standIn = await createTone3000StandIn({ port: 0, rateLimitPerMinute: 100_000 });
+const login = await loginToStandIn(standIn);
+const tokens = createTone3000TokenStore({
+  db,
+  cipher: createTokenCipher(generateTokenCipherKey()),
+  refresh: (rt) => login.oauth.refreshAccessToken(rt),
+});
+const user = await upsertUserByTone3000Id(db, { tone3000Id: "bench", username: "bench", avatarUrl: null });
+await tokens.save(user.id, login.tokens);
+
+// A 30 s DI: the 10 s reference take, repeated.
+const take = decodeWav(readFileSync("/work/shared/nam-reference/input/di_raid_10s_48k.wav")).channels[0]!;
+const di = new Float32Array(SECONDS * 48_000);
+for (let i = 0; i < di.length; i++) di[i] = take[i % take.length]!;
+async function addFile(kind: "di" | "ir", name: string, bytes: Uint8Array) {
+  const stored = await putBytes(storage, bytes);
+  const row = await db
+    .insertInto("files")
+    .values({
+      ownerId: user.id,
+      kind,
+      name,
+      mime: "audio/wav",
+      sizeBytes: stored.size,
+      sha256: stored.sha256,
+      storageKey: stored.key,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+const diFileId = await addFile("di", "bench-di.wav", encodeWav(di, 48_000, "pcm24"));
+const irFileId = await addFile(
+  "ir",
+  "4x12 closed.wav",
+  readFileSync(path.join(catalog, "irs/synthetic_4x12_closed.wav")),
+);
+
+const chains = [
+  { irFileId, effects: [] as string[], highpass: true },
+  { irFileId, effects: ["eq:highshelf_presence", "reverb:room"], highpass: true },
+  { irFileId: null, effects: ["eq:lowpass_12k"], highpass: true },
+  { irFileId, effects: ["delay:slapback", "gain:-3"], highpass: false },
+  { irFileId, effects: ["reverb:hall"], highpass: true },
+];
+const shootout = await db
+  .insertInto("shootouts")
+  .values({
+    ownerId: user.id,
+    name: "Bench shootout",
+    diFileId,
+    guitar: "Strat",
+    pickup: "bridge",
+    outputFormats: ["wav", "flac", "mp4"],
+  })
+  .returningAll()
+  .executeTakeFirstOrThrow();
+const tones = await db
+  .insertInto("toneSelections")
+  .values(
+    Array.from({ length: TONES }, (_, i) => ({
+      shootoutId: shootout.id,
+      position: i,
+      tone3000ToneId: "101",
+      tone3000ModelId: "1001",
+      displayName: `Microtubes standard #${i + 1}`,
+      modelSize: "standard",
+      architecture: "WaveNet",
+      ...chains[i % chains.length]!,
+    })),
+  )
+  .returningAll()
+  .execute();
+const job: JobRow = await db
+  .insertInto("jobs")
+  .values({ shootoutId: shootout.id, ownerId: user.id, status: "running" })
+  .returningAll()
+  .executeTakeFirstOrThrow();
+
+const pool = createRenderPool(THREADS);
+const pipeline = createShootoutPipeline({
+  tone3000: createTone3000ClientFactory({ baseUrl: standIn.url, tokens }),
+  pool,
+});
+// Threads start (and compile their modules) before the clock, as in a running worker.
+await pool.encode(new Float32Array(48), { flac: true, wav: false });
+await Promise.all(
+  Array.from({ length: THREADS }, () => pool.encode(new Float32Array(48), { flac: true, wav: false })),
+);
+
+let lastShown = -10;
+const started = performance.now();
+const raw = await pipeline({
+  job,
+  shootout: { ...shootout, tones },
+  signal: new AbortController().signal,
+  progress(percent, message) {
+    if (percent - lastShown >= 10) {
+      lastShown = percent;
+      console.log(
+        `  ${String(Math.round(percent)).padStart(3)}%  ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  ${message}`,
+      );
+    }
+  },
+  db,
+  storage,
+  log: pino({ level: "silent" }),
+});
+const wall = (performance.now() - started) / 1000;
+const result = shootoutResultSchema.parse(raw);
+const t = result.timings;
+
+const audioSeconds = TONES * (result.diDurationMs / 1000);
+console.log(
+  `\nshootout: ${TONES} tones × ${(result.diDurationMs / 1000).toFixed(1)} s DI, standard WaveNet, outputs WAV + FLAC + MP4`,
+);
+console.log(
+  `machine: ${os.availableParallelism()} cores, ${THREADS} render threads, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
+console.log(
+  `wall: ${wall.toFixed(2)} s  (${(audioSeconds / wall).toFixed(1)}x realtime over ${audioSeconds.toFixed(0)} s of rendered audio; target <= 10 s)\n`,
+);
+const stages: [string, number, string][] = [
+  ["DI decode/resample/trim", t.di ?? 0, "wall"],
+  ["models (download/cache)", t.models ?? 0, "wall"],
+  ["IR load", t.irs ?? 0, "wall"],
+  ["tones in threads", t.renderWall ?? 0, "wall"],
+  ["  NAM render", t.namCpu ?? 0, "cpu, all threads"],
+  ["  high-pass", t.highpassCpu ?? 0, "cpu"],
+  ["  IR convolution", t.irCpu ?? 0, "cpu"],
+  ["  effects", t.effectsCpu ?? 0, "cpu"],
+  ["  loudness + peak guard", t.loudnessCpu ?? 0, "cpu"],
+  ["  metrics", t.metricsCpu ?? 0, "cpu"],
+  ["  encode per-tone FLAC+WAV", t.encodeCpu ?? 0, "cpu"],
+  ["title cards (during render)", t.titleCards ?? 0, "overlapped"],
+  ["join + encode joined + MP4", t.joinAndEncode ?? 0, "wall"],
+  ["  MP4 x264+AAC (alongside)", t.videoEncode ?? 0, "overlapped"],
+  ["store outputs", t.store ?? 0, "wall"],
+];
+const slowestWall = stages.filter((s) => s[2] === "wall").sort((a, b) => b[1] - a[1])[0]![0];
+for (const [name, seconds, kind] of stages) {
+  const bar = "#".repeat(Math.min(60, Math.round((seconds / Math.max(wall, 1e-9)) * 60)));
+  console.log(
+    `${name.padEnd(28)} ${seconds.toFixed(2).padStart(7)} s  ${kind.padEnd(17)} ${bar}${name === slowestWall ? "  <- slowest" : ""}`,
+  );
+}
+console.log(
+  `\noutputs: ${result.joined.length} joined, ${result.segments.reduce((n, s) => n + s.files.length, 0)} per-tone, video ${result.video ? `${(result.video.sizeBytes / 1e6).toFixed(1)} MB` : "none"}`,
+);
+
+await pool.close();
+await pipeline.close();
+await standIn.close();
+await database.close();
+rmSync(work, { recursive: true, force: true });
