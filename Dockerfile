@@ -2,9 +2,9 @@
 # TypeScript directly (type stripping), so there is no build step.
 FROM node:24-bookworm-slim
 
-# ffmpeg: MP3 decoding and the video output.
+# ffmpeg: MP3 decoding and the video output (fonts-dejavu-core: its title cards).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
