@@ -1,4 +1,3 @@
-import libsamplerate from "@alexanderolsen/libsamplerate-js";
 import { AudioError } from "../errors.ts";
 
 /**
@@ -15,15 +14,13 @@ import { AudioError } from "../errors.ts";
  * Output is time-aligned with the input (libsamplerate compensates the filter delay) and has
  * exactly round(n * to / from) samples: the tail is flushed by feeding zeros, then trimmed.
  */
-const { ConverterType, create } = libsamplerate;
+// Loaded on first use (2 MB of JS with the wasm inlined).
+const lib = () => import("@alexanderolsen/libsamplerate-js").then((m) => m.default);
 
 export type ResampleQuality = "best" | "medium" | "fast";
 
-const CONVERTER = {
-  best: ConverterType.SRC_SINC_BEST_QUALITY,
-  medium: ConverterType.SRC_SINC_MEDIUM_QUALITY,
-  fast: ConverterType.SRC_SINC_FASTEST,
-} as const;
+// libsamplerate's converter ids.
+const CONVERTER = { best: 0, medium: 1, fast: 2 } as const;
 
 export const TARGET_SAMPLE_RATE = 48_000;
 
@@ -40,6 +37,7 @@ export async function resample(
     throw new AudioError("INVALID_ARGUMENT", "resampling ratio out of range");
   if (fromRate === toRate) return samples.slice();
   const outLength = Math.round(samples.length * ratio);
+  const { create } = await lib();
   const src = await create(1, fromRate, toRate, { converterType: CONVERTER[quality] });
   try {
     const out = new Float32Array(outLength);

@@ -1,4 +1,3 @@
-import wabtInit from "wabt";
 import { AudioError } from "../../errors.ts";
 
 /**
@@ -7,11 +6,12 @@ import { AudioError } from "../../errors.ts";
  * from our TypeScript for each model.
  */
 
-type Wabt = Awaited<ReturnType<typeof wabtInit>>;
+type Wabt = Awaited<ReturnType<typeof import("wabt")>>;
 let wabtPromise: Promise<Wabt> | null = null;
 
+/** Loaded on first use: wabt is several MB of JS that only model compilation needs. */
 function wabt(): Promise<Wabt> {
-  wabtPromise ??= wabtInit();
+  wabtPromise ??= import("wabt").then((m) => m.default());
   return wabtPromise;
 }
 
