@@ -1,7 +1,9 @@
 import type { Env } from "@shootout/config";
 import type { Database } from "@shootout/db";
+import { createShootoutPipeline } from "@shootout/pipeline";
 import type { Tone3000ClientFactory } from "@shootout/router";
 import type { Storage } from "@shootout/storage";
+import { type RunningWorker, startWorker } from "@shootout/worker";
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "./logger.ts";
 import type { Route } from "./routes/route.ts";
@@ -27,20 +29,33 @@ export interface EmbeddedDeps {
 }
 
 /**
- * HOOK for embedded mode (no DATABASE_URL): the place where the render worker (apps/worker) and,
- * when TONE3000_BASE_URL is unset, the local Tone 3000 stand-in (packages/tone3000) are started
- * in-process. Both belong to other packages and are not wired yet: today this starts nothing.
+ * Embedded mode (no DATABASE_URL): the render worker (apps/worker, with the shootout pipeline) and,
+ * when TONE3000_BASE_URL is unset, the local Tone 3000 stand-in (packages/tone3000) run in-process.
  * EMBEDDED_WORKER (default: on in embedded mode, off with DATABASE_URL) says whether to run the worker.
  */
 export async function startEmbeddedServices(deps: EmbeddedDeps): Promise<EmbeddedServices> {
   const workerWanted = deps.env.EMBEDDED_WORKER ?? deps.database.backend === "pglite";
-  if (workerWanted) deps.log.warn("embedded worker requested but not wired in yet: jobs will stay queued");
   // Tone 3000 login + per-user clients; the stand-in in-process when TONE3000_BASE_URL is unset.
   const t3k = await startTone3000Services({ env: deps.env, db: deps.database.db, log: deps.log });
+  // The render worker with the real pipeline, downloading models with the owners' tokens.
+  const pipeline = createShootoutPipeline({ tone3000: t3k.tone3000 });
+  let worker: RunningWorker | null = null;
+  if (workerWanted) {
+    worker = await startWorker({
+      database: deps.database,
+      boss: deps.boss,
+      storage: deps.storage,
+      log: deps.log,
+      pipeline,
+      ...(deps.env.WORKER_CONCURRENCY ? { concurrency: deps.env.WORKER_CONCURRENCY } : {}),
+    });
+  }
   return {
     tone3000: t3k.tone3000,
     routes: t3k.routes,
     async stop() {
+      await worker?.stop(deps.env.SHUTDOWN_GRACE_SECONDS);
+      await pipeline.close();
       await t3k.close();
     },
   };
