@@ -60,8 +60,6 @@ function expInto(dst: string, src: string, m: Madd): string[] {
   ];
 }
 
-const SIGN = "(v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)";
-
 /**
  * tanh as a [13/6] odd/even rational function of x on [-7.99881, 7.99881] (the minimax fit Eigen
  * uses for its float tanh; outside, tanh is 1 to float precision). Max abs error 3.6e-7 against
@@ -75,7 +73,7 @@ export function tanhInPlace(x: string, m: Madd): string[] {
     2.00018790482477e-13, -2.76076847742355e-16,
   ];
   const beta = [4.89352518554385e-3, 2.268434632439e-3, 1.18534705686654e-4, 1.19825839466702e-6];
-  const clamp = 7.99881172180175781;
+  const clamp = 7.998811721801758;
   const out: string[] = [
     set(xc, `(f32x4.pmax (f32x4.pmin ${g(x)} ${splatConst(clamp)}) ${splatConst(-clamp)})`),
     set(x2, `(f32x4.mul ${g(xc)} ${g(xc)})`),
@@ -105,7 +103,7 @@ export function sigmoidInPlace(x: string, m: Madd): string[] {
 }
 
 /** NAM Core's fast_tanh, vectorised. */
-export function fastTanhInPlace(x: string, m: Madd): string[] {
+export function fastTanhInPlace(x: string, _m: Madd): string[] {
   const [ax, x2, num] = ["$s0", "$s1", "$s2"];
   return [
     set(ax, `(f32x4.abs ${g(x)})`),

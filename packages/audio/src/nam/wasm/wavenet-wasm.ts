@@ -1,6 +1,6 @@
 import { resolveActivation } from "../activations.ts";
 import type { WaveNetModel } from "../model.ts";
-import type { NamRenderer, NamRendererOptions } from "../renderer-types.ts";
+import type { NamRenderer } from "../renderer-types.ts";
 import { activationInPlace, f32, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 
 /**
@@ -163,10 +163,7 @@ export function planWaveNetWasm(
   const set = (l: string, e: string) => `(local.set ${l} ${e})`;
   const vload = (offset: number, base = "(i32.const 0)") => `(v128.load offset=${offset} ${base})`;
   const splatLoad = (offset: number, base: string) => `(v128.load32_splat offset=${offset} ${base})`;
-  const lane = (v: string, l: number) => {
-    const b = [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3];
-    return `(i8x16.shuffle ${[...b, ...b, ...b, ...b].join(" ")} ${g(v)} ${g(v)})`;
-  };
+
   const loop = (label: string, inner: string[], step: number) => {
     body.push(set("$t", "(i32.const 0)"), `(block $${label}_end (loop $${label}`);
     body.push(...inner);
