@@ -201,8 +201,13 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.goto(`${stack.url}/new`);
     await page.getByLabel("Name", { exact: true }).fill("Blind pair");
     await uploadDi();
-    await addModel("Microtubes", /^Models of Microtubes/, "Microtubes 900 LSTM 1x3");
-    await addModel("Tiny", /^Models of Tiny WaveNet/, "Tiny WaveNet");
+    // This time from the user's own library: a favourite and a tone they published.
+    await page.getByRole("tab", { name: "My favorites" }).click();
+    await page.getByRole("button", { name: /^Models of Dumble-style/ }).click();
+    await page.getByRole("button", { name: "Add ODS feather" }).click();
+    await page.getByRole("tab", { name: "My tones" }).click();
+    await page.getByRole("button", { name: /^Models of My Bedroom Clean/ }).click();
+    await page.getByRole("button", { name: "Add Bedroom LSTM" }).click();
     await page.getByLabel(/^Blind mode/).check();
     await page.getByRole("button", { name: "Create and render" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
@@ -216,7 +221,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await expect(metricNames.allTextContents()).resolves.toEqual(["Tone A", "Tone B"]);
     // Nothing on the results names a tone before the reveal (players, metrics, downloads).
     const hidden = (await results.textContent()) ?? "";
-    expect(hidden).not.toMatch(/Microtubes|Tiny WaveNet/);
+    expect(hidden).not.toMatch(/Dumble|ODS|Bedroom/);
 
     await results.getByRole("button", { name: "Reveal the tones" }).click();
     await results.getByText("Revealed: each segment now shows which tone it is.").waitFor();
@@ -225,8 +230,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     expect(revealed[0]).toMatch(/^Tone A: /);
     expect(revealed[1]).toMatch(/^Tone B: /);
     expect(revealed.map((n) => n.replace(/^Tone [AB]: /, "")).sort()).toEqual([
-      "Microtubes 900 Clean (NAM Core example) – Microtubes 900 LSTM 1x3",
-      "Tiny WaveNet Drive – Tiny WaveNet",
+      "Dumble-style Overdrive Special – ODS feather",
+      "My Bedroom Clean – Bedroom LSTM",
     ]);
     await expect(results.getByRole("button", { name: "Reveal the tones" }).count()).resolves.toBe(0);
     expect(pageErrors).toEqual([]);

@@ -3,9 +3,14 @@ import { h, mount } from "../lib/dom.ts";
 import { api } from "../lib/trpc.ts";
 import { errorBox } from "./error-box.ts";
 
-type Source = "search" | "favorites";
+type Source = "search" | "favorites" | "mine";
 
 const PAGE_SIZE = 8;
+const EMPTY: Record<Source, string> = {
+  search: "No tones match.",
+  favorites: "No favorites match.",
+  mine: "You have not published tones that match.",
+};
 
 /**
  * Tone 3000's catalogue through the user's own account: search, or their favourites; open a tone
@@ -29,6 +34,7 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
       { type: "button", role: "tab", onclick: () => select("favorites") },
       "My favorites",
     ),
+    mine: h("button", { type: "button", role: "tab", onclick: () => select("mine") }, "My tones"),
   };
 
   function select(next: Source) {
@@ -45,12 +51,11 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
       const found =
         source === "search"
           ? await api.tones.search.query({ query, page, pageSize: PAGE_SIZE })
-          : await api.tones.favorites.query({ query, page, pageSize: PAGE_SIZE });
+          : source === "favorites"
+            ? await api.tones.favorites.query({ query, page, pageSize: PAGE_SIZE })
+            : await api.tones.mine.query({ query, page, pageSize: PAGE_SIZE });
       if (found.items.length === 0) {
-        mount(
-          results,
-          h("p", { class: "empty" }, source === "search" ? "No tones match." : "No favorites yet."),
-        );
+        mount(results, h("p", { class: "empty" }, EMPTY[source]));
         return;
       }
       mount(
@@ -171,7 +176,7 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
   const element = h(
     "div",
     { class: "tone-browser" },
-    h("div", { role: "tablist", class: "tabs" }, tabs.search, tabs.favorites),
+    h("div", { role: "tablist", class: "tabs" }, tabs.search, tabs.favorites, tabs.mine),
     form,
     results,
   );
