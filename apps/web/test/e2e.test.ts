@@ -85,6 +85,12 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.getByLabel("Name", { exact: true }).fill("Two tiny amps");
     await page.getByLabel("WAV", { exact: true }).check();
     if (withVideo) await page.getByLabel("MP4 video").check();
+    // Not audio: the upload route's own message shows beside the DI field.
+    const di = page.getByLabel("DI recording");
+    await di.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not audio") });
+    const diError = page.locator(`#${await di.getAttribute("aria-describedby")}`);
+    await expect(diError.textContent()).resolves.toMatch(/not a WAV, FLAC, AIFF or MP3 file/);
+    await expect(di.getAttribute("aria-invalid")).resolves.toBe("true");
     await uploadDi();
 
     // Too few tones: the router's zod message appears beside the tones, not as a raw dump.
@@ -273,4 +279,37 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.getByRole("link", { name: "Older →" }).waitFor();
     await expect(names.allTextContents()).resolves.toEqual(bulk);
   }, 120_000);
+
+  it("cancels a render and tries it again to completion", async () => {
+    gate.close();
+    await page.goto(`${stack.url}${shootoutUrl}`);
+    await page.getByRole("button", { name: "Render again" }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    const jobId = page.url().split("/").at(-1) ?? "";
+    await page.getByText("Waiting at the test's gate").waitFor();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.locator('[data-testid="job-status"][data-status="cancelled"]').waitFor();
+    await expect(page.getByTestId("job-progress").getAttribute("data-state")).resolves.toBe("failed");
+
+    gate.open();
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.locator('[data-testid="job-status"][data-status="completed"]').waitFor({ timeout: 120_000 });
+    expect(await progressValue(page)).toBe(100);
+    await page.getByTestId("results").getByTestId("segment").first().waitFor();
+    const stored = await listJobEvents(stack.database.db, jobId);
+    expect(await shownSeqs(page)).toEqual(stored.map((e) => e.seq));
+    expect(stored.map((e) => e.status)).toContain("cancelled");
+  }, 180_000);
+
+  it("signs out: the session ends and the pages ask to sign in again", async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in with Tone 3000" }).waitFor();
+    await expect(page.getByTestId("user").count()).resolves.toBe(0);
+    const me = await page.request.get(`${stack.url}/trpc/auth.me`);
+    expect(((await me.json()) as { result: { data: unknown } }).result.data).toBeNull();
+    await page.goto(`${stack.url}${shootoutUrl.replace("/shootouts/", "/jobs/")}`);
+    await page.getByRole("link", { name: "Sign in with Tone 3000" }).waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });
