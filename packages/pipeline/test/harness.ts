@@ -73,6 +73,11 @@ export type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
 
 export interface Harness {
   readonly t: TestDatabase;
+  /** The key the owner's Tone 3000 tokens are encrypted with (a worker process needs it). */
+  readonly tokenKey: string;
+  readonly storageDir: string;
+  /** The owner's Tone 3000 access token as stored (tests expire it at the stand-in). */
+  readonly accessToken: string;
   readonly url: string;
   readonly standIn: Tone3000StandIn;
   readonly storage: Storage;
@@ -90,7 +95,9 @@ export interface Harness {
  * database (PGlite, or a Postgres clone with TEST_DATABASE_URL), and a signed-in owner whose
  * Tone 3000 tokens came from a real login against the stand-in.
  */
-export async function startHarness(options: { capabilities?: RenderCapabilities } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { capabilities?: RenderCapabilities; inProcessWorker?: boolean } = {},
+): Promise<Harness> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const standIn = await createTone3000StandIn({ port: 0, rateLimitPerMinute: 100_000 });
   const t = await createTestDatabase();
@@ -101,9 +108,10 @@ export async function startHarness(options: { capabilities?: RenderCapabilities 
   await boss.updateQueue(RENDER_QUEUE, { retryLimit: 0 });
   const storageDir = mkdtempSync(path.join(os.tmpdir(), "shootout-pipeline-"));
   const storage = createLocalStorage(storageDir);
+  const tokenKey = generateTokenCipherKey();
   const tokens = createTone3000TokenStore({
     db: t.db,
-    cipher: createTokenCipher(generateTokenCipherKey()),
+    cipher: createTokenCipher(tokenKey),
     refresh: (rt) => login.oauth.refreshAccessToken(rt),
   });
   const login = await loginToStandIn(standIn);
@@ -129,16 +137,19 @@ export async function startHarness(options: { capabilities?: RenderCapabilities 
   const url = await api.listen(0, "127.0.0.1");
   const pool = createRenderPool();
   const pipeline: ShootoutPipeline = createShootoutPipeline({ tone3000, pool });
-  const worker: RunningWorker = await startWorker({
-    database: t,
-    boss,
-    storage,
-    log,
-    pipeline,
-    concurrency: 1,
-    progressIntervalMs: 20,
-    pollingIntervalSeconds: 1,
-  });
+  const worker: RunningWorker | null =
+    options.inProcessWorker === false
+      ? null
+      : await startWorker({
+          database: t,
+          boss,
+          storage,
+          log,
+          pipeline,
+          concurrency: 1,
+          progressIntervalMs: 20,
+          pollingIntervalSeconds: 1,
+        });
   const { user, token } = await createTestUser(t.db);
   await tokens.save(user.id, login.tokens);
   const sockets: ReturnType<typeof createWSClient>[] = [];
@@ -160,6 +171,9 @@ export async function startHarness(options: { capabilities?: RenderCapabilities 
   };
   return {
     t,
+    tokenKey,
+    storageDir,
+    accessToken: login.tokens.accessToken,
     url,
     standIn,
     storage,
@@ -170,7 +184,7 @@ export async function startHarness(options: { capabilities?: RenderCapabilities 
     async close() {
       for (const s of sockets) await s.close();
       await api.close();
-      await worker.stop(0);
+      await worker?.stop(0);
       await pool.close();
       await hub.close();
       await boss.stop({ graceful: false });
