@@ -28,7 +28,7 @@ export function encodeWavPcm24Mono(samples: Float32Array, sampleRate: number): U
   let at = 44;
   for (let i = 0; i < samples.length; i++) {
     let v = Math.round(samples[i]! * full);
-    v = v >= full ? full - 1 : v < -full ? -full : v;
+    v = v >= full ? full - 1 : Math.max(v, -full);
     out[at] = v & 0xff;
     out[at + 1] = (v >> 8) & 0xff;
     out[at + 2] = (v >> 16) & 0xff;
