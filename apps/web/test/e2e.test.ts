@@ -280,6 +280,24 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await expect(names.allTextContents()).resolves.toEqual(bulk);
   }, 120_000);
 
+  it("shows my renders' status live on the list page", async () => {
+    await page.goto(`${stack.url}/`);
+    const renders = page.getByTestId("recent-renders");
+    await renders.locator("[data-job-id]").first().waitFor();
+    gate.close();
+    // A render started elsewhere (another tab, the CLI): it appears and changes status live.
+    const res = await page.request.post(`${stack.url}/trpc/jobs.create`, {
+      data: { shootoutId: shootoutUrl.split("/").at(-1) },
+    });
+    expect(res.status()).toBe(200);
+    const { id: jobId } = ((await res.json()) as { result: { data: { id: string } } }).result.data;
+    const badge = renders.locator(`[data-job-id="${jobId}"] .badge`);
+    await badge.and(page.locator('[data-status="running"]')).waitFor();
+    await expect(renders.locator(`[data-job-id="${jobId}"] a`).textContent()).resolves.toBe("Two tiny amps");
+    gate.open();
+    await badge.and(page.locator('[data-status="completed"]')).waitFor({ timeout: 120_000 });
+  }, 180_000);
+
   it("cancels a render and tries it again to completion", async () => {
     gate.close();
     await page.goto(`${stack.url}${shootoutUrl}`);

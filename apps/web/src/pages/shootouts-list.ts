@@ -1,4 +1,5 @@
 import { errorBox } from "../components/error-box.ts";
+import { recentRenders } from "../components/recent-renders.ts";
 import type { Shootout } from "../lib/api-types.ts";
 import { h, mount } from "../lib/dom.ts";
 import { formatDate } from "../lib/format.ts";
@@ -37,6 +38,8 @@ export const shootoutsListPage: PageFactory = ({ query }) => {
     ),
     body,
   );
+  const renders = recentRenders();
+  element.append(renders.element);
 
   api.shootouts.list
     .query({ cursor, limit: PAGE_SIZE })
@@ -73,5 +76,5 @@ export const shootoutsListPage: PageFactory = ({ query }) => {
     })
     .catch((error: unknown) => mount(body, errorBox(error)));
 
-  return { title: "My shootouts", element };
+  return { title: "My shootouts", element, dispose: renders.dispose };
 };
