@@ -27,6 +27,7 @@ const PER_SOCKET = Number(process.env.BENCH_PER_SOCKET ?? 100);
 const SUBS_PER_JOB = 10;
 // Subscriptions opened at once (spread over the sockets, ≤ 20 per socket per wave).
 const WAVE = Number(process.env.BENCH_WAVE ?? 200);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 5_000);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
 const serverUrl =
   process.env.BENCH_DATABASE_URL ??
@@ -212,6 +213,8 @@ async function measureSubscriptions(
     await Promise.all(wave);
   }
   const openMs = performance.now() - started;
+  // Measured once the burst of opening is over: what holding them costs, not what opening did.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const subscribed = await memoryOf(child);
 
   for (const s of subs) s.unsubscribe();
