@@ -45,7 +45,7 @@ console.log(
   `NAM inference, ${seconds} s input, backend=${backend}, ${fastTanh ? "fast" : "exact"} tanh, node ${process.version}`,
 );
 console.log(
-  "model                 arch      backend  load ms   x-realtime   NAM Core portable   ratio   NAM Core AVX2   ratio",
+  "model                 arch      backend  load ms  state MB  x-realtime   NAM Core portable   ratio   NAM Core AVX2   ratio",
 );
 for (const name of names) {
   const core = CORE[name];
@@ -70,11 +70,13 @@ for (const name of names) {
   const avx = core ? core[2] : Number.NaN;
   console.log(
     `${name.padEnd(22)}${model.architecture.padEnd(10)}${renderer.backend.padEnd(9)}${loadMs.toFixed(0).padStart(7)}` +
+      `${(renderer.memoryBytes / 2 ** 20).toFixed(1).padStart(10)}` +
       `${xrt.toFixed(1).padStart(12)}x${ref.toFixed(1).padStart(18)}x${(xrt / ref).toFixed(2).padStart(8)}` +
       `${avx.toFixed(1).padStart(15)}x${(xrt / avx).toFixed(2).padStart(8)}`,
   );
 }
 const peak = process.resourceUsage().maxRSS / 1024;
 console.log(
-  `peak RSS ${peak.toFixed(0)} MB (whole process: Node, wabt, all models; NAM Core render: ~27 MB)`,
+  `peak RSS ${peak.toFixed(0)} MB for the whole process (Node itself ~45 MB, wabt, every model above, the ${seconds} s` +
+    " buffers); NAM Core's render process peaks at ~27 MB. 'state MB' is what one renderer holds, whatever the length.",
 );

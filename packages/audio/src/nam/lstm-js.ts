@@ -75,5 +75,9 @@ export function createLstmJsRenderer(model: LstmModel, options: NamRendererOptio
   }
   reset();
 
-  return { backend: "js", sampleRate: model.sampleRate, prewarmSamples, process, reset };
+  const memoryBytes = layers.reduce(
+    (n, l) => n + l.w.byteLength + l.xh.byteLength + l.c.byteLength + l.ifgo.byteLength,
+    0,
+  );
+  return { backend: "js", sampleRate: model.sampleRate, prewarmSamples, memoryBytes, process, reset };
 }

@@ -14,6 +14,8 @@ export interface NamRenderer {
   readonly sampleRate: number;
   /** Zero samples fed (and discarded) by `reset()` so the model starts as after endless silence. */
   readonly prewarmSamples: number;
+  /** Bytes of state and weights this renderer holds (fixed for its life). */
+  readonly memoryBytes: number;
   /** Render `input` into `output[0 .. input.length)`. `output` may be `input` (in place). */
   process(input: Float32Array, output: Float32Array): void;
   /** Forget all state and prewarm again. Called once on creation. */

@@ -251,5 +251,10 @@ export function createWaveNetJsRenderer(model: WaveNetModel, options: NamRendere
   }
   reset();
 
-  return { backend: "js", sampleRate: model.sampleRate, prewarmSamples, process, reset };
+  let memoryBytes = z.byteLength;
+  for (const a of arrays) {
+    memoryBytes += a.headAcc.byteLength + a.headOut.byteLength + a.out.byteLength + a.rechannel.byteLength;
+    for (const l of a.layers) memoryBytes += l.hist.byteLength + l.wt.byteLength + l.out1x1.byteLength;
+  }
+  return { backend: "js", sampleRate: model.sampleRate, prewarmSamples, memoryBytes, process, reset };
 }

@@ -177,5 +177,6 @@ export function instantiateLstmWasm(
     process(new Float32Array(prewarmSamples), new Float32Array(prewarmSamples));
   }
   reset();
-  return { backend: "wasm", sampleRate: model.sampleRate, prewarmSamples, process, reset };
+  const memoryBytes = exports.memory.buffer.byteLength;
+  return { backend: "wasm", sampleRate: model.sampleRate, prewarmSamples, memoryBytes, process, reset };
 }

@@ -422,5 +422,6 @@ export function instantiateWaveNetWasm(model: WaveNetModel, compiled: CompiledWa
     process(zeros, new Float32Array(prewarmSamples));
   }
   reset();
-  return { backend: "wasm", sampleRate: model.sampleRate, prewarmSamples, process, reset };
+  const memoryBytes = exports.memory.buffer.byteLength;
+  return { backend: "wasm", sampleRate: model.sampleRate, prewarmSamples, memoryBytes, process, reset };
 }
