@@ -96,7 +96,7 @@ export interface Harness {
  * Tone 3000 tokens came from a real login against the stand-in.
  */
 export async function startHarness(
-  options: { capabilities?: RenderCapabilities; inProcessWorker?: boolean } = {},
+  options: { capabilities?: RenderCapabilities; inProcessWorker?: boolean; ffmpegPath?: string } = {},
 ): Promise<Harness> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const standIn = await createTone3000StandIn({ port: 0, rateLimitPerMinute: 100_000 });
@@ -136,7 +136,11 @@ export async function startHarness(
   });
   const url = await api.listen(0, "127.0.0.1");
   const pool = createRenderPool();
-  const pipeline: ShootoutPipeline = createShootoutPipeline({ tone3000, pool });
+  const pipeline: ShootoutPipeline = createShootoutPipeline({
+    tone3000,
+    pool,
+    ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
+  });
   const worker: RunningWorker | null =
     options.inProcessWorker === false
       ? null

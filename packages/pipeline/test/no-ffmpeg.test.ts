@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shootoutResultSchema } from "../src/index.ts";
+import { followJob, type Harness, shortDiWav, startHarness, uploadFile } from "./harness.ts";
+import { MODELS } from "./reference.ts";
+
+// A deployment without ffmpeg: the API says so (capabilities.video false) and the worker's
+// pipeline cannot run it either.
+describe("without ffmpeg", () => {
+  let h: Harness;
+  let diFileId: string;
+  const tones = [
+    {
+      tone3000ToneId: MODELS.tinyWaveNet.toneId,
+      tone3000ModelId: MODELS.tinyWaveNet.modelId,
+      displayName: "Tiny",
+    },
+    { tone3000ToneId: MODELS.lstm.toneId, tone3000ModelId: MODELS.lstm.modelId, displayName: "LSTM" },
+  ];
+
+  beforeAll(async () => {
+    h = await startHarness({ ffmpegPath: "/nonexistent/ffmpeg", capabilities: { video: false } });
+    diFileId = await uploadFile(h, shortDiWav(1), "di", "take.wav");
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("audio outputs still render", async () => {
+    const s = await h.client.shootouts.create.mutate({
+      name: "audio only",
+      diFileId,
+      outputFormats: ["wav", "flac"],
+      tones,
+    });
+    const job = await h.client.jobs.create.mutate({ shootoutId: s.id });
+    await followJob(h.client, job.id);
+    const done = await h.client.jobs.get.query({ jobId: job.id });
+    expect(done.status).toBe("completed");
+    const result = shootoutResultSchema.parse(done.result);
+    expect(result.video).toBeNull();
+    expect(result.joined.map((f) => f.format).sort()).toEqual(["flac", "wav"]);
+  });
+
+  it("an MP4 shootout is refused by jobs.create over HTTP, with the reason", async () => {
+    const s = await h.client.shootouts.create.mutate({
+      name: "with video",
+      diFileId,
+      outputFormats: ["flac", "mp4"],
+      tones,
+    });
+    await expect(h.client.jobs.create.mutate({ shootoutId: s.id })).rejects.toThrow(
+      /MP4 video output needs ffmpeg/,
+    );
+    const jobs = await h.t.db.selectFrom("jobs").select("id").where("shootoutId", "=", s.id).execute();
+    expect(jobs).toEqual([]);
+  });
+});
