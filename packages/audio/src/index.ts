@@ -1,5 +1,6 @@
 // Errors
 
+export { type ImageOptions, spectrumPng, waveformPng } from "./analysis/images.ts";
 // Analysis
 export {
   integratedLoudness,

@@ -4,8 +4,10 @@ import {
   matchLoudness,
   measure,
   samplePeak,
+  spectrumPng,
   trimSilence,
   truePeakDb,
+  waveformPng,
 } from "../src/index.ts";
 
 const SR = 48_000;
@@ -159,5 +161,29 @@ describe("silence trim", () => {
 
   it("reports all-silent input", () => {
     expect(trimSilence(new Float32Array(1000), SR)).toMatchObject({ silent: true, start: 0, end: 0 });
+  });
+});
+
+describe("PNG pictures", () => {
+  it("draws a waveform and a spectrum as decodable PNGs", async () => {
+    const { decode } = await import("fast-png");
+    const x = sine(1000, -6, 1);
+    const w = decode(waveformPng(x, { width: 200, height: 50 }));
+    expect([w.width, w.height, w.channels]).toEqual([200, 50, 3]);
+    const s = decode(spectrumPng(x, SR, { width: 300, height: 100 }));
+    expect([s.width, s.height]).toEqual([300, 100]);
+    // The spectrum's highest point (smallest y of the trace) is at the 1 kHz column.
+    const fx = Math.round(
+      ((Math.log10(1000) - Math.log10(20)) / (Math.log10(20_000) - Math.log10(20))) * 299,
+    );
+    const topRow = (col: number) => {
+      for (let y = 0; y < 100; y++) {
+        const i = (y * 300 + col) * 3;
+        if (s.data[i] === 30 && s.data[i + 1] === 70) return y;
+      }
+      return 100;
+    };
+    expect(topRow(fx)).toBeLessThanOrEqual(15);
+    expect(topRow(20)).toBeGreaterThan(50);
   });
 });
