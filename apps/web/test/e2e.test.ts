@@ -80,7 +80,10 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     // Signed out: the page offers the Tone 3000 sign-in, which comes back to where we were.
     await page.getByRole("link", { name: "Sign in with Tone 3000" }).click();
     await page.waitForURL(`${stack.url}/new`);
-    await expect(page.getByTestId("user").textContent()).resolves.toBe("local");
+    await page
+      .getByTestId("user")
+      .filter({ hasText: /^local$/ })
+      .waitFor();
 
     await page.getByLabel("Name", { exact: true }).fill("Two tiny amps");
     await page.getByLabel("WAV", { exact: true }).check();
@@ -89,13 +92,13 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     const di = page.getByLabel("DI recording");
     await di.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not audio") });
     const diError = page.locator(`#${await di.getAttribute("aria-describedby")}`);
-    await expect(diError.textContent()).resolves.toMatch(/not a WAV, FLAC, AIFF or MP3 file/);
+    await diError.filter({ hasText: "not a WAV, FLAC, AIFF or MP3 file" }).waitFor();
     await expect(di.getAttribute("aria-invalid")).resolves.toBe("true");
     await uploadDi();
 
     // Too few tones: the router's zod message appears beside the tones, not as a raw dump.
     await page.getByRole("button", { name: "Create and render" }).click();
-    await expect(page.locator("#tones-error").textContent()).resolves.toMatch(/at least 2 tones/);
+    await page.locator("#tones-error").filter({ hasText: "a shootout needs at least 2 tones" }).waitFor();
 
     await addModel("Microtubes", /^Models of Microtubes/, "Microtubes 900 LSTM 1x3");
     await addModel("Tiny", /^Models of Tiny WaveNet/, "Tiny WaveNet");
