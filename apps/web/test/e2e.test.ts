@@ -189,6 +189,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     // Server restart mid-job: the render finishes while the API is down; once it is back, the
     // socket reconnects with the last event id and the page catches up with what it missed.
     await stack.stopApi();
+    await page.getByText("Connection lost: reconnecting…").waitFor();
     gate.open();
     for (;;) {
       const events = await listJobEvents(stack.database.db, jobId);
@@ -199,6 +200,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.locator('[data-testid="job-status"][data-status="completed"]').waitFor({ timeout: 60_000 });
     expect(await progressValue(page)).toBe(100);
 
+    await expect(page.getByText("Connection lost: reconnecting…").isVisible()).resolves.toBe(false);
     const stored = await listJobEvents(stack.database.db, jobId);
     expect(await shownSeqs(page)).toEqual(stored.map((e) => e.seq));
     const texts = await page.locator(".messages li span:last-child").allTextContents();

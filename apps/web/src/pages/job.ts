@@ -124,6 +124,9 @@ export const jobPage: PageFactory = ({ params }) => {
         onError: (error) => mount(problem, errorBox(error)),
         onComplete: () => {
           element.dataset.live = "ended";
+          // Finished: the socket closing when idle is no longer news.
+          subscription = null;
+          connection.hidden = true;
           if (!disposed) settle().catch((e: unknown) => mount(problem, errorBox(e)));
         },
       },
