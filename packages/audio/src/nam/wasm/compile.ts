@@ -42,7 +42,23 @@ export const wasmRelaxedSimdSupported = (() => {
   }
 })();
 
-export async function assemble(wat: string): Promise<WebAssembly.Module> {
+// Generated code depends only on a model's architecture (sizes, dilations, activations), never on
+// its weights, so models of one architecture (e.g. every "standard" WaveNet) share one module.
+const modules = new Map<string, Promise<WebAssembly.Module>>();
+const MAX_MODULES = 16;
+
+export function assemble(wat: string): Promise<WebAssembly.Module> {
+  let p = modules.get(wat);
+  if (!p) {
+    p = assembleUncached(wat);
+    p.catch(() => modules.delete(wat));
+    if (modules.size >= MAX_MODULES) modules.delete(modules.keys().next().value!);
+    modules.set(wat, p);
+  }
+  return p;
+}
+
+async function assembleUncached(wat: string): Promise<WebAssembly.Module> {
   const w = await wabt();
   let mod: ReturnType<Wabt["parseWat"]> | undefined;
   try {

@@ -66,7 +66,8 @@ export function planLstmWasm(
   const hw = new Float32Array(Hp);
   hw.set(model.headWeight);
   const headW = alloc(Hp);
-  init.push([headW, hw]);
+  const headB = alloc(4);
+  init.push([headW, hw], [headB, Float32Array.of(model.headBias)]);
 
   const g = (l: string) => `(local.get ${l})`;
   const set = (l: string, e: string) => `(local.set ${l} ${e})`;
@@ -121,7 +122,7 @@ export function planLstmWasm(
   for (let u = 0; u < Hp; u += 4)
     body.push(set("$x", m.emit(vload(headW + u * 4), vload(last.h + u * 4), g("$x"))));
   body.push(
-    `(f32.store offset=${output} ${g("$c")} (f32.add (f32.const ${model.headBias}) (f32.add (f32.add (f32x4.extract_lane 0 ${g("$x")}) (f32x4.extract_lane 1 ${g("$x")})) (f32.add (f32x4.extract_lane 2 ${g("$x")}) (f32x4.extract_lane 3 ${g("$x")})))))`,
+    `(f32.store offset=${output} ${g("$c")} (f32.add (f32.load offset=${headB} (i32.const 0)) (f32.add (f32.add (f32x4.extract_lane 0 ${g("$x")}) (f32x4.extract_lane 1 ${g("$x")})) (f32.add (f32x4.extract_lane 2 ${g("$x")}) (f32x4.extract_lane 3 ${g("$x")})))))`,
   );
 
   const locals = [

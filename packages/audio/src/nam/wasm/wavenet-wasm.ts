@@ -1,7 +1,7 @@
 import { resolveActivation } from "../activations.ts";
 import type { WaveNetModel } from "../model.ts";
 import type { NamRenderer } from "../renderer-types.ts";
-import { activationInPlace, f32, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
+import { activationInPlace, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 
 /**
  * A1 WaveNet as a WebAssembly SIMD module generated for one model.
@@ -82,6 +82,9 @@ export function planWaveNetWasm(
   const init: [number, Float32Array][] = [];
   const cond = alloc(B);
   const out = alloc(B);
+  // head_scale lives in memory, not in the code, so every model of one architecture shares a module.
+  const headScale = alloc(4);
+  init.push([headScale, Float32Array.of(model.headScale)]);
 
   const arrays = model.layerArrays;
   const plans: ArrayPlan[] = [];
@@ -339,7 +342,7 @@ export function planWaveNetWasm(
     body.push(
       set("$t", "(i32.const 0)"),
       "(block $out_end (loop $out",
-      `(f32.store offset=${out} (i32.shl ${g("$t")} (i32.const 2)) (f32.mul (f32.const ${f32(model.headScale)}) (f32.load offset=${last.headOut} (i32.mul ${g("$t")} (i32.const ${last.Hp * 4})))))`,
+      `(f32.store offset=${out} (i32.shl ${g("$t")} (i32.const 2)) (f32.mul (f32.load offset=${headScale} (i32.const 0)) (f32.load offset=${last.headOut} (i32.mul ${g("$t")} (i32.const ${last.Hp * 4})))))`,
       set("$t", `(i32.add ${g("$t")} (i32.const 1))`),
       `(br_if $out (i32.lt_u ${g("$t")} ${g("$n")}))`,
       "))",
