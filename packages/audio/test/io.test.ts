@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import wavefile from "wavefile";
 import {
   AudioError,
   decodeAudio,
@@ -87,6 +88,17 @@ describe("WAV", () => {
     stereo.forEach((c, i) => {
       expect(maxDiff(d.channels[i]!, c)).toBeLessThanOrEqual(tol);
     });
+  });
+
+  it("decodes big-endian RIFX files", () => {
+    for (const encoding of ["pcm16", "pcm24", "float32"] as const) {
+      const w = new wavefile.WaveFile(encodeWav(stereo, SR, encoding));
+      w.toRIFX();
+      const d = decodeWav(w.toBuffer());
+      stereo.forEach((c, i) => {
+        expect(maxDiff(d.channels[i]!, c)).toBeLessThanOrEqual(encoding === "pcm16" ? 2 ** -15 : 2 ** -23);
+      });
+    }
   });
 
   it("clips out-of-range samples instead of wrapping", () => {

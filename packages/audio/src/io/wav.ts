@@ -71,36 +71,30 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
   }
   if (found === 0) throw new AudioError("MALFORMED_AUDIO", "WAV has no audio data");
   const frames = found / frameBytes;
-  let out: Float32Array[];
-  if (code === "32f" || code === "64") {
-    // wavefile picks int vs float from the plain format tag only, so an extensible float file
-    // would come back as integers: read its (already located) little-endian payload directly.
-    const view = new DataView(data.samples.buffer, data.samples.byteOffset, data.samples.byteLength);
-    const width = bits / 8;
-    out = Array.from({ length: channels }, (_, c) => {
-      const f = new Float32Array(frames);
-      for (let i = 0; i < frames; i++) {
-        const at = (i * channels + c) * width;
-        f[i] = width === 4 ? view.getFloat32(at, true) : view.getFloat64(at, true);
-      }
-      return f;
-    });
-  } else {
-    let raw: Float64Array | Float64Array[];
-    try {
-      raw = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
-    } catch (cause) {
-      throw new AudioError("MALFORMED_AUDIO", "cannot read WAV samples", { cause });
-    }
-    const list = channels === 1 ? [raw as Float64Array] : (raw as Float64Array[]);
-    const scale = code === "8" ? 1 / 128 : 2 ** -(bits - 1);
-    const offset = code === "8" ? -128 : 0;
-    out = list.map((ch) => {
-      const f = new Float32Array(frames);
-      for (let i = 0; i < frames; i++) f[i] = (ch[i]! + offset) * scale;
-      return f;
-    });
-  }
+  // wavefile located and bounded the payload; its per-sample unpacking is slow (and keys int vs
+  // float on the plain format tag only), so the interleaved payload is converted here.
+  const littleEndian = (wav as unknown as { container: string }).container !== "RIFX";
+  const view = new DataView(data.samples.buffer, data.samples.byteOffset, data.samples.byteLength);
+  const width = bits / 8;
+  const read: (at: number) => number =
+    code === "32f"
+      ? (at) => view.getFloat32(at, littleEndian)
+      : code === "64"
+        ? (at) => view.getFloat64(at, littleEndian)
+        : code === "8"
+          ? (at) => (view.getUint8(at) - 128) / 128
+          : code === "16"
+            ? (at) => view.getInt16(at, littleEndian) / 32768
+            : code === "24"
+              ? littleEndian
+                ? (at) => ((view.getInt8(at + 2) << 16) | view.getUint16(at, true)) / 8388608
+                : (at) => ((view.getInt8(at) << 16) | view.getUint16(at + 1, false)) / 8388608
+              : (at) => view.getInt32(at, littleEndian) / 2147483648;
+  const out = Array.from({ length: channels }, (_, c) => {
+    const f = new Float32Array(frames);
+    for (let i = 0, at = c * width; i < frames; i++, at += frameBytes) f[i] = read(at);
+    return f;
+  });
   return {
     format: "wav",
     sampleRate: fmt.sampleRate,
@@ -135,14 +129,33 @@ export function encodeWav(
   const n = list[0]!.length;
   if (list.some((c) => c.length !== n)) throw new AudioError("INVALID_ARGUMENT", "channels differ in length");
   if (!(sampleRate > 0)) throw new AudioError("INVALID_ARGUMENT", "sample rate must be positive");
+  // wavefile writes the RIFF/fmt/data structure; the payload is packed here because its own
+  // per-sample packing takes seconds for a minute of float audio.
+  const code = encoding === "float32" ? "32f" : encoding === "pcm16" ? "16" : "24";
   const wav = new WaveFile();
-  const samples =
-    encoding === "float32" ? list : list.map((c) => floatToInt(c, encoding === "pcm16" ? 16 : 24));
   wav.fromScratch(
     list.length,
     sampleRate,
-    encoding === "float32" ? "32f" : encoding === "pcm16" ? "16" : "24",
-    samples,
+    code,
+    list.map(() => new Float64Array(0)),
   );
+  const width = encoding === "float32" ? 4 : encoding === "pcm16" ? 2 : 3;
+  const payload = new Uint8Array(n * list.length * width);
+  const view = new DataView(payload.buffer);
+  list.forEach((ch, c) => {
+    const ints = encoding === "float32" ? null : floatToInt(ch, encoding === "pcm16" ? 16 : 24);
+    for (let i = 0, at = c * width; i < n; i++, at += width * list.length) {
+      if (ints === null) view.setFloat32(at, ch[i]!, true);
+      else if (width === 2) view.setInt16(at, ints[i]!, true);
+      else {
+        const v = ints[i]!;
+        view.setUint16(at, v & 0xffff, true);
+        view.setInt8(at + 2, v >> 16);
+      }
+    }
+  });
+  const d = wav.data as { samples: Uint8Array; chunkSize: number };
+  d.samples = payload;
+  d.chunkSize = payload.length;
   return wav.toBuffer();
 }
