@@ -108,6 +108,16 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.getByRole("button", { name: "Move tone 2 up" }).click();
     await expect(names.nth(0).inputValue()).resolves.toMatch(/Tiny WaveNet/);
     await expect(names.nth(1).inputValue()).resolves.toMatch(/Microtubes/);
+    // The first tone gets a cabinet IR (uploaded as kind=ir) and a room reverb.
+    const firstTone = page.getByTestId("selected-tone").nth(0);
+    await firstTone.getByText("Cabinet IR, high-pass, effects").click();
+    await firstTone.getByLabel("Cabinet IR for tone 1").setInputFiles({
+      name: "cab.wav",
+      mimeType: "audio/wav",
+      buffer: diWav(0.05),
+    });
+    await firstTone.getByText("IR: cab.wav").waitFor();
+    await firstTone.getByLabel("Room reverb").check();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, "web-new-shootout.png"), fullPage: true });
 
@@ -171,6 +181,10 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     gate.close();
     await page.goto(`${stack.url}${shootoutUrl}`);
     await page.getByTestId("results").getByTestId("metrics").waitFor();
+    // The settings made in the form reached the shootout: IR and effect on the first tone only.
+    const summary = page.locator(".tone-summary li");
+    await expect(summary.nth(0).textContent()).resolves.toMatch(/with IR · 80 Hz high-pass · reverb:room/);
+    await expect(summary.nth(1).textContent()).resolves.toMatch(/no IR · 80 Hz high-pass$/);
     await page.screenshot({ path: path.join(ARTIFACTS, "web-shootout.png"), fullPage: true });
     await page.getByRole("button", { name: "Render again" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);

@@ -54,11 +54,13 @@ export const newShootoutPage: PageFactory = ({ navigate }) => {
     diStatus,
   );
 
+  const formError = h("div");
   const tonesError = h("p", { class: "field-error", id: "tones-error", hidden: true });
   // A complaint about the tones is stale once they change.
   const tones = toneSelectionList(() => {
     tonesError.textContent = "";
     tonesError.hidden = true;
+    mount(formError);
   });
   const browser = toneBrowser((tone, model) => tones.add(draftFrom(tone, model)));
 
@@ -90,7 +92,6 @@ export const newShootoutPage: PageFactory = ({ navigate }) => {
       }).element,
   );
 
-  const formError = h("div");
   const submit = h("button", { type: "submit", class: "primary" }, "Create and render");
   const fields: Record<string, Field<HTMLElement>> = {
     name,
