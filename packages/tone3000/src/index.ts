@@ -39,3 +39,4 @@ export {
   type Tone3000StandIn,
   type Tone3000StandInOptions,
 } from "./stand-in/server.ts";
+export { type OAuthState as StandInState, StandInStateError } from "./stand-in/state-file.ts";

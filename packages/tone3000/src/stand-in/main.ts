@@ -1,7 +1,8 @@
 // Starts the Tone 3000 stand-in as a process:
 //   PORT=4300 node packages/tone3000/src/stand-in/main.ts
 // Env: PORT (default 4300), HOST (127.0.0.1), PUBLIC_URL, T3K_CLIENT_ID + T3K_REDIRECT_URIS
-// (comma-separated) to register your app, RATE_LIMIT_PER_MINUTE, ACCESS_TOKEN_TTL_SECONDS.
+// (comma-separated) to register your app, RATE_LIMIT_PER_MINUTE, ACCESS_TOKEN_TTL_SECONDS,
+// STATE_FILE (keep issued tokens across restarts in this JSON file).
 import { z } from "zod";
 import { createTone3000StandIn, DEFAULT_STAND_IN_CLIENT } from "./server.ts";
 
@@ -13,6 +14,7 @@ const Env = z.object({
   T3K_REDIRECT_URIS: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().positive().optional(),
+  STATE_FILE: z.string().min(1).optional(),
 });
 const env = Env.parse(process.env);
 
@@ -34,6 +36,7 @@ const standIn = await createTone3000StandIn({
   clients,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+  stateFile: env.STATE_FILE,
 });
 console.log(`Tone 3000 stand-in listening on ${standIn.url}`);
 for (const client of clients)

@@ -1,8 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { OAuthState } from "./state-file.ts";
 
-// The stand-in's authorization server state, in memory. Behaviour follows RFC 6749 + RFC 7636 and
-// the OAuth 2.0 Security BCP: single-use short-lived codes bound to client, redirect URI and PKCE
-// challenge; refresh tokens rotate, and replaying a spent one revokes its whole family.
+// The stand-in's authorization server state, in memory (grants optionally saved through
+// `onChange`, see state-file.ts). Behaviour follows RFC 6749 + RFC 7636 and the OAuth 2.0
+// Security BCP: single-use short-lived codes bound to client, redirect URI and PKCE challenge;
+// refresh tokens rotate, and replaying a spent one revokes its whole family.
 
 export interface RegisteredClient {
   clientId: string;
@@ -51,9 +53,16 @@ export interface OAuthStoreOptions {
   codeTtlSeconds: number;
   accessTokenTtlSeconds: number;
   now?: () => number;
+  /** Grants issued before (a saved state): their tokens keep working. */
+  initialState?: OAuthState | null;
+  /** Called with the grants after every change to them (not for codes, which stay in memory). */
+  onChange?: (state: OAuthState) => void;
 }
 
 const token = (prefix: string) => `${prefix}_${randomBytes(24).toString("base64url")}`;
+
+/** Tokens are kept by hash, like a real server would: the saved state holds no usable token. */
+const tokenKey = (value: string) => createHash("sha256").update(value, "utf8").digest("base64url");
 
 export function s256(verifier: string): string {
   return createHash("sha256").update(verifier, "ascii").digest("base64url");
@@ -69,25 +78,47 @@ export function createOAuthStore(options: OAuthStoreOptions) {
   const now = options.now ?? Date.now;
   const clients = new Map<string, RegisteredClient>();
   const codes = new Map<string, AuthorizationCode>();
-  const families = new Map<string, Family>();
-  const accessTokens = new Map<string, AccessToken>();
-  const refreshTokens = new Map<string, RefreshToken>();
+  const initial = options.initialState;
+  const families = new Map<string, Family>(Object.entries(initial?.families ?? {}));
+  const accessTokens = new Map<string, AccessToken>(Object.entries(initial?.accessTokens ?? {}));
+  const refreshTokens = new Map<string, RefreshToken>(Object.entries(initial?.refreshTokens ?? {}));
+
+  /** The grants as they stand; expired access tokens are left out (nothing can use them again). */
+  function snapshot(): OAuthState {
+    const at = now();
+    return {
+      version: 1,
+      families: Object.fromEntries([...families].map(([id, f]) => [id, { ...f }])),
+      accessTokens: Object.fromEntries(
+        [...accessTokens].filter(([, t]) => t.expiresAt > at).map(([key, t]) => [key, { ...t }]),
+      ),
+      refreshTokens: Object.fromEntries([...refreshTokens].map(([key, t]) => [key, { ...t }])),
+    };
+  }
+
+  function changed() {
+    options.onChange?.(snapshot());
+  }
 
   function issue(familyId: string, userId: string) {
     const accessToken = token("t3k_at");
     const refreshToken = token("t3k_rt");
-    accessTokens.set(accessToken, {
+    accessTokens.set(tokenKey(accessToken), {
       familyId,
       userId,
       expiresAt: now() + options.accessTokenTtlSeconds * 1000,
     });
-    refreshTokens.set(refreshToken, { familyId, used: false });
+    refreshTokens.set(tokenKey(refreshToken), { familyId, used: false });
+    changed();
     return { ok: true as const, accessToken, refreshToken, expiresIn: options.accessTokenTtlSeconds };
   }
 
   function revokeFamily(familyId: string | undefined) {
     const family = familyId ? families.get(familyId) : undefined;
-    if (family) family.revoked = true;
+    if (family && !family.revoked) {
+      family.revoked = true;
+      changed();
+    }
   }
 
   return {
@@ -163,7 +194,7 @@ export function createOAuthStore(options: OAuthStoreOptions) {
     refresh(input: { clientId: string; refreshToken: string }): TokenGrantResult {
       if (!clients.has(input.clientId))
         return { ok: false, status: 401, error: "invalid_client", description: "Unknown client_id" };
-      const record = refreshTokens.get(input.refreshToken);
+      const record = refreshTokens.get(tokenKey(input.refreshToken));
       const family = record ? families.get(record.familyId) : undefined;
       if (!record || !family)
         return { ok: false, status: 400, error: "invalid_grant", description: "Unknown refresh token" };
@@ -176,7 +207,7 @@ export function createOAuthStore(options: OAuthStoreOptions) {
         };
       if (record.used) {
         // Reuse of a rotated token: someone holds a copy. Revoke every token of the family.
-        family.revoked = true;
+        revokeFamily(record.familyId);
         return {
           ok: false,
           status: 400,
@@ -191,7 +222,7 @@ export function createOAuthStore(options: OAuthStoreOptions) {
     },
     /** The user behind a Bearer token, or why not. */
     authenticate(accessToken: string): { ok: true; userId: string } | { ok: false; reason: string } {
-      const record = accessTokens.get(accessToken);
+      const record = accessTokens.get(tokenKey(accessToken));
       if (!record) return { ok: false, reason: "Invalid access token" };
       if (families.get(record.familyId)?.revoked) return { ok: false, reason: "Access token revoked" };
       if (record.expiresAt <= now()) return { ok: false, reason: "Access token expired" };
@@ -199,9 +230,14 @@ export function createOAuthStore(options: OAuthStoreOptions) {
     },
     /** Test helper: make an access token expire now (to provoke a 401 without waiting). */
     expireAccessToken(accessToken: string) {
-      const record = accessTokens.get(accessToken);
-      if (record) record.expiresAt = 0;
+      const record = accessTokens.get(tokenKey(accessToken));
+      if (record) {
+        record.expiresAt = 0;
+        changed();
+      }
     },
+    /** The grants as they would be saved. */
+    snapshot,
   };
 }
 export type OAuthStore = ReturnType<typeof createOAuthStore>;

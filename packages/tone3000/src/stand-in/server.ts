@@ -7,6 +7,7 @@ import { createFaultInjector, type FaultInjector } from "./faults.ts";
 import { createOAuthStore, type OAuthStore, type RegisteredClient } from "./oauth-store.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 import { LibraryQuery, ModelsQuery, SearchQuery, searchTones } from "./search.ts";
+import { readStateFile, writeStateFile } from "./state-file.ts";
 import { modelJson, paginate, toneJson, userJson } from "./views.ts";
 
 /** The client the stand-in knows out of the box (the embedded product's defaults). */
@@ -30,6 +31,11 @@ export const Tone3000StandInOptions = z.object({
   catalogDir: z.string().optional(),
   /** The origin used in model_url/url fields; defaults to http://host:port. */
   publicUrl: z.url().optional(),
+  /**
+   * Keep issued grants (access + refresh tokens, their families) in this JSON file, loaded at
+   * start and rewritten atomically on every change, so tokens survive a restart. Unset: memory only.
+   */
+  stateFile: z.string().min(1).optional(),
 });
 export type Tone3000StandInOptions = z.input<typeof Tone3000StandInOptions>;
 
@@ -42,6 +48,8 @@ export interface Tone3000StandIn {
   /** The in-memory authorization server (tests use it to expire tokens). */
   oauth: OAuthStore;
   catalog: Catalog;
+  /** The catalog user id the authorize endpoint approves without UI, or false (it denies). */
+  autoApprovedUser: string | false;
 }
 
 class HttpError extends Error {
@@ -125,9 +133,21 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
     options.autoApproveUser === undefined ? catalog.defaultUserId : options.autoApproveUser;
   if (approvedUser !== false && !catalog.users.has(approvedUser))
     throw new Error(`autoApproveUser: unknown user ${approvedUser}`);
+  const { stateFile } = options;
   const oauth = createOAuthStore({
     codeTtlSeconds: options.codeTtlSeconds,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    initialState: stateFile ? readStateFile(stateFile) : null,
+    onChange: stateFile
+      ? (state) => {
+          try {
+            writeStateFile(stateFile, state);
+          } catch (error) {
+            // The grant stands in memory; only a restart would lose it. Serving goes on.
+            console.error(`tone3000 stand-in: could not save ${stateFile}:`, error);
+          }
+        }
+      : undefined,
   });
   for (const client of options.clients) oauth.registerClient(client);
   const limiter = createRateLimiter(options.rateLimitPerMinute);
@@ -385,6 +405,7 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
     faults,
     oauth,
     catalog,
+    autoApprovedUser: approvedUser,
     registerClient: (client) => oauth.registerClient(client),
     close: () =>
       new Promise<void>((resolve, reject) => {
