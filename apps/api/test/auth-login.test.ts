@@ -50,6 +50,8 @@ beforeAll(async () => {
     LOG_LEVEL: "silent",
     TOKEN_ENCRYPTION_KEY: KEY,
     PORT: String(port),
+    // Embedded: the stand-in's state file goes beside this (temporary) data directory.
+    PGLITE_DATA_DIR: path.join(storageDir, ".data", "pglite"),
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   database = await createTestDatabase();

@@ -3,11 +3,22 @@ import os from "node:os";
 import path from "node:path";
 import { ConfigError, loadEnv } from "@shootout/config";
 import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
-import { DEFAULT_STAND_IN_CLIENT, generateTokenCipherKey } from "@shootout/tone3000";
+import { completeTone3000Login } from "@shootout/router";
+import {
+  DEFAULT_STAND_IN_CLIENT,
+  generateCodeVerifier,
+  generateState,
+  generateTokenCipherKey,
+} from "@shootout/tone3000";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STAND_IN_STATE_FILE, standInStateFile } from "../src/tone3000/stand-in-state.ts";
 import { resolveTokenKey, TOKEN_KEY_FILE } from "../src/tone3000/token-key.ts";
-import { defaultPublicUrl, startTone3000Services } from "../src/tone3000/tone3000-services.ts";
+import {
+  defaultPublicUrl,
+  startTone3000Services,
+  type Tone3000Services,
+} from "../src/tone3000/tone3000-services.ts";
 
 const log = pino({ level: "silent" });
 const dirs: string[] = [];
@@ -117,5 +128,76 @@ describe("Tone 3000 services", () => {
   it("without PUBLIC_URL the callback is on HOST:PORT (a wildcard host reads as localhost)", () => {
     expect(defaultPublicUrl(loadEnv({ HOST: "0.0.0.0", PORT: "3000" }))).toBe("http://localhost:3000");
     expect(defaultPublicUrl(loadEnv({ HOST: "::1", PORT: "3000" }))).toBe("http://[::1]:3000");
+  });
+});
+
+describe("embedded restarts keep users' Tone 3000 grants", () => {
+  /** The browser's part of the login, headless: the stand-in approves its local user at once. */
+  async function signIn(services: Tone3000Services) {
+    const verifier = generateCodeVerifier();
+    const state = generateState();
+    const answer = await fetch(services.oauth.createAuthorizationURL(state, verifier), {
+      redirect: "manual",
+    });
+    expect(answer.status).toBe(302);
+    const back = new URL(answer.headers.get("location")!);
+    expect(back.searchParams.get("state")).toBe(state);
+    const tokens = await services.oauth.validateAuthorizationCode(back.searchParams.get("code")!, verifier);
+    const profile = { id: "local-user", username: "local", avatar_url: null };
+    return completeTone3000Login(database.db, services.tokens, tokens, profile);
+  }
+
+  it("the stand-in's grants live beside the PGlite directory: stored tokens work, and refresh, after a restart", async () => {
+    const root = tempDir();
+    const env = loadEnv({
+      PGLITE_DATA_DIR: path.join(root, ".data", "pglite"),
+      TOKEN_ENCRYPTION_KEY: generateTokenCipherKey(),
+    });
+    const first = await startTone3000Services({ env, db: database.db, log });
+    const user = await signIn(first);
+    expect((await (await first.tone3000(user.id)).getUser()).id).toBe("local-user");
+    await first.close();
+    const file = path.join(root, ".data", STAND_IN_STATE_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    // `./shootout start` again: a new stand-in on a new port, the same database and state file.
+    const second = await startTone3000Services({ env, db: database.db, log });
+    try {
+      expect(second.baseUrl).not.toBe(first.baseUrl);
+      expect((await (await second.tone3000(user.id)).getUser()).username).toBe("local");
+      // The access token runs out: the stored refresh token, issued before the restart, rotates.
+      const before = await database.db
+        .selectFrom("users")
+        .select("t3kRefreshToken")
+        .where("id", "=", user.id)
+        .executeTakeFirstOrThrow();
+      await database.db
+        .updateTable("users")
+        .set({ t3kTokenExpiresAt: new Date(Date.now() - 1000) })
+        .where("id", "=", user.id)
+        .execute();
+      expect((await (await second.tone3000(user.id)).getUser()).id).toBe("local-user");
+      const after = await database.db
+        .selectFrom("users")
+        .select(["t3kRefreshToken", "t3kTokenExpiresAt"])
+        .where("id", "=", user.id)
+        .executeTakeFirstOrThrow();
+      expect(after.t3kRefreshToken).not.toBe(before.t3kRefreshToken);
+      expect(after.t3kTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("with DATABASE_URL the in-process stand-in keeps no file", () => {
+    const root = tempDir();
+    const env = loadEnv({
+      DATABASE_URL: "postgres://db.example/shootout",
+      PGLITE_DATA_DIR: path.join(root, ".data", "pglite"),
+    });
+    expect(standInStateFile(env)).toBeUndefined();
+    expect(standInStateFile(loadEnv({ PGLITE_DATA_DIR: path.join(root, "pg") }))).toBe(
+      path.join(root, STAND_IN_STATE_FILE),
+    );
   });
 });

@@ -31,6 +31,7 @@ export {
   validateSessionToken,
 } from "./domain/sessions.ts";
 export { createTone3000ClientFactory, type Tone3000ClientFactoryOptions } from "./domain/tone3000-clients.ts";
+export { completeTone3000Login, type Tone3000LoginProfile } from "./domain/tone3000-login.ts";
 export {
   createTone3000TokenStore,
   DEFAULT_REFRESH_BEFORE_MS,

@@ -1,11 +1,11 @@
 import { timingSafeEqual } from "node:crypto";
 import type { DB } from "@shootout/db";
 import {
+  completeTone3000Login,
   createSession,
   invalidateSession,
   parseSessionToken,
   type Tone3000TokenStore,
-  upsertUserByTone3000Id,
 } from "@shootout/router";
 import {
   createTone3000Client,
@@ -180,12 +180,7 @@ export function authRoutes(deps: AuthRoutesDeps): Route[] {
     // The browser's cookie is about to be overwritten: the session it held ends with it.
     const previous = sessionTokenOf(req, deps.allowedOrigins);
     const { token, session } = await deps.db.transaction().execute(async (trx) => {
-      const user = await upsertUserByTone3000Id(trx, {
-        tone3000Id: t3kUser.id,
-        username: t3kUser.username,
-        avatarUrl: t3kUser.avatar_url,
-      });
-      await deps.tokens.save(user.id, tokens, trx);
+      const user = await completeTone3000Login(trx, deps.tokens, tokens, t3kUser);
       const replaced = previous ? parseSessionToken(previous) : null;
       if (replaced && next.mode === "cookie") await invalidateSession(trx, replaced.id);
       return createSession(trx, user.id, {

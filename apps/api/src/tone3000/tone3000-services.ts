@@ -4,11 +4,13 @@ import {
   createTone3000ClientFactory,
   createTone3000TokenStore,
   type Tone3000ClientFactory,
+  type Tone3000TokenStore,
 } from "@shootout/router";
 import {
   createTone3000OAuth,
   createTone3000StandIn,
   DEFAULT_STAND_IN_CLIENT,
+  type Tone3000OAuth,
   type Tone3000StandIn,
   type Tone3000StandInOptions,
 } from "@shootout/tone3000";
@@ -18,6 +20,7 @@ import { sessionCookiePolicy } from "../http/session-cookie.ts";
 import type { Logger } from "../logger.ts";
 import { authRoutes } from "../routes/auth-routes.ts";
 import type { Route } from "../routes/route.ts";
+import { standInStateFile } from "./stand-in-state.ts";
 import { resolveTokenKey } from "./token-key.ts";
 
 export interface Tone3000Services {
@@ -28,6 +31,10 @@ export interface Tone3000Services {
   readonly redirectUri: string;
   /** For the router's context: an API client per user, over their stored tokens. */
   readonly tone3000: Tone3000ClientFactory;
+  /** Users' Tone 3000 tokens, encrypted in the users table (what /auth/callback saves into). */
+  readonly tokens: Tone3000TokenStore;
+  /** The OAuth client, with redirect URI `redirectUri`. */
+  readonly oauth: Tone3000OAuth;
   /** `/auth/login`, `/auth/callback`. */
   readonly routes: Route[];
   /** The in-process stand-in, when TONE3000_BASE_URL is unset. */
@@ -41,7 +48,10 @@ export interface Tone3000ServicesOptions {
   readonly log: Logger;
   /** Overrides PUBLIC_URL / http://HOST:PORT (tests that listen on port 0 know it only later). */
   readonly publicUrl?: string;
-  /** Extra options for the in-process stand-in (tests). */
+  /**
+   * Extra options for the in-process stand-in (tests). Its `stateFile` defaults to
+   * `tone3000-stand-in.json` beside the PGlite directory in embedded mode (see stand-in-state.ts).
+   */
   readonly standIn?: Omit<Tone3000StandInOptions, "port" | "host" | "clients">;
 }
 
@@ -81,14 +91,16 @@ export async function startTone3000Services(options: Tone3000ServicesOptions): P
     clientId = env.TONE3000_CLIENT_ID;
   } else {
     clientId = env.TONE3000_CLIENT_ID ?? DEFAULT_STAND_IN_CLIENT.clientId;
+    const stateFile = options.standIn?.stateFile ?? standInStateFile(env);
     standIn = await createTone3000StandIn({
       ...options.standIn,
+      stateFile,
       port: 0,
       host: "127.0.0.1",
       clients: [{ clientId, redirectUris: [redirectUri] }],
     });
     baseUrl = standIn.url;
-    log.info({ url: baseUrl, redirectUri }, "Tone 3000 stand-in started in-process");
+    log.info({ url: baseUrl, redirectUri, stateFile }, "Tone 3000 stand-in started in-process");
     if (env.DATABASE_URL) {
       log.warn(
         "TONE3000_BASE_URL unset with DATABASE_URL: workers in other processes cannot reach this stand-in",
@@ -121,6 +133,8 @@ export async function startTone3000Services(options: Tone3000ServicesOptions): P
     clientId,
     redirectUri,
     tone3000: createTone3000ClientFactory({ baseUrl, tokens }),
+    tokens,
+    oauth,
     routes,
     standIn,
     async close() {
