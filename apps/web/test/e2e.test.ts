@@ -248,6 +248,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     const hidden = (await results.textContent()) ?? "";
     expect(hidden).not.toMatch(/Dumble|ODS|Bedroom/);
 
+    await page.screenshot({ path: path.join(ARTIFACTS, "web-blind.png"), fullPage: true });
     await results.getByRole("button", { name: "Reveal the tones" }).click();
     await results.getByText("Revealed: each segment now shows which tone it is.").waitFor();
     const revealed = await segments.locator(".segment-name").allTextContents();
