@@ -5,6 +5,7 @@ import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 import { assemble, wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/compile.ts";
 import { instantiateLstmWasm, type LstmWasmPlan, planLstmWasm } from "./wasm/lstm-wasm.ts";
 import { instantiateWaveNetWasm, planWaveNetWasm, type WaveNetWasmPlan } from "./wasm/wavenet-wasm.ts";
+import type { WasmModule } from "./wasm/webassembly.ts";
 import { createWaveNetJsRenderer } from "./wavenet-js.ts";
 
 export type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
@@ -20,8 +21,8 @@ export function createJsNamRenderer(model: NamModel, options: NamRendererOptions
 }
 
 type Compiled =
-  | { kind: "WaveNet"; plan: WaveNetWasmPlan; module: WebAssembly.Module }
-  | { kind: "LSTM"; plan: LstmWasmPlan; module: WebAssembly.Module };
+  | { kind: "WaveNet"; plan: WaveNetWasmPlan; module: WasmModule }
+  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule };
 
 // One compiled kernel per model object and tanh flavour; renderers share it.
 const compiled = new WeakMap<NamModel, Map<boolean, Promise<Compiled>>>();

@@ -1,4 +1,5 @@
 import { AudioError } from "../../errors.ts";
+import { type WasmModule, wasmApi } from "./webassembly.ts";
 
 /**
  * Assembles generated WAT with wabt (the WebAssembly Binary Toolkit, compiled to JS/wasm, from
@@ -28,7 +29,7 @@ const SIMD_PROBE = Uint8Array.from([
 
 export const wasmSimdSupported = (() => {
   try {
-    return WebAssembly.validate(SIMD_PROBE);
+    return wasmApi.validate(SIMD_PROBE);
   } catch {
     return false;
   }
@@ -36,7 +37,7 @@ export const wasmSimdSupported = (() => {
 
 export const wasmRelaxedSimdSupported = (() => {
   try {
-    return WebAssembly.validate(RELAXED_PROBE);
+    return wasmApi.validate(RELAXED_PROBE);
   } catch {
     return false;
   }
@@ -44,10 +45,10 @@ export const wasmRelaxedSimdSupported = (() => {
 
 // Generated code depends only on a model's architecture (sizes, dilations, activations), never on
 // its weights, so models of one architecture (e.g. every "standard" WaveNet) share one module.
-const modules = new Map<string, Promise<WebAssembly.Module>>();
+const modules = new Map<string, Promise<WasmModule>>();
 const MAX_MODULES = 16;
 
-export function assemble(wat: string): Promise<WebAssembly.Module> {
+export function assemble(wat: string): Promise<WasmModule> {
   let p = modules.get(wat);
   if (!p) {
     p = assembleUncached(wat);
@@ -58,14 +59,14 @@ export function assemble(wat: string): Promise<WebAssembly.Module> {
   return p;
 }
 
-async function assembleUncached(wat: string): Promise<WebAssembly.Module> {
+async function assembleUncached(wat: string): Promise<WasmModule> {
   const w = await wabt();
   let mod: ReturnType<Wabt["parseWat"]> | undefined;
   try {
     mod = w.parseWat("kernel.wat", wat, { simd: true, relaxed_simd: true, bulk_memory: true });
     mod.validate();
     const { buffer } = mod.toBinary({});
-    return new WebAssembly.Module(buffer);
+    return new wasmApi.Module(buffer);
   } catch (cause) {
     throw new AudioError(
       "INVALID_ARGUMENT",

@@ -9,6 +9,7 @@ import {
   splatConst,
   tanhInPlace,
 } from "./simd-math.ts";
+import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
 
 /**
  * LSTM as a WebAssembly SIMD module generated for one model. The recurrence allows no batching over
@@ -153,11 +154,11 @@ export function planLstmWasm(
 
 export function instantiateLstmWasm(
   model: LstmModel,
-  compiled: { plan: LstmWasmPlan; module: WebAssembly.Module },
+  compiled: { plan: LstmWasmPlan; module: WasmModule },
 ): NamRenderer {
   const { plan } = compiled;
-  const instance = new WebAssembly.Instance(compiled.module, {});
-  const exports = instance.exports as { memory: WebAssembly.Memory; block: (n: number) => void };
+  const instance = new wasmApi.Instance(compiled.module, {});
+  const exports = instance.exports as { memory: WasmMemory; block: (n: number) => void };
   const heap = new Float32Array(exports.memory.buffer);
   const inF = plan.input / 4;
   const outF = plan.output / 4;

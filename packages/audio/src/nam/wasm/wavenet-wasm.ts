@@ -2,6 +2,7 @@ import { resolveActivation } from "../activations.ts";
 import type { WaveNetModel } from "../model.ts";
 import type { NamRenderer } from "../renderer-types.ts";
 import { activationInPlace, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
+import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
 
 /**
  * A1 WaveNet as a WebAssembly SIMD module generated for one model.
@@ -379,14 +380,14 @@ export function planWaveNetWasm(
 
 export interface CompiledWaveNet {
   plan: WaveNetWasmPlan;
-  module: WebAssembly.Module;
+  module: WasmModule;
 }
 
 /** Instantiate a compiled model as a streaming renderer (cheap: one memory, weights copied in). */
 export function instantiateWaveNetWasm(model: WaveNetModel, compiled: CompiledWaveNet): NamRenderer {
   const { plan } = compiled;
-  const instance = new WebAssembly.Instance(compiled.module, {});
-  const exports = instance.exports as { memory: WebAssembly.Memory; block: (n: number, pos: number) => void };
+  const instance = new wasmApi.Instance(compiled.module, {});
+  const exports = instance.exports as { memory: WasmMemory; block: (n: number, pos: number) => void };
   const heap = new Float32Array(exports.memory.buffer);
   const block = exports.block;
   const condF = plan.cond / 4;
