@@ -75,7 +75,12 @@ async function sendFile(request: RouteRequest, file: string, cacheControl: strin
     res.end();
     return true;
   }
-  await pipeline(createReadStream(file), res);
+  try {
+    await pipeline(createReadStream(file), res);
+  } catch (error) {
+    // The browser went away mid-file (a navigation, a closed tab): nothing to answer, not a failure.
+    if ((error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+  }
   return true;
 }
 
