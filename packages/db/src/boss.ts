@@ -12,6 +12,18 @@ export const BOSS_SCHEMA = "pgboss";
  * queue and the app share it and PGlite serialises them).
  */
 export function createBoss(database: Database, options: BossOptions = {}): PgBoss {
+  const boss = newBoss(database, options);
+  // An 'error' event nobody listens to is thrown by EventEmitter and kills the process (pg-boss
+  // emits one when a pooled connection dies, e.g. while its database is dropped). Callers add
+  // their own logging listener; until they do, report on stderr instead of crashing.
+  boss.on("error", (error) => {
+    if (boss.listenerCount("error") > 1) return;
+    process.stderr.write(`pg-boss: ${error instanceof Error ? error.message : String(error)}\n`);
+  });
+  return boss;
+}
+
+function newBoss(database: Database, options: BossOptions): PgBoss {
   const common: ConstructorOptions = {
     schema: BOSS_SCHEMA,
     // Wake workers the moment a job is sent instead of on the next 2 s poll.

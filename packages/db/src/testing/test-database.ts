@@ -42,6 +42,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         const dropper = new pg.Client({ connectionString: testDatabaseUrl });
         await dropper.connect();
         try {
+          // Give connections that are still closing (a queue's or listener's pool) a moment, so
+          // the forced drop below only cuts what a test really leaked.
+          for (let i = 0; i < 20; i++) {
+            const { rows } = await dropper.query<{ n: number }>(
+              "select count(*)::int as n from pg_stat_activity where datname = $1",
+              [name],
+            );
+            if (!rows[0]?.n) break;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
           await dropper.query(`drop database if exists ${name} with (force)`);
         } finally {
           await dropper.end();
