@@ -1,9 +1,9 @@
-import { isAudioError, prepareInput, trimSilence } from "@shootout/audio";
+import { trimSilence } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { RenderError } from "@shootout/jobs";
 import type { Storage } from "@shootout/storage";
 import type { Kysely } from "kysely";
-import { readObject } from "./read-object.ts";
+import { loadStoredAudio } from "./load-stored-audio.ts";
 import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
 
 export interface PreparedDi {
@@ -19,24 +19,9 @@ const MIN_DI_SECONDS = 0.5;
 
 /** Loads the shootout's DI from storage: decode, sum to mono, resample to 48 kHz, trim silence. */
 export async function loadDi(db: Kysely<DB>, storage: Storage, diFileId: string): Promise<PreparedDi> {
-  const file = await db
-    .selectFrom("files")
-    .select(["storageKey", "name"])
-    .where("id", "=", diFileId)
-    .executeTakeFirst();
-  if (!file) throw new RenderError("The DI file of this shootout no longer exists.");
-  const bytes = await readObject(storage, file.storageKey);
-  let prepared: Awaited<ReturnType<typeof prepareInput>>;
-  try {
-    prepared = await prepareInput(bytes, { targetRate: CHAIN_SAMPLE_RATE });
-  } catch (error) {
-    if (isAudioError(error)) {
-      throw new RenderError(`The DI file "${file.name}" cannot be used: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
+  const { name, prepared } = await loadStoredAudio(db, storage, diFileId, "DI");
   const trimmed = trimSilence(prepared.samples, CHAIN_SAMPLE_RATE);
-  if (trimmed.silent) throw new RenderError(`The DI file "${file.name}" is silent.`);
+  if (trimmed.silent) throw new RenderError(`The DI file "${name}" is silent.`);
   const notes = [...prepared.notes];
   const cut = prepared.samples.length - trimmed.samples.length;
   if (cut > 0) {
@@ -45,7 +30,7 @@ export async function loadDi(db: Kysely<DB>, storage: Storage, diFileId: string)
     );
   }
   if (trimmed.samples.length < MIN_DI_SECONDS * CHAIN_SAMPLE_RATE) {
-    throw new RenderError(`The DI file "${file.name}" is shorter than ${MIN_DI_SECONDS} s once trimmed.`);
+    throw new RenderError(`The DI file "${name}" is shorter than ${MIN_DI_SECONDS} s once trimmed.`);
   }
   return {
     samples: trimmed.samples,

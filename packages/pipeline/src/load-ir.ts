@@ -1,9 +1,8 @@
-import { isAudioError, prepareInput } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { RenderError } from "@shootout/jobs";
 import type { Storage } from "@shootout/storage";
 import type { Kysely } from "kysely";
-import { readObject } from "./read-object.ts";
+import { loadStoredAudio } from "./load-stored-audio.ts";
 import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
 
 /** Longest IR kept; cabinet IRs are 20–500 ms, anything past this is room tail we do not want. */
@@ -33,36 +32,21 @@ export function normalizeIrEnergy(ir: Float32Array): { samples: Float32Array; ga
 
 /** A user's IR upload made ready for the chain: decode, mono, 48 kHz, at most 2 s, unit energy. */
 export async function loadIr(db: Kysely<DB>, storage: Storage, irFileId: string): Promise<PreparedIr> {
-  const file = await db
-    .selectFrom("files")
-    .select(["storageKey", "name"])
-    .where("id", "=", irFileId)
-    .executeTakeFirst();
-  if (!file) throw new RenderError("An IR file of this shootout no longer exists.");
-  const bytes = await readObject(storage, file.storageKey);
-  let prepared: Awaited<ReturnType<typeof prepareInput>>;
-  try {
-    prepared = await prepareInput(bytes, { targetRate: CHAIN_SAMPLE_RATE });
-  } catch (error) {
-    if (isAudioError(error)) {
-      throw new RenderError(`The IR file "${file.name}" cannot be used: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
-  const notes = prepared.notes.map((n) => `IR "${file.name}": ${n}`);
+  const { name, prepared } = await loadStoredAudio(db, storage, irFileId, "IR");
+  const notes = prepared.notes.map((n) => `IR "${name}": ${n}`);
   let samples = prepared.samples;
   const max = MAX_IR_SECONDS * CHAIN_SAMPLE_RATE;
   if (samples.length > max) {
     samples = samples.subarray(0, max);
-    notes.push(`IR "${file.name}": cut to its first ${MAX_IR_SECONDS} s`);
+    notes.push(`IR "${name}": cut to its first ${MAX_IR_SECONDS} s`);
   }
   let normalized: ReturnType<typeof normalizeIrEnergy>;
   try {
     normalized = normalizeIrEnergy(samples);
   } catch (error) {
-    if (error instanceof RenderError) throw new RenderError(`The IR file "${file.name}" is silent.`);
+    if (error instanceof RenderError) throw new RenderError(`The IR file "${name}" is silent.`);
     throw error;
   }
-  notes.push(`IR "${file.name}": scaled to unit energy (${normalized.gainDb.toFixed(1)} dB)`);
-  return { name: file.name, samples: normalized.samples, notes };
+  notes.push(`IR "${name}": scaled to unit energy (${normalized.gainDb.toFixed(1)} dB)`);
+  return { name, samples: normalized.samples, notes };
 }
