@@ -6,12 +6,13 @@
 import { EXIT, UsageError } from "./cli-errors.ts";
 import type { Command, Io } from "./commands/command.ts";
 import { jobsCommand } from "./commands/jobs-command.ts";
+import { loginCommand } from "./commands/login-command.ts";
 import { runCommand } from "./commands/run-command.ts";
 import { sessionsCommand } from "./commands/sessions-command.ts";
 import { usersCommand } from "./commands/users-command.ts";
 import { reportError } from "./report-error.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, jobsCommand, usersCommand, sessionsCommand];
+const COMMANDS: readonly Command[] = [runCommand, jobsCommand, loginCommand, usersCommand, sessionsCommand];
 
 const MAIN_HELP = `Usage: shootout <command> [options]
 

@@ -1,32 +1,59 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { decodeAudio } from "@shootout/audio";
+import { loadEnv } from "@shootout/config";
+import {
+  createShootoutPipeline,
+  SEGMENT_GAP_MS,
+  type ShootoutPipeline,
+  tone3000ClientsFromEnv,
+} from "@shootout/pipeline";
 import { createSession, validateSessionToken } from "@shootout/router";
+import { createTone3000StandIn, DEFAULT_STAND_IN_CLIENT, type Tone3000StandIn } from "@shootout/tone3000";
 import { afterAll, beforeAll, expect, describe as group, it } from "vitest";
 import { describe, EXAMPLE_CONFIG, EXAMPLES, runCli } from "./helpers/cli.ts";
 import { createDatabaseTarget, type DatabaseTarget } from "./helpers/database-target.ts";
 import { sha256Of } from "./helpers/files.ts";
 import { startTestWorker, type TestWorker } from "./helpers/test-worker.ts";
 
-// The CLI in-process (`--user`): a child process on a real database. On PGlite it runs its own
-// worker (nothing else can open the database); on Postgres a worker runs beside it, as in production.
+// The CLI in-process (`--user`): a child process on a real database, rendering with the real
+// pipeline. On PGlite it runs its own worker and the Tone 3000 stand-in in-process (nothing else
+// can open the database), as `./shootout start` does. On Postgres a worker and a stand-in run
+// beside it (TONE3000_BASE_URL), as in production.
 let target: DatabaseTarget;
 let worker: TestWorker | null = null;
+let pipeline: ShootoutPipeline | null = null;
+let standIn: Tone3000StandIn | null = null;
+let env: Record<string, string> = {};
 let userId = "";
 const username = "cli-player";
 
 beforeAll(async () => {
   target = await createDatabaseTarget();
+  env = { ...target.env };
   if (target.backend === "postgres") {
-    worker = await target.withDb((database) => startTestWorker(database, target.storageDir));
+    standIn = await createTone3000StandIn({});
+    env.TONE3000_BASE_URL = standIn.url;
+    env.TONE3000_CLIENT_ID = DEFAULT_STAND_IN_CLIENT.clientId;
+    const workerPipeline = createShootoutPipeline({
+      tone3000: tone3000ClientsFromEnv(loadEnv(env)),
+      threads: 2,
+    });
+    pipeline = workerPipeline;
+    worker = await target.withDb((database) =>
+      startTestWorker(database, target.storageDir, undefined, workerPipeline),
+    );
   }
 });
 
 afterAll(async () => {
   await worker?.stop();
+  await pipeline?.close();
+  await standIn?.close();
   await target?.close();
 });
 
-const cli = (args: string[]) => runCli(args, target.env, target.dir);
+const cli = (args: string[]) => runCli(args, env, target.dir);
 
 group("shootout users", { timeout: 180_000 }, () => {
   it("adds a user and lists it with its counts", async () => {
@@ -49,27 +76,74 @@ group("shootout users", { timeout: 180_000 }, () => {
   });
 });
 
-group("shootout run (in-process)", { timeout: 180_000 }, () => {
+group("shootout run (in-process)", { timeout: 240_000 }, () => {
   let jobId = "";
+  let localId = "";
   const outDir = () => path.join(target.dir, "out");
 
-  it("renders the bundled example: uploads, shootout, job followed to completed, outputs downloaded", async () => {
+  it("stops a user without Tone 3000 access before uploading anything (exit 1), saying what to do", async () => {
     const result = await cli(["run", EXAMPLE_CONFIG, "--user", username, "--out", outDir()]);
+    expect(result.code, describe(result)).toBe(1);
+    if (target.backend === "pglite") {
+      // The embedded stand-in approves only its own player: that is who can render here.
+      expect(result.stderr).toMatch(
+        /cli-player cannot download models \(no Tone 3000 access is stored for it\).*stand-in signs in only its own player "local".*--user local/,
+      );
+    } else {
+      expect(result.stderr).toMatch(
+        /cli-player has no working Tone 3000 access \(no Tone 3000 access is stored for it\).*sign in once through the web app, or use --api with a token/,
+      );
+    }
+    expect(existsSync(outDir())).toBe(false);
+    await target.withDb(async ({ db }) => {
+      const files = await db.selectFrom("files").select("id").where("ownerId", "=", userId).execute();
+      expect(files).toEqual([]);
+    });
+  });
+
+  it("renders the bundled example as the stand-in's player: signs in, follows the job, downloads real audio", async () => {
+    if (target.backend === "postgres") {
+      // The stand-in is another process's: `shootout login` signs its player in, headlessly.
+      const login = await cli(["login"]);
+      expect(login.code, describe(login)).toBe(0);
+      expect(login.stdout.trim()).toBe("local");
+    }
+    // On PGlite this is a fresh checkout: no user "local" yet; run signs it in (and so creates it).
+    const result = await cli(["run", EXAMPLE_CONFIG, "--user", "local", "--out", outDir()]);
     expect(result.code, describe(result)).toBe(0);
+    if (target.backend === "pglite") {
+      expect(result.stderr).toMatch(/signed in to the Tone 3000 stand-in as local \(no such user yet\)/);
+    } else {
+      expect(result.stderr).not.toMatch(/signed in/);
+    }
     const done = /job ([0-9a-f-]{36}) completed/.exec(result.stdout);
     expect(done, describe(result)).not.toBeNull();
     jobId = done![1]!;
     // Not a TTY: plain progress lines, ending on the final state.
     expect(result.stdout).toMatch(/\[100%\] completed/);
+    // The metrics table, one row per tone.
+    expect(result.stdout).toMatch(/1\s+Tiny WaveNet Drive\s+0\.00s/);
 
     const summary = JSON.parse(readFileSync(path.join(outDir(), "summary.json"), "utf8"));
     expect(summary.job.id).toBe(jobId);
     expect(summary.job.status).toBe("completed");
 
     await target.withDb(async ({ db }) => {
+      // The user the sign-in created (or found) by Tone 3000 id, with its tokens stored encrypted.
+      const local = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("tone3000Id", "=", "local-user")
+        .executeTakeFirstOrThrow();
+      localId = local.id;
+      expect(local.username).toBe("local");
+      expect(local.t3kAccessToken).toMatch(/^v1\./);
+      expect(local.t3kRefreshToken).toMatch(/^v1\./);
+      expect(local.t3kTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+
       const job = await db.selectFrom("jobs").selectAll().where("id", "=", jobId).executeTakeFirstOrThrow();
       expect(job.status).toBe("completed");
-      expect(job.ownerId).toBe(userId);
+      expect(job.ownerId).toBe(localId);
 
       const shootout = await db
         .selectFrom("shootouts")
@@ -77,7 +151,7 @@ group("shootout run (in-process)", { timeout: 180_000 }, () => {
         .where("id", "=", job.shootoutId)
         .executeTakeFirstOrThrow();
       expect(shootout).toMatchObject({
-        ownerId: userId,
+        ownerId: localId,
         name: "Example shootout",
         guitar: "Strat-style",
         pickup: "bridge single coil",
@@ -116,17 +190,21 @@ group("shootout run (in-process)", { timeout: 180_000 }, () => {
         .selectAll()
         .where("id", "=", tones[0]!.irFileId!)
         .executeTakeFirstOrThrow();
-      expect(di).toMatchObject({ kind: "di", name: "di.wav", mime: "audio/wav", ownerId: userId });
+      expect(di).toMatchObject({ kind: "di", name: "di.wav", mime: "audio/wav", ownerId: localId });
       expect(di.sha256).toBe(sha256Of(path.join(EXAMPLES, "di.wav")));
-      expect(ir).toMatchObject({ kind: "ir", name: "cab-1x12-open.wav", ownerId: userId });
+      expect(ir).toMatchObject({ kind: "ir", name: "cab-1x12-open.wav", ownerId: localId });
       expect(ir.sha256).toBe(sha256Of(path.join(EXAMPLES, "cab-1x12-open.wav")));
       // The bytes are in the content-addressed store under the recorded key.
       expect(sha256Of(path.join(target.storageDir, di.storageKey))).toBe(di.sha256);
 
+      // The three models came from Tone 3000 with local's tokens, into the shared model cache.
+      const cached = await db.selectFrom("modelCache").select("tone3000ModelId").execute();
+      expect(cached.map((m) => m.tone3000ModelId).sort()).toEqual(["1002", "1003", "1005"]);
+
       // Every output the job wrote is in the out dir, byte for byte.
       const outputs = await db.selectFrom("files").selectAll().where("jobId", "=", jobId).execute();
-      const local = readdirSync(outDir()).filter((f) => f !== "summary.json");
-      expect(local).toHaveLength(outputs.length);
+      const downloaded = readdirSync(outDir()).filter((f) => f !== "summary.json");
+      expect(downloaded).toHaveLength(outputs.length);
       for (const output of outputs) {
         const name = summary.outputs.find((o: { id: string }) => o.id === output.id)?.path;
         expect(name).toBeDefined();
@@ -134,13 +212,80 @@ group("shootout run (in-process)", { timeout: 180_000 }, () => {
       }
 
       // The CLI's own session was short-lived: gone once the command ended.
-      const sessions = await db.selectFrom("sessions").select("id").where("userId", "=", userId).execute();
+      const sessions = await db.selectFrom("sessions").select("id").where("userId", "=", localId).execute();
       expect(sessions).toEqual([]);
     });
+
+    // Real audio: the joined file holds three segments of the (trimmed) DI's length, 750 ms of
+    // silence between them, each one sounding; the per-tone metrics are measurements.
+    const diSeconds = await durationOf(path.join(EXAMPLES, "di.wav"));
+    const tones = summary.shootout.tones as Array<{
+      startMs: number;
+      endMs: number;
+      metrics: Record<string, number | boolean>;
+    }>;
+    expect(tones).toHaveLength(3);
+    for (const name of ["Example shootout.wav", "Example shootout.flac"]) {
+      const joined = await decodeAudio(new Uint8Array(readFileSync(path.join(outDir(), name))));
+      expect(joined.sampleRate).toBe(48000);
+      const samples = joined.channels[0]!;
+      const seconds = samples.length / joined.sampleRate;
+      const segment = (seconds - (2 * SEGMENT_GAP_MS) / 1000) / 3;
+      expect(segment).toBeGreaterThan(diSeconds * 0.9); // only silence is trimmed off the DI
+      expect(segment).toBeLessThanOrEqual(diSeconds + 0.001);
+      expect(tones.at(-1)!.endMs / 1000).toBeCloseTo(seconds, 2);
+      const at = (ms: number) => Math.round((ms / 1000) * joined.sampleRate);
+      tones.forEach((tone, i) => {
+        expect(tone.endMs - tone.startMs).toBeCloseTo(segment * 1000, -1);
+        expect(
+          rmsDb(samples.subarray(at(tone.startMs), at(tone.endMs))),
+          `${name} segment ${i + 1}`,
+        ).toBeGreaterThan(-35);
+        const next = tones[i + 1];
+        if (next) {
+          expect(next.startMs - tone.endMs).toBeCloseTo(SEGMENT_GAP_MS, -1);
+          expect(peakDb(samples.subarray(at(tone.endMs) + 1, at(next.startMs) - 1))).toBeLessThan(-60);
+        }
+      });
+    }
+    for (const tone of tones) {
+      for (const [key, value] of Object.entries(tone.metrics)) {
+        if (typeof value === "number") expect(Number.isFinite(value), `${key} = ${value}`).toBe(true);
+      }
+      // normalizeLoudness with targetLufs -18: every tone measured at the target.
+      expect(tone.metrics.integratedLufs as number).toBeCloseTo(-18, 0);
+      expect(tone.metrics.rms as number).toBeLessThan(0);
+    }
   });
 
+  it.runIf(!process.env.TEST_DATABASE_URL)(
+    "the next command's stand-in (a new process) still honours the stored grant; a lost one is renewed by signing in again",
+    async () => {
+      const again = await cli(["run", EXAMPLE_CONFIG, "--user", "local", "--no-wait"]);
+      expect(again.code, describe(again)).toBe(0);
+      expect(again.stderr).not.toMatch(/signed in/);
+      expect(again.stderr).toMatch(/as local \(/);
+
+      // Without the stand-in's state file its grants are gone, as before it kept them: the stored
+      // tokens are refused, and run signs the player in again (the same user, new tokens).
+      rmSync(path.join(target.dir, "tone3000-stand-in.json"));
+      const renewed = await cli(["run", EXAMPLE_CONFIG, "--user", "local", "--no-wait"]);
+      expect(renewed.code, describe(renewed)).toBe(0);
+      expect(renewed.stderr).toMatch(
+        /signed in to the Tone 3000 stand-in as local \(Tone 3000 refused its stored access\)/,
+      );
+
+      const login = await cli(["login"]);
+      expect(login.code, describe(login)).toBe(0);
+      expect(login.stdout.trim()).toBe("local");
+      expect(login.stderr).toContain(`as local (${localId})`);
+      expect(existsSync(path.join(target.dir, "tone3000-stand-in.json"))).toBe(true);
+      expect(existsSync(path.join(target.dir, "token-key"))).toBe(true);
+    },
+  );
+
   it("lists the job with `shootout jobs`, and filters by status", async () => {
-    const listed = await cli(["jobs", "--user", username]);
+    const listed = await cli(["jobs", "--user", "local"]);
     expect(listed.code, describe(listed)).toBe(0);
     const row = listed.stdout.split("\n").find((l) => l.startsWith(jobId));
     expect(row, listed.stdout).toBeDefined();
@@ -148,7 +293,7 @@ group("shootout run (in-process)", { timeout: 180_000 }, () => {
     expect(row).toContain("completed");
     expect(row).toContain("100%");
 
-    const failed = await cli(["jobs", "--user", userId, "--status", "failed"]);
+    const failed = await cli(["jobs", "--user", localId, "--status", "failed"]);
     expect(failed.code, describe(failed)).toBe(0);
     expect(failed.stdout).toContain("no failed jobs");
     expect(failed.stdout).not.toContain(jobId);
@@ -158,10 +303,17 @@ group("shootout run (in-process)", { timeout: 180_000 }, () => {
     const unknown = await cli(["jobs", "--user", "nobody-here"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no user "nobody-here"/);
+    const unknownRun = await cli(["run", EXAMPLE_CONFIG, "--user", "nobody-here"]);
+    expect(unknownRun.code).toBe(1);
+    expect(unknownRun.stderr).toMatch(/no user "nobody-here"/);
 
     const badStatus = await cli(["jobs", "--user", username, "--status", "done"]);
     expect(badStatus.code).toBe(2);
     expect(badStatus.stderr).toMatch(/--status: "done" is not one of/);
+
+    const loginRemote = await cli(["login", "--api", "http://127.0.0.1:9", "--token", "x"]);
+    expect(loginRemote.code).toBe(2);
+    expect(loginRemote.stderr).toMatch(/login runs in-process/);
   });
 });
 
@@ -188,3 +340,20 @@ group("shootout sessions revoke --all (in-process)", { timeout: 180_000 }, () =>
     expect(existsSync(target.dir)).toBe(true);
   });
 });
+
+async function durationOf(file: string): Promise<number> {
+  const audio = await decodeAudio(new Uint8Array(readFileSync(file)));
+  return audio.channels[0]!.length / audio.sampleRate;
+}
+
+function rmsDb(samples: Float32Array): number {
+  let sum = 0;
+  for (const x of samples) sum += x * x;
+  return 10 * Math.log10(sum / samples.length);
+}
+
+function peakDb(samples: Float32Array): number {
+  let peak = 0;
+  for (const x of samples) peak = Math.max(peak, Math.abs(x));
+  return 20 * Math.log10(peak);
+}

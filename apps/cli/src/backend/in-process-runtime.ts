@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { type EmbeddedServices, startEmbeddedServices } from "@shootout/api";
+import { startTone3000Services, type Tone3000Services } from "@shootout/api";
 import type { Env } from "@shootout/config";
 import { createBoss, createDb, type Database, migrateToLatest } from "@shootout/db";
 import {
@@ -15,7 +15,7 @@ import { createLocalStorage, type Storage } from "@shootout/storage";
 import { type RunningWorker, startWorker } from "@shootout/worker";
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
-import { renderPipeline } from "./render-pipeline.ts";
+import { createRenderPipeline } from "./render-pipeline.ts";
 
 /** What a command needs running in this process besides the database. */
 export interface RuntimeNeeds {
@@ -28,6 +28,12 @@ export interface RuntimeNeeds {
    * open it, so nothing else would render), none on Postgres (workers run elsewhere).
    */
   readonly worker?: "auto" | "yes" | "no";
+  /**
+   * Tone 3000 in this process (token store, OAuth client, per-user clients), as the API runs it:
+   * on the embedded database always (the in-process stand-in unless TONE3000_BASE_URL is set), on
+   * Postgres when TONE3000_BASE_URL is set. A worker in this process implies it.
+   */
+  readonly tone3000?: boolean;
 }
 
 export interface InProcessRuntime {
@@ -36,6 +42,8 @@ export interface InProcessRuntime {
   readonly jobQueue: JobQueue;
   readonly events: JobEventHub | null;
   readonly tone3000: Tone3000ClientFactory | null;
+  /** The API's Tone 3000 services, when this process runs them (see RuntimeNeeds.tone3000). */
+  readonly tone3000Services: Tone3000Services | null;
   readonly worker: RunningWorker | null;
   /** "embedded database at …" or "Postgres at host/db". */
   readonly where: string;
@@ -57,8 +65,8 @@ function describe(env: Env): string {
 
 /**
  * The product's pieces, in this process, the way the API's `main.ts` wires them: the database
- * (migrated), storage, and as needed the queue, the event hub, a render worker and, on the
- * embedded database, the API's embedded services (the Tone 3000 stand-in).
+ * (migrated), storage, and as needed the queue, the event hub, Tone 3000 (on the embedded
+ * database the in-process stand-in) and a render worker with the real pipeline.
  */
 export async function openInProcessRuntime(
   env: Env,
@@ -104,28 +112,28 @@ export async function openInProcessRuntime(
       events = hub;
     }
 
-    let services: EmbeddedServices | null = null;
+    // The API's Tone 3000 wiring: the same token key (env, or the key file beside the embedded
+    // database), so tokens one stores the other reads; on the embedded database the stand-in,
+    // with the grants it issued kept beside the database.
+    let services: Tone3000Services | null = null;
+    if ((needs.tone3000 || wantWorker) && (embedded || env.TONE3000_BASE_URL)) {
+      const started = await startTone3000Services({ env, db: database.db, log });
+      stops.push(() => started.close());
+      services = started;
+    }
+
     let worker: RunningWorker | null = null;
     if (wantWorker && boss) {
-      if (embedded) {
-        // The API's embedded wiring (the Tone 3000 stand-in and its clients). Its own worker is
-        // switched off: this process starts the worker itself, below, and must not get two.
-        const started = await startEmbeddedServices({
-          env: { ...env, EMBEDDED_WORKER: false },
-          database,
-          storage,
-          boss,
-          log,
-        });
-        stops.push(() => started.stop());
-        services = started;
-      }
+      // The real pipeline; without Tone 3000 here (Postgres, no TONE3000_BASE_URL) it is
+      // configured from the environment as apps/worker's is, and says what is missing.
+      const pipeline = createRenderPipeline(env, services?.tone3000 ?? null);
+      stops.push(() => pipeline.close());
       const running = await startWorker({
         database,
         boss,
         storage,
         log,
-        pipeline: renderPipeline,
+        pipeline,
         ...(env.WORKER_CONCURRENCY ? { concurrency: env.WORKER_CONCURRENCY } : {}),
       });
       stops.push((grace) => running.stop(grace));
@@ -138,6 +146,7 @@ export async function openInProcessRuntime(
       jobQueue: boss ? createJobQueue(boss) : noQueue,
       events,
       tone3000: services?.tone3000 ?? null,
+      tone3000Services: services,
       worker,
       where: describe(env),
       close,

@@ -32,6 +32,14 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
 }
 
+export interface OpenOptions {
+  /**
+   * In-process only: runs once the runtime is open and before `--user` is resolved (it may create
+   * that user, e.g. by signing in the Tone 3000 stand-in's player).
+   */
+  readonly prepareUser?: (runtime: InProcessRuntime, userRef: string) => Promise<void>;
+}
+
 /**
  * In-process as `--user` (on this machine's database), or remote with `--api` and a bearer token.
  * Exactly one of them; anything ambiguous is a usage error rather than a guess.
@@ -41,6 +49,7 @@ export async function openBackend(
   args: IdentityArgs,
   needs: RuntimeNeeds,
   env: NodeJS.ProcessEnv = process.env,
+  options: OpenOptions = {},
 ): Promise<OpenedBackend> {
   const api = args.api ?? (args.user ? undefined : env.SHOOTOUT_API || undefined);
   const token = args.token ?? (args.user ? undefined : env.SHOOTOUT_TOKEN || undefined);
@@ -65,6 +74,7 @@ export async function openBackend(
   const log = createCliLogger(env);
   const runtime = await openInProcessRuntime(parsedEnv, log, needs);
   try {
+    await options.prepareUser?.(runtime, args.user);
     const backend = await createInProcessBackend(runtime, parsedEnv, log, args.user);
     return {
       backend,

@@ -6,8 +6,8 @@ import { CliFailure } from "../cli-errors.ts";
 
 const uuid = z.uuid();
 
-/** `--user`: a user id (uuid) or a username, exactly as `shootout users` lists them. */
-export async function resolveUser(db: Kysely<DB>, idOrUsername: string): Promise<PublicUser> {
+/** `--user`: a user id (uuid) or a username, exactly as `shootout users` lists them; null if none. */
+export async function findUser(db: Kysely<DB>, idOrUsername: string): Promise<PublicUser | null> {
   if (uuid.safeParse(idOrUsername).success) {
     const user = await getPublicUser(db, idOrUsername);
     if (user) return user;
@@ -24,7 +24,12 @@ export async function resolveUser(db: Kysely<DB>, idOrUsername: string): Promise
       `several users are called "${idOrUsername}": pass the user's id (see \`shootout users\`)`,
     );
   }
-  const user = rows[0] ? await getPublicUser(db, rows[0].id) : undefined;
+  return (rows[0] && (await getPublicUser(db, rows[0].id))) ?? null;
+}
+
+/** `--user`, which must exist. */
+export async function resolveUser(db: Kysely<DB>, idOrUsername: string): Promise<PublicUser> {
+  const user = await findUser(db, idOrUsername);
   if (!user) {
     throw new CliFailure(
       `no user "${idOrUsername}": \`shootout users\` lists them, \`shootout users add <username>\` creates one`,

@@ -17,10 +17,14 @@ const HELP = `Usage: shootout run <config.json> [--out DIR] [--no-wait] [--worke
 Creates a shootout from a config file, renders it and downloads the results:
   1. validates the file (the router's own shootouts.create schema, with file paths in place of
      file ids: "di" and each tone's "ir", relative to the config file); every problem is listed
-  2. uploads the DI and IRs (in-process: the API upload route's own code; remote: POST /files)
-  3. shootouts.create, then jobs.create
-  4. follows jobs.onProgress (a progress bar on a terminal, one line per step otherwise)
-  5. downloads the job's output files into DIR with summary.json, and prints the metrics
+  2. in-process: checks the user's Tone 3000 access (the render downloads every model with it);
+     on the embedded product the bundled stand-in's player ("local") is signed in on the spot
+     when it has none (the first time, that creates the user); anyone else without it is stopped
+     here: sign in once through the web app, or use --api with a token
+  3. uploads the DI and IRs (in-process: the API upload route's own code; remote: POST /files)
+  4. shootouts.create, then jobs.create
+  5. follows jobs.onProgress (a progress bar on a terminal, one line per step otherwise)
+  6. downloads the job's output files into DIR with summary.json, and prints the metrics
 
 Options:
   --out DIR        where outputs go (default ./shootout-output/<shootout-name>)
@@ -31,8 +35,8 @@ Options:
 
 ${IDENTITY_HELP}
 
-Example (a fresh checkout): pnpm shootout users add local
-                            pnpm shootout run apps/cli/examples/example.json --user local
+Example (a fresh checkout; renders real audio with the bundled Tone 3000 stand-in's models):
+  pnpm shootout run apps/cli/examples/example.json --user local
 
 ${EXIT_HELP} A job that ends failed or cancelled exits 1.
 `;
@@ -70,11 +74,22 @@ export const runCommand: Command = {
     const loaded = await loadConfig(userPath(positionals[0]!, io.env));
     const outDir = userPath(values.out ?? path.join("shootout-output", slugify(loaded.config.name)), io.env);
 
-    const opened = await (await import("../backend/open-backend.ts")).openBackend("run", values, {
-      queue: true,
-      events: wait,
-      worker: !wait || values.worker === false ? "no" : values.worker ? "yes" : "auto",
-    });
+    const [{ openBackend }, { ensureTone3000Access }] = await Promise.all([
+      import("../backend/open-backend.ts"),
+      import("../tone3000/ensure-tone3000-access.ts"),
+    ]);
+    const opened = await openBackend(
+      "run",
+      values,
+      {
+        queue: true,
+        events: wait,
+        worker: !wait || values.worker === false ? "no" : values.worker ? "yes" : "auto",
+        tone3000: true,
+      },
+      io.env,
+      { prepareUser: (runtime, userRef) => ensureTone3000Access(runtime, userRef, say) },
+    );
     try {
       const { backend } = opened;
       const me = await backend.me();

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { createBoss, type Database } from "@shootout/db";
-import { ensureQueues } from "@shootout/jobs";
+import { ensureQueues, type RenderPipeline } from "@shootout/jobs";
 import { createLocalStorage } from "@shootout/storage";
 import { placeholderPipeline, startWorker } from "@shootout/worker";
 import type { PgBoss } from "pg-boss";
@@ -11,11 +11,15 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-/** A real render worker (apps/worker's startWorker) on `database`, as another machine would run. */
+/**
+ * A real render worker (apps/worker's startWorker) on `database`, as another machine would run;
+ * with the worker's placeholder pipeline unless given one.
+ */
 export async function startTestWorker(
   database: Database,
   storageDir: string,
   boss?: PgBoss,
+  pipeline: RenderPipeline = placeholderPipeline,
 ): Promise<TestWorker> {
   mkdirSync(storageDir, { recursive: true });
   const ownBoss = boss ?? createBoss(database, { supervise: false, schedule: false, migrate: false });
@@ -26,7 +30,7 @@ export async function startTestWorker(
     boss: ownBoss,
     storage: createLocalStorage(storageDir),
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    pipeline: placeholderPipeline,
+    pipeline,
     concurrency: 1,
     pollingIntervalSeconds: 1,
   });
