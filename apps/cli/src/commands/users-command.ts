@@ -13,7 +13,8 @@ PGLITE_DATA_DIR): in-process only, never through the API, which has no such proc
 users add creates a user who has not signed in yet, for scripts and a fresh machine (\`shootout
 run --user <username>\`). Their Tone 3000 id defaults to the username; "local-user" is the
 bundled stand-in's own player, so \`users add local --tone3000-id local-user\` is the same account
-a browser sign-in on the embedded product creates.
+a browser sign-in on the embedded product creates (\`shootout login\`, or \`shootout run --user
+local\` on the embedded product, creates it and signs it in to Tone 3000 as well).
 
 Options:
   -h, --help   this text
