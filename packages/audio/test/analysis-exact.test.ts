@@ -3,7 +3,7 @@
  * the reference): true peak bit for bit, loudness within float rounding.
  */
 import { describe, expect, it } from "vitest";
-import { truePeak } from "../src/index.ts";
+import { Biquad, integratedLoudness, truePeak } from "../src/index.ts";
 
 /** The original 4x true-peak loop: 16 taps per phase, bounds checked, summed in tap order. */
 function referenceTruePeak(samples: Float32Array): number {
@@ -89,5 +89,57 @@ describe("true peak", () => {
     x[1_500] = Number.NaN;
     expect(truePeak(x)).toBe(referenceTruePeak(x));
     expect(truePeak(new Float32Array(4_000))).toBe(0);
+  });
+});
+
+/** The original loudness: the two K-weighting biquads one after the other through Float32Arrays. */
+function referenceLoudness(x: Float32Array, sampleRate: number): number {
+  let K = Math.tan((Math.PI * 1681.974450955533) / sampleRate);
+  const Q = 0.7071752369554196;
+  const Vh = 10 ** (3.999843853973347 / 20);
+  const Vb = Vh ** 0.4996667741545416;
+  let a0 = 1 + K / Q + K * K;
+  const shelf = {
+    b0: (Vh + (Vb * K) / Q + K * K) / a0,
+    b1: (2 * (K * K - Vh)) / a0,
+    b2: (Vh - (Vb * K) / Q + K * K) / a0,
+    a1: (2 * (K * K - 1)) / a0,
+    a2: (1 - K / Q + K * K) / a0,
+  };
+  const Q1 = 0.5003270373238773;
+  K = Math.tan((Math.PI * 38.13547087602444) / sampleRate);
+  a0 = 1 + K / Q1 + K * K;
+  const hp = { b0: 1, b1: -2, b2: 1, a1: (2 * (K * K - 1)) / a0, a2: (1 - K / Q1 + K * K) / a0 };
+  const n = x.length;
+  const hop = Math.round(sampleRate * 0.1);
+  const block = 4 * hop;
+  const blocks = n < block ? 0 : Math.floor((n - block) / hop) + 1;
+  const k = new Biquad(hp).process(new Biquad(shelf).process(x, new Float32Array(n)));
+  const hopSum = new Float64Array(Math.floor(n / hop));
+  for (let h = 0; h < hopSum.length; h++) {
+    let s = 0;
+    for (let i = h * hop; i < (h + 1) * hop; i++) s += k[i]! * k[i]!;
+    hopSum[h] = s;
+  }
+  const powers: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    powers.push((2 * (hopSum[b]! + hopSum[b + 1]! + hopSum[b + 2]! + hopSum[b + 3]!)) / block);
+  }
+  const toLufs = (p: number) => -0.691 + 10 * Math.log10(p);
+  const abs = powers.filter((p) => toLufs(p) > -70);
+  if (abs.length === 0) return Number.NEGATIVE_INFINITY;
+  const relGate = toLufs(abs.reduce((a, b) => a + b, 0) / abs.length) - 10;
+  const rel = abs.filter((p) => toLufs(p) > relGate);
+  if (rel.length === 0) return Number.NEGATIVE_INFINITY;
+  return toLufs(rel.reduce((a, b) => a + b, 0) / rel.length);
+}
+
+describe("integrated loudness", () => {
+  it("equals the two-pass reference exactly (mono as dual mono, 48 and 44.1 kHz)", () => {
+    const x = noise(48_000 * 5 + 123, 11);
+    expect(integratedLoudness(x, 48_000)).toBe(referenceLoudness(x, 48_000));
+    expect(integratedLoudness(x, 44_100)).toBe(referenceLoudness(x, 44_100));
+    const quiet = x.map((v, i) => (i < 100_000 ? v * 1e-4 : v));
+    expect(integratedLoudness(quiet, 48_000)).toBe(referenceLoudness(quiet, 48_000));
   });
 });

@@ -1,4 +1,4 @@
-import { Biquad, type BiquadCoefficients } from "../dsp/biquad.ts";
+import type { BiquadCoefficients } from "../dsp/biquad.ts";
 import { applyGainDb } from "../dsp/gain.ts";
 import { AudioError } from "../errors.ts";
 import { truePeakDb } from "./peak.ts";
@@ -52,6 +52,47 @@ export interface LoudnessOptions {
   dualMono?: boolean;
 }
 
+/**
+ * Sum of squares of the K-weighted signal per 100 ms hop. Both biquads run in one pass with no
+ * intermediate array; each stage's output is rounded to float32 as it was when the stages ran
+ * one after the other through Float32Array buffers, so the sums are the same numbers.
+ */
+function kWeightedHopSums(ch: Float32Array, hop: number, shelf: BiquadCoefficients, hp: BiquadCoefficients) {
+  const hops = Math.floor(ch.length / hop);
+  const hopSum = new Float64Array(hops);
+  const { b0: s0, b1: s1, b2: s2, a1: sa1, a2: sa2 } = shelf;
+  const { b0: h0, b1: h1, b2: h2, a1: ha1, a2: ha2 } = hp;
+  let sx1 = 0;
+  let sx2 = 0;
+  let sy1 = 0;
+  let sy2 = 0;
+  let hx1 = 0;
+  let hx2 = 0;
+  let hy1 = 0;
+  let hy2 = 0;
+  for (let h = 0, i = 0; h < hops; h++) {
+    let sum = 0;
+    for (const end = i + hop; i < end; i++) {
+      const x = ch[i]!;
+      const ys = s0 * x + s1 * sx1 + s2 * sx2 - sa1 * sy1 - sa2 * sy2;
+      sx2 = sx1;
+      sx1 = x;
+      sy2 = sy1;
+      sy1 = ys;
+      const v = Math.fround(ys);
+      const yh = h0 * v + h1 * hx1 + h2 * hx2 - ha1 * hy1 - ha2 * hy2;
+      hx2 = hx1;
+      hx1 = v;
+      hy2 = hy1;
+      hy1 = yh;
+      const k = Math.fround(yh);
+      sum += k * k;
+    }
+    hopSum[h] = sum;
+  }
+  return hopSum;
+}
+
 /** Mean square of each 400 ms block (100 ms hop), K-weighted and summed over channels with weights. */
 function blockPowers(channels: Float32Array[], sampleRate: number, dualMono: boolean): Float64Array {
   const n = channels[0]!.length;
@@ -62,15 +103,8 @@ function blockPowers(channels: Float32Array[], sampleRate: number, dualMono: boo
   const weight = channels.length === 1 && dualMono ? 2 : 1;
   const [shelf, hp] = kWeighting(sampleRate);
   for (const ch of channels) {
-    const k = new Biquad(hp).process(new Biquad(shelf).process(ch, new Float32Array(n)));
     // Sum of squares per 100 ms hop, then 4 consecutive hops form a block.
-    const hops = Math.floor(n / hop);
-    const hopSum = new Float64Array(hops);
-    for (let h = 0; h < hops; h++) {
-      let s = 0;
-      for (let i = h * hop; i < (h + 1) * hop; i++) s += k[i]! * k[i]!;
-      hopSum[h] = s;
-    }
+    const hopSum = kWeightedHopSums(ch, hop, shelf, hp);
     for (let b = 0; b < blocks; b++) {
       powers[b]! += (weight * (hopSum[b]! + hopSum[b + 1]! + hopSum[b + 2]! + hopSum[b + 3]!)) / block;
     }
