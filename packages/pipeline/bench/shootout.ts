@@ -125,6 +125,7 @@ await Promise.all(
 );
 
 let lastShown = -10;
+const cpuStarted = process.cpuUsage();
 const started = performance.now();
 const raw = await pipeline({
   job,
@@ -143,6 +144,7 @@ const raw = await pipeline({
   log: pino({ level: "silent" }),
 });
 const wall = (performance.now() - started) / 1000;
+const cpuUsed = process.cpuUsage(cpuStarted);
 const result = shootoutResultSchema.parse(raw);
 const t = result.timings;
 
@@ -157,14 +159,17 @@ console.log(
     .join(" ")}`,
 );
 console.log(
-  `wall: ${wall.toFixed(2)} s  (${(audioSeconds / wall).toFixed(1)}x realtime over ${audioSeconds.toFixed(0)} s of rendered audio; target <= 10 s)\n`,
+  `wall: ${wall.toFixed(2)} s  (${(audioSeconds / wall).toFixed(1)}x realtime over ${audioSeconds.toFixed(0)} s of rendered audio; target <= 10 s)`,
+);
+console.log(
+  `cpu: ${((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(2)} s in this process, all threads (ffmpeg's processes not counted)\n`,
 );
 const stages: [string, number, string][] = [
   ["DI decode/resample/trim", t.di ?? 0, "wall"],
   ["models (download/cache)", t.models ?? 0, "wall"],
   ["IR load", t.irs ?? 0, "wall"],
   ["tones in threads", t.renderWall ?? 0, "wall"],
-  ["  NAM render", t.namCpu ?? 0, "cpu, all threads"],
+  ["  NAM render", t.namCpu ?? 0, "cpu, sum of threads"],
   ["  high-pass", t.highpassCpu ?? 0, "cpu"],
   ["  IR convolution", t.irCpu ?? 0, "cpu"],
   ["  effects", t.effectsCpu ?? 0, "cpu"],

@@ -1,6 +1,6 @@
 import { encodeFlac } from "@shootout/audio";
 import type { EncodedAudio, EncodeRequest } from "./thread-protocol.ts";
-import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
+import { CHAIN_SAMPLE_RATE, threadCpuSeconds } from "./tone-chain.ts";
 import { encodeWavPcm24Mono } from "./wav-pcm24.ts";
 
 /**
@@ -11,10 +11,10 @@ import { encodeWavPcm24Mono } from "./wav-pcm24.ts";
 export const FLAC_COMPRESSION = 2;
 
 export async function encodeAudio(samples: Float32Array, request: EncodeRequest): Promise<EncodedAudio> {
-  const start = performance.now();
+  const start = threadCpuSeconds();
   const flac = request.flac
     ? await encodeFlac(samples, CHAIN_SAMPLE_RATE, { bitDepth: 24, compression: FLAC_COMPRESSION })
     : null;
   const wav = request.wav ? encodeWavPcm24Mono(samples, CHAIN_SAMPLE_RATE) : null;
-  return { flac, wav, seconds: (performance.now() - start) / 1000 };
+  return { flac, wav, seconds: threadCpuSeconds() - start };
 }

@@ -7,7 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { isAudioError, measure } from "@shootout/audio";
 import { encodeAudio } from "./encode-audio.ts";
 import type { ThreadReply, ThreadTask } from "./thread-protocol.ts";
-import { CHAIN_SAMPLE_RATE, renderToneChain } from "./tone-chain.ts";
+import { CHAIN_SAMPLE_RATE, renderToneChain, threadCpuSeconds } from "./tone-chain.ts";
 
 const port = parentPort;
 if (!port) throw new Error("render-thread.ts runs as a worker thread only");
@@ -42,10 +42,9 @@ async function run(task: ThreadTask): Promise<void> {
       }
     },
   });
-  let t = performance.now();
+  const t = threadCpuSeconds();
   const metrics = measure(chain.samples, CHAIN_SAMPLE_RATE);
-  const metricsSeconds = (performance.now() - t) / 1000;
-  t = performance.now();
+  const metricsSeconds = threadCpuSeconds() - t;
   const files = await encodeAudio(chain.samples, task.encode);
   post(
     {

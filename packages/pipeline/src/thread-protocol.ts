@@ -26,7 +26,7 @@ export type ThreadTask =
 export interface EncodedAudio {
   flac: Uint8Array | null;
   wav: Uint8Array | null;
-  /** Seconds spent encoding. */
+  /** CPU seconds spent encoding (this thread's). */
   seconds: number;
 }
 

@@ -34,6 +34,16 @@ export interface ToneChainSpec {
 
 export type { ChainStats } from "./loudness-guard.ts";
 
+/**
+ * CPU seconds of the calling thread (user + system). Stage times are CPU, not wall: on a shared
+ * machine a thread's wall clock also counts the time it waited for a core.
+ */
+export function threadCpuSeconds(): number {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** CPU seconds per stage. */
 export interface StageTimes {
   nam: number;
   highpass: number;
@@ -45,7 +55,7 @@ export interface StageTimes {
 export interface ToneChainResult {
   samples: Float32Array;
   stats: ChainStats;
-  /** Seconds spent per stage. */
+  /** CPU seconds spent per stage. */
   times: StageTimes;
 }
 
@@ -80,7 +90,7 @@ export async function renderToneChain(
 ): Promise<ToneChainResult> {
   const sr = CHAIN_SAMPLE_RATE;
   const times: StageTimes = { nam: 0, highpass: 0, ir: 0, effects: 0, loudness: 0 };
-  const clock = () => performance.now() / 1000;
+  const clock = threadCpuSeconds;
   const effects: Effect[] = spec.effects.map((e) => parsedEffectSchema.parse(e));
   const model = parseNamModel(spec.namText);
 
