@@ -1,8 +1,9 @@
-import { sha256 } from "@oslojs/crypto/sha2";
+import { hash } from "node:crypto";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import type { DB, Sessions } from "@shootout/db";
 import type { Kysely, Selectable, Transaction } from "kysely";
+import { preparedQuery } from "./prepared-query.ts";
 import type { PublicUser } from "./users.ts";
 
 /** 30 days; SESSION_TTL_DAYS overrides it. */
@@ -30,8 +31,10 @@ function randomBase32(bytes: number): string {
   return encodeBase32LowerCaseNoPadding(buffer);
 }
 
+// node:crypto's one-shot hash (native, no Hash object), not a JS SHA-256: this runs on every
+// call of every signed-in client.
 function hashSecret(secret: string): Uint8Array {
-  return sha256(new TextEncoder().encode(secret));
+  return hash("sha256", secret, "buffer");
 }
 
 /** Splits `<id>.<secret>`; null for anything else, so malformed tokens never reach the database. */
@@ -83,22 +86,9 @@ export async function createSession(
   return { token: `${id}.${secret}`, session };
 }
 
-/**
- * The session and user a token stands for, or null. An expired session is deleted on sight.
- * Sliding expiry: once less than half the lifetime remains, the session is extended to a full
- * lifetime again (and last_verified_at moves) — one write per half-lifetime, not per call.
- */
-export async function validateSessionToken(
-  db: Db,
-  token: string,
-  opts: { ttlMs?: number; now?: Date } = {},
-): Promise<SessionValidationResult | null> {
-  const parsed = parseSessionToken(token);
-  if (!parsed) return null;
-  const ttlMs = opts.ttlMs ?? DEFAULT_SESSION_TTL_MS;
-  const now = opts.now ?? new Date();
-
-  const row = await db
+/** The session by id, with its user: run on every call, so prepared once. */
+const sessionWithUser = preparedQuery((db, p: { id: string }) =>
+  db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.userId")
     .select([
@@ -116,8 +106,25 @@ export async function validateSessionToken(
       "users.avatarUrl as userAvatarUrl",
       "users.createdAt as userCreatedAt",
     ])
-    .where("sessions.id", "=", parsed.id)
-    .executeTakeFirst();
+    .where("sessions.id", "=", p.id),
+);
+
+/**
+ * The session and user a token stands for, or null. An expired session is deleted on sight.
+ * Sliding expiry: once less than half the lifetime remains, the session is extended to a full
+ * lifetime again (and last_verified_at moves) — one write per half-lifetime, not per call.
+ */
+export async function validateSessionToken(
+  db: Db,
+  token: string,
+  opts: { ttlMs?: number; now?: Date } = {},
+): Promise<SessionValidationResult | null> {
+  const parsed = parseSessionToken(token);
+  if (!parsed) return null;
+  const ttlMs = opts.ttlMs ?? DEFAULT_SESSION_TTL_MS;
+  const now = opts.now ?? new Date();
+
+  const [row] = await sessionWithUser(db, { id: parsed.id });
   if (!row) return null;
   if (!constantTimeEqual(new Uint8Array(row.secretHash), hashSecret(parsed.secret))) return null;
 

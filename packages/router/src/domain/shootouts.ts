@@ -13,6 +13,7 @@ import type {
 import { type shootoutRevealOutput, toneMetrics } from "../schemas/shootouts.ts";
 import { ConflictError, InvalidReferenceError, NotFoundError } from "./errors.ts";
 import { afterCursor, cursorCreatedAt, decodeCursor, toPage } from "./pagination.ts";
+import { preparedQuery } from "./prepared-query.ts";
 
 type Db = Kysely<DB> | Transaction<DB>;
 type ShootoutRow = Selectable<Shootouts>;
@@ -92,16 +93,20 @@ export function toShootoutOutput(
   };
 }
 
+/** Tones of several shootouts, in order; the ids travel as one array, so the SQL is always the same. */
+const tonesOfShootouts = preparedQuery((db, p: { shootoutIds: string[] }) =>
+  db
+    .selectFrom("toneSelections")
+    .selectAll()
+    .where("shootoutId", "=", sql<string>`any(${p.shootoutIds})`)
+    .orderBy("shootoutId")
+    .orderBy("position"),
+);
+
 async function tonesOf(db: Db, shootoutIds: string[]): Promise<Map<string, ToneRow[]>> {
   const byShootout = new Map<string, ToneRow[]>(shootoutIds.map((id) => [id, []]));
   if (shootoutIds.length === 0) return byShootout;
-  const rows = await db
-    .selectFrom("toneSelections")
-    .selectAll()
-    .where("shootoutId", "in", shootoutIds)
-    .orderBy("shootoutId")
-    .orderBy("position")
-    .execute();
+  const rows = await tonesOfShootouts(db, { shootoutIds });
   for (const row of rows) byShootout.get(row.shootoutId)?.push(row);
   return byShootout;
 }
@@ -209,23 +214,61 @@ export async function getVisibleShootout(
   return toShootoutOutput(row, tones.get(row.id) ?? [], viewerId);
 }
 
+// The list queries, prepared: one per filter, with and without a cursor. `limit` is the page
+// size plus one (the extra row says whether there is a next page).
+const listColumns = (db: Kysely<DB>) =>
+  db
+    .selectFrom("shootouts")
+    .select(shootoutColumns)
+    .select(cursorCreatedAt("shootouts").as("cursorCreatedAt"));
+type ListParams = { limit: number };
+type ListAfterParams = ListParams & { cursorCreatedAt: string; cursorId: string };
+const newestFirst = <Q extends ReturnType<typeof listColumns>>(q: Q, p: ListParams) =>
+  q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(p.limit);
+const ownedFirstPage = preparedQuery((db, p: ListParams & { ownerId: string }) =>
+  newestFirst(listColumns(db).where("ownerId", "=", p.ownerId), p),
+);
+const ownedAfter = preparedQuery((db, p: ListAfterParams & { ownerId: string }) =>
+  newestFirst(
+    listColumns(db)
+      .where("ownerId", "=", p.ownerId)
+      .where(afterCursor("shootouts", { createdAt: p.cursorCreatedAt, id: p.cursorId })),
+    p,
+  ),
+);
+const publicFirstPage = preparedQuery((db, p: ListParams) =>
+  newestFirst(listColumns(db).where("isPublic", "=", true), p),
+);
+const publicAfter = preparedQuery((db, p: ListAfterParams) =>
+  newestFirst(
+    listColumns(db)
+      .where("isPublic", "=", true)
+      .where(afterCursor("shootouts", { createdAt: p.cursorCreatedAt, id: p.cursorId })),
+    p,
+  ),
+);
+
 async function listShootouts(
   db: Db,
   viewerId: string | null,
   filter: { ownerId: string } | { isPublic: true },
   opts: { cursor?: string | null | undefined; limit: number },
 ): Promise<Page<ShootoutOutput>> {
-  let q = db
-    .selectFrom("shootouts")
-    .select(shootoutColumns)
-    .select(cursorCreatedAt("shootouts").as("cursorCreatedAt"));
-  q = "ownerId" in filter ? q.where("ownerId", "=", filter.ownerId) : q.where("isPublic", "=", true);
-  if (opts.cursor) q = q.where(afterCursor("shootouts", decodeCursor(opts.cursor)));
-  const rows = await q
-    .orderBy("createdAt", "desc")
-    .orderBy("id", "desc")
-    .limit(opts.limit + 1)
-    .execute();
+  const limit = opts.limit + 1;
+  const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+  const rows =
+    "ownerId" in filter
+      ? after
+        ? await ownedAfter(db, {
+            ownerId: filter.ownerId,
+            limit,
+            cursorCreatedAt: after.createdAt,
+            cursorId: after.id,
+          })
+        : await ownedFirstPage(db, { ownerId: filter.ownerId, limit })
+      : after
+        ? await publicAfter(db, { limit, cursorCreatedAt: after.createdAt, cursorId: after.id })
+        : await publicFirstPage(db, { limit });
   const page = toPage(rows, opts.limit, ({ cursorCreatedAt: _, ...row }) => row);
   const tones = await tonesOf(
     db,

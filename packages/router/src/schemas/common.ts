@@ -3,7 +3,8 @@ import { z } from "zod";
 /** Timestamps leave the server as ISO 8601 strings (no superjson: plain JSON for every client). */
 export const isoDateTime = z.iso.datetime({ offset: true });
 
-export const toIso = (d: Date | string): string => new Date(d).toISOString();
+export const toIso = (d: Date | string): string =>
+  typeof d === "string" ? new Date(d).toISOString() : d.toISOString();
 
 /** Opaque; produced by a previous page's `nextCursor`. */
 export const cursorInput = z.string().min(1).max(200);
