@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Context } from "./context.ts";
 import { DomainError, InvalidReferenceError } from "./domain/errors.ts";
-import { validateSessionToken } from "./domain/sessions.ts";
+import { type SessionValidationResult, validateSessionToken } from "./domain/sessions.ts";
 
 /** Flattened zod issues (`z.flattenError`): what a form needs to put a message beside each field. */
 export interface ZodErrorData {
@@ -40,37 +40,44 @@ function toTRPCError(cause: unknown): TRPCError | null {
   return null;
 }
 
-const mapDomainErrors = t.middleware(async ({ next }) => {
-  const result = await next();
+/** A failed call's domain error (from the procedure or a later middleware) as its tRPC error. */
+function mapDomainErrors<R extends { ok: boolean; error?: { cause?: unknown } }>(result: R): R {
   if (!result.ok) {
-    const mapped = toTRPCError(result.error.cause);
+    const mapped = toTRPCError(result.error?.cause);
     if (mapped) throw mapped;
   }
   return result;
-});
+}
 
 /**
  * Every call validates the session token afresh: a WebSocket context is built once per
  * connection, and a revoked or expired session must stop working on the very next call.
  */
-const resolveAuth = t.middleware(async ({ ctx, next }) => {
+async function resolveAuth(ctx: Context): Promise<SessionValidationResult | null> {
   const auth = ctx.sessionToken
     ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
     : null;
   // Per call, not per request: a batch of 20 spends 20. Keyed by user once known, else by IP.
   ctx.limitCall?.(auth ? `user:${auth.user.id}` : `ip:${ctx.clientIp ?? "unknown"}`);
-  return next({ ctx: { ...ctx, auth } });
-});
+  return auth;
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
+// One middleware per procedure kind (auth, rate limit, error mapping together): every middleware
+// level costs tRPC a few copies of the options and context on every call.
+
 /** Anyone, signed in or not; `ctx.auth` is the caller when they are. */
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(resolveAuth);
+export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const auth = await resolveAuth(ctx);
+  return mapDomainErrors(await next({ ctx: { auth } }));
+});
 
 /** Signed-in callers only; `ctx.auth` is non-null. */
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-  return next({ ctx: { ...ctx, auth: ctx.auth } });
+export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const auth = await resolveAuth(ctx);
+  if (!auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  return mapDomainErrors(await next({ ctx: { auth } }));
 });
