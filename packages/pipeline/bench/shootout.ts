@@ -179,9 +179,12 @@ const stages: [string, number, string][] = [
   ["title cards (during render)", t.titleCards ?? 0, "overlapped"],
   ["join + encode joined + MP4", t.joinAndEncode ?? 0, "wall"],
   ["  MP4 x264+AAC (alongside)", t.videoEncode ?? 0, "overlapped"],
+  ["  MP4 after the last tone", t.videoAfterRender ?? 0, "wall"],
   ["store outputs", t.store ?? 0, "wall"],
 ];
-const slowestWall = stages.filter((s) => s[2] === "wall").sort((a, b) => b[1] - a[1])[0]![0];
+const slowestWall = stages
+  .filter((s) => s[2] === "wall" && !s[0].startsWith(" "))
+  .sort((a, b) => b[1] - a[1])[0]![0];
 for (const [name, seconds, kind] of stages) {
   const bar = "#".repeat(Math.min(60, Math.round((seconds / Math.max(wall, 1e-9)) * 60)));
   console.log(

@@ -11,12 +11,16 @@ export interface JoinedAudio {
   spans: { start: number; end: number }[];
 }
 
+/** The gap between segments in samples. */
+export const segmentGapSamples = (sampleRate: number, gapMs = SEGMENT_GAP_MS) =>
+  Math.round((gapMs / 1000) * sampleRate);
+
 export function joinSegments(
   segments: readonly Float32Array[],
   sampleRate: number,
   gapMs = SEGMENT_GAP_MS,
 ): JoinedAudio {
-  const gap = Math.round((gapMs / 1000) * sampleRate);
+  const gap = segmentGapSamples(sampleRate, gapMs);
   const total = segments.reduce((n, s) => n + s.length, 0) + gap * Math.max(0, segments.length - 1);
   const samples = new Float32Array(total);
   const spans: JoinedAudio["spans"] = [];

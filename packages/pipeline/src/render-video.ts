@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runFfmpeg } from "./run-ffmpeg.ts";
+import { runFfmpeg, runFfmpegFed } from "./run-ffmpeg.ts";
 import type { TitleCard } from "./title-card.ts";
 
 /** DejaVu from Debian's fonts-dejavu-core (installed by .ci/run); fontconfig's default otherwise. */
@@ -127,8 +127,80 @@ export async function drawTitleCards(options: {
  * for still images (a text card needs none of the slower presets' tools: ~20 KB per minute);
  * card changes land on whole frames, the audio keeps exact time. Measured on the 2-core machine
  * under load, 150 s: veryfast 14 s vs ultrafast 4 s; AAC stereo 192k 14 s vs mono 160k 8 s.
- * The audio goes to ffmpeg as raw 32-bit float, so nothing has to encode a WAV first.
+ * The audio goes to ffmpeg as raw 32-bit float on its standard input, written as it is made:
+ * the pipeline starts the video before the last tone is rendered and feeds segments as they come,
+ * so most of the AAC encode overlaps the render.
  */
+export interface VideoEncode {
+  /** Appends mono samples to the soundtrack (at `sampleRate`, in playing order). */
+  write(samples: Float32Array): void;
+  /** Ends the soundtrack; resolves with the MP4 once ffmpeg is done. */
+  finish(): Promise<Uint8Array>;
+  /** Stops ffmpeg and removes its files (the render failed or was cancelled). */
+  abort(): Promise<void>;
+}
+
+export async function startShootoutVideo(options: {
+  ffmpegPath: string;
+  cards: string[];
+  /** How long each card shows, seconds. */
+  seconds: number[];
+  sampleRate: number;
+  signal?: AbortSignal;
+}): Promise<VideoEncode> {
+  const dir = await mkdtemp(path.join(tmpdir(), "shootout-video-"));
+  const list = [
+    "ffconcat version 1.0",
+    ...options.cards.flatMap((card, i) => [`file '${card}'`, `duration ${options.seconds[i]!.toFixed(3)}`]),
+    // The demuxer applies the last duration only when another entry follows it.
+    `file '${options.cards[options.cards.length - 1]}'`,
+  ].join("\n");
+  const listFile = path.join(dir, "cards.ffconcat");
+  const out = path.join(dir, "shootout.mp4");
+  try {
+    await writeFile(listFile, list);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const ffmpeg = runFfmpegFed(
+    options.ffmpegPath,
+    [
+      ...["-f", "concat", "-safe", "0", "-i", listFile],
+      ...["-f", "f32le", "-ar", String(options.sampleRate), "-ac", "1", "-i", "pipe:0"],
+      ...["-map", "0:v:0", "-map", "1:a:0"],
+      // yuv420p before fps: each card is converted once, not once per repeated frame (same
+      // bytes out, half the CPU: 150 s of 1080p frames 2.8 -> 1.4 s).
+      ...["-vf", "format=yuv420p,fps=1", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage"],
+      ...["-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "1"],
+      ...["-movflags", "+faststart", out],
+    ],
+    options.signal,
+  );
+  // Settled by finish() or abort(); until then a failure must not count as unhandled.
+  ffmpeg.done.catch(() => {});
+  return {
+    write(samples) {
+      ffmpeg.write(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+    },
+    async finish() {
+      try {
+        ffmpeg.end();
+        await ffmpeg.done;
+        return new Uint8Array(await readFile(out));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    async abort() {
+      ffmpeg.kill();
+      await ffmpeg.done.catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The MP4 of a whole soundtrack at once (see startShootoutVideo). */
 export async function encodeShootoutVideo(options: {
   ffmpegPath: string;
   cards: string[];
@@ -139,36 +211,7 @@ export async function encodeShootoutVideo(options: {
   sampleRate: number;
   signal?: AbortSignal;
 }): Promise<Uint8Array> {
-  const dir = await mkdtemp(path.join(tmpdir(), "shootout-video-"));
-  try {
-    const list = [
-      "ffconcat version 1.0",
-      ...options.cards.flatMap((card, i) => [`file '${card}'`, `duration ${options.seconds[i]!.toFixed(3)}`]),
-      // The demuxer applies the last duration only when another entry follows it.
-      `file '${options.cards[options.cards.length - 1]}'`,
-    ].join("\n");
-    const listFile = path.join(dir, "cards.ffconcat");
-    const audioFile = path.join(dir, "audio.f32");
-    const out = path.join(dir, "shootout.mp4");
-    await writeFile(listFile, list);
-    const a = options.audio;
-    await writeFile(audioFile, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    await runFfmpeg(
-      options.ffmpegPath,
-      [
-        ...["-f", "concat", "-safe", "0", "-i", listFile],
-        ...["-f", "f32le", "-ar", String(options.sampleRate), "-ac", "1", "-i", audioFile],
-        ...["-map", "0:v:0", "-map", "1:a:0"],
-        // yuv420p before fps: each card is converted once, not once per repeated frame (same
-        // bytes out, half the CPU: 150 s of 1080p frames 2.8 -> 1.4 s).
-        ...["-vf", "format=yuv420p,fps=1", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage"],
-        ...["-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "1"],
-        ...["-movflags", "+faststart", out],
-      ],
-      options.signal,
-    );
-    return new Uint8Array(await readFile(out));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const video = await startShootoutVideo(options);
+  video.write(options.audio);
+  return video.finish();
 }

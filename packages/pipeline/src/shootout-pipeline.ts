@@ -3,13 +3,19 @@ import { type PipelineInput, RenderError, type RenderPipeline } from "@shootout/
 import type { Tone3000Client } from "@shootout/tone3000";
 import type { Kysely } from "kysely";
 import { type BlindKey, blindLabel, shuffledOrder } from "./blind-order.ts";
-import { endMsOf, joinSegments, SEGMENT_GAP_MS, startMsOf } from "./join-segments.ts";
+import { endMsOf, joinSegments, SEGMENT_GAP_MS, segmentGapSamples, startMsOf } from "./join-segments.ts";
 import { loadDi } from "./load-di.ts";
 import { loadIr, type PreparedIr } from "./load-ir.ts";
 import { type CachedModel, fetchModel } from "./model-cache.ts";
 import { modelDownloadError } from "./model-errors.ts";
 import { createRenderPool, type RenderPool, RenderThreadError } from "./render-pool.ts";
-import { drawTitleCards, encodeShootoutVideo, type TitleCards } from "./render-video.ts";
+import {
+  drawTitleCards,
+  encodeShootoutVideo,
+  startShootoutVideo,
+  type TitleCards,
+  type VideoEncode,
+} from "./render-video.ts";
 import { type ShootoutResult, shootoutResultSchema, type ToneMetrics } from "./result-schema.ts";
 import { ffmpegWorks } from "./run-ffmpeg.ts";
 import { safeFileName } from "./safe-file-name.ts";
@@ -123,6 +129,15 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
     const labels = new Map(order.map((toneIndex, segment) => [toneIndex, blindLabel(segment)]));
     const labelOf = (i: number) => (shootout.blind ? labels.get(i)! : tones[i]!.displayName);
     let cardsDone: Promise<TitleCards> | null = null;
+    // The MP4's ffmpeg, once started (it starts during the render): stopped if the job fails.
+    let videoRunning: VideoEncode | null = null;
+    let videoStopped = false;
+    const stopVideo = async () => {
+      videoStopped = true;
+      const v = videoRunning;
+      videoRunning = null;
+      await v?.abort();
+    };
     if (wantVideo) {
       const cardsStarted = performance.now();
       cardsDone = drawTitleCards({
@@ -158,6 +173,9 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
     }
     try {
       return await renderAndStore(order, labelOf, cardsDone);
+    } catch (error) {
+      await stopVideo();
+      throw error;
     } finally {
       if (cardsDone) await cardsDone.then((c) => c.dispose()).catch(() => {});
     }
@@ -172,6 +190,54 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       t = performance.now();
       const fractions = new Array<number>(n).fill(0);
       const targetLufs = shootout.normalizeLoudness ? shootout.targetLufs : null;
+      const segmentOf = new Map(order.map((toneIndex, segment) => [toneIndex, segment]));
+
+      // The MP4 starts once the title cards are drawn and takes each segment (plus the gap before
+      // it) as soon as it and the ones before it are rendered, so ffmpeg encodes while the last
+      // tones render. Card times assume every tone is as long as the DI (the chain keeps the
+      // length); should one not be, the video is made after the join instead.
+      const segmentLength = di.samples.length;
+      const gap = segmentGapSamples(CHAIN_SAMPLE_RATE);
+      const cardSeconds = order.map((_, k) => (segmentLength + (k < n - 1 ? gap : 0)) / CHAIN_SAMPLE_RATE);
+      let videoStarted = 0;
+      const videoStart = cardsDone?.then(async (cards) => {
+        videoStarted = performance.now();
+        const v = await startShootoutVideo({
+          ffmpegPath,
+          cards: cards.files,
+          seconds: cardSeconds,
+          sampleRate: CHAIN_SAMPLE_RATE,
+          signal,
+        });
+        if (videoStopped) {
+          // The job failed while ffmpeg was starting.
+          await v.abort();
+          throw new Error("video stopped");
+        }
+        videoRunning = v;
+        return v;
+      });
+      videoStart?.catch(() => {});
+      const renderedSegments = new Array<Float32Array | undefined>(n);
+      let nextSegment = 0;
+      let streamable = true;
+      let feeding: Promise<void> = Promise.resolve();
+      const silence = new Float32Array(gap);
+      const feedVideo = (toneIndex: number, samples: Float32Array) => {
+        if (!videoStart) return;
+        if (samples.length !== segmentLength) streamable = false;
+        renderedSegments[segmentOf.get(toneIndex)!] = samples;
+        feeding = feeding.then(async () => {
+          const v = await videoStart;
+          while (streamable && nextSegment < n && renderedSegments[nextSegment]) {
+            if (nextSegment > 0) v.write(silence);
+            v.write(renderedSegments[nextSegment]!);
+            nextSegment++;
+          }
+        });
+        feeding.catch(() => {});
+      };
+
       const rendered: ToneThreadResult[] = await Promise.all(
         tones.map((tone, i) =>
           pool()
@@ -197,6 +263,10 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
                 },
               },
             )
+            .then((result) => {
+              feedVideo(i, result.samples);
+              return result;
+            })
             .catch((error: unknown) => {
               if (signal.aborted) throw signal.reason;
               if (error instanceof RenderThreadError) {
@@ -228,23 +298,34 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       report(P_RENDER_END, wantVideo ? "Encoding the joined file and the video" : "Encoding the joined file");
       // The joined FLAC/WAV (a pool thread) and the MP4 (ffmpeg) are made at the same time.
       const encoding = pool().encode(joined.samples, { flac: true, wav: wantWav }, { signal });
-      const video = cardsDone
-        ? cardsDone.then(async (cards) => {
-            const v = performance.now();
-            const mp4 = await encodeShootoutVideo({
-              ffmpegPath,
-              cards: cards.files,
-              seconds: joined.spans.map(
-                (span, k) =>
-                  ((joined.spans[k + 1]?.start ?? joined.samples.length) - span.start) / CHAIN_SAMPLE_RATE,
-              ),
-              audio: joined.samples,
-              sampleRate: CHAIN_SAMPLE_RATE,
-              signal,
-            });
-            wall("videoEncode", v);
+      const video = videoStart
+        ? (async () => {
+            await feeding;
+            const v = await videoStart;
+            const tail = performance.now();
+            let mp4: Uint8Array;
+            if (streamable) {
+              videoRunning = null;
+              mp4 = await v.finish();
+            } else {
+              await stopVideo();
+              const cards = await cardsDone!;
+              mp4 = await encodeShootoutVideo({
+                ffmpegPath,
+                cards: cards.files,
+                seconds: joined.spans.map(
+                  (span, k) =>
+                    ((joined.spans[k + 1]?.start ?? joined.samples.length) - span.start) / CHAIN_SAMPLE_RATE,
+                ),
+                audio: joined.samples,
+                sampleRate: CHAIN_SAMPLE_RATE,
+                signal,
+              });
+            }
+            wall("videoEncode", videoStarted);
+            wall("videoAfterRender", tail);
             return mp4;
-          })
+          })()
         : Promise.resolve(null);
       const [joinedFiles, mp4] = await Promise.all([encoding, video]);
       wall("joinAndEncode", t);
@@ -311,7 +392,6 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       report(P_STORE, "Storing the outputs");
       t = performance.now();
       const metrics: ToneMetrics[] = rendered.map((r) => toToneMetrics(r.metrics, r.stats));
-      const segmentOf = new Map(order.map((toneIndex, segment) => [toneIndex, segment]));
       const spanOf = (i: number) => joined.spans[segmentOf.get(i)!]!;
       const blindKey: BlindKey | null = shootout.blind
         ? order.map((toneIndex, segment) => ({
