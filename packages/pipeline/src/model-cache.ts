@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { parseNamModel } from "@shootout/audio";
+import { type NamModel, parseNamModel } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import type { Storage } from "@shootout/storage";
 import type { Tone3000Client } from "@shootout/tone3000";
@@ -21,9 +21,18 @@ export interface CachedModel {
   text: string;
   sha256: string;
   architecture: string;
+  /**
+   * Samples of input each output sample depends on (WaveNet: no state beyond that, so a part of
+   * the signal rendered with this much lead-in is the same, bit for bit, as rendered in one go);
+   * null for recurrent models (LSTM), which must render from the start.
+   */
+  receptiveField: number | null;
   /** Whether it came from the cache (true) or was downloaded now. */
   cached: boolean;
 }
+
+const receptiveFieldOf = (model: NamModel) =>
+  model.architecture === "WaveNet" ? model.receptiveField : null;
 
 const sha256Of = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
@@ -51,7 +60,13 @@ export async function fetchModel(
     if (bytes && sha256Of(bytes) === row.sha256) {
       const text = new TextDecoder().decode(bytes);
       const model = parseNamModel(text);
-      return { text, sha256: row.sha256, architecture: model.architecture, cached: true };
+      return {
+        text,
+        sha256: row.sha256,
+        architecture: model.architecture,
+        receptiveField: receptiveFieldOf(model),
+        cached: true,
+      };
     }
   }
   const api = await client();
@@ -79,5 +94,11 @@ export async function fetchModel(
       }),
     )
     .execute();
-  return { text, sha256: stored.sha256, architecture: model.architecture, cached: false };
+  return {
+    text,
+    sha256: stored.sha256,
+    architecture: model.architecture,
+    receptiveField: receptiveFieldOf(model),
+    cached: false,
+  };
 }

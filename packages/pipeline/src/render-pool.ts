@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import type {
   EncodedAudio,
   EncodeRequest,
+  NamPartResult,
   ThreadReply,
   ThreadTask,
   ToneThreadResult,
@@ -22,12 +23,27 @@ export class RenderThreadError extends Error {
 export interface RenderPool {
   /** Threads in the pool. */
   readonly size: number;
+  /**
+   * A tone's whole chain. With `amp` (its NAM output, rendered in parts by `renderNamPart`) the
+   * thread starts after NAM and the task goes ahead of queued ones, so finished tones flow on.
+   */
   renderTone(
     di: Float32Array,
     spec: ToneChainSpec,
     encode: EncodeRequest,
-    options?: { onProgress?: (fraction: number) => void; signal?: AbortSignal },
+    options?: {
+      onProgress?: (fraction: number) => void;
+      signal?: AbortSignal;
+      amp?: NamPartResult | null;
+    },
   ): Promise<ToneThreadResult>;
+  /** NAM over `input`, the first `leadIn` output samples dropped (see tone-chain's renderNamPart). */
+  renderNamPart(
+    namText: string,
+    input: Float32Array,
+    leadIn: number,
+    options?: { onProgress?: (fraction: number) => void; signal?: AbortSignal },
+  ): Promise<NamPartResult>;
   encode(
     samples: Float32Array,
     encode: EncodeRequest,
@@ -42,7 +58,7 @@ interface Pending {
   readonly transfer: ArrayBuffer[];
   readonly onProgress: ((fraction: number) => void) | undefined;
   readonly signal: AbortSignal | undefined;
-  resolve(value: ToneThreadResult | EncodedAudio): void;
+  resolve(value: ToneThreadResult | EncodedAudio | NamPartResult): void;
   reject(error: unknown): void;
 }
 
@@ -105,6 +121,7 @@ export function createRenderPool(size = Math.max(1, os.availableParallelism())):
         return;
       case "tone-done":
       case "encode-done":
+      case "nam-done":
         finish(slot)?.resolve(reply.result);
         return;
       case "error":
@@ -143,23 +160,26 @@ export function createRenderPool(size = Math.max(1, os.availableParallelism())):
     }
   }
 
-  function submit<T extends ToneThreadResult | EncodedAudio>(
+  function submit<T extends ToneThreadResult | EncodedAudio | NamPartResult>(
     task: ThreadTask,
     transfer: ArrayBuffer[],
     onProgress: ((fraction: number) => void) | undefined,
     signal: AbortSignal | undefined,
+    first = false,
   ): Promise<T> {
     if (closed) return Promise.reject(new Error("render pool is closed"));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
-      queue.push({
+      const pending: Pending = {
         task,
         transfer,
         onProgress,
         signal,
-        resolve: resolve as (value: ToneThreadResult | EncodedAudio) => void,
+        resolve: resolve as (value: ToneThreadResult | EncodedAudio | NamPartResult) => void,
         reject,
-      });
+      };
+      if (first) queue.unshift(pending);
+      else queue.push(pending);
       pump();
     });
   }
@@ -167,12 +187,26 @@ export function createRenderPool(size = Math.max(1, os.availableParallelism())):
   return {
     size,
     renderTone(di, spec, encode, options = {}) {
-      // The DI is shared by every tone: each task gets its own copy to transfer.
-      const copy = di.slice();
+      const given = options.amp ?? null;
+      const whole = (a: Float32Array) =>
+        a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+      const amp = given ? { samples: whole(given.samples), seconds: given.seconds } : null;
+      // The DI is shared by every tone: each task gets its own copy to transfer (none when the
+      // NAM output comes along instead; that one is the caller's to give away).
+      const copy = amp ? new Float32Array(0) : di.slice();
       const ir = spec.ir ? spec.ir.slice() : null;
-      const task: ThreadTask = { type: "tone", id: nextId++, di: copy, spec: { ...spec, ir }, encode };
-      const transfer = [copy.buffer, ...(ir ? [ir.buffer] : [])];
-      return submit<ToneThreadResult>(task, transfer, options.onProgress, options.signal);
+      const task: ThreadTask = { type: "tone", id: nextId++, di: copy, spec: { ...spec, ir }, encode, amp };
+      const transfer = [
+        copy.buffer,
+        ...(ir ? [ir.buffer] : []),
+        ...(amp ? [amp.samples.buffer as ArrayBuffer] : []),
+      ];
+      return submit<ToneThreadResult>(task, transfer, options.onProgress, options.signal, amp !== null);
+    },
+    renderNamPart(namText, input, leadIn, options = {}) {
+      const copy = input.slice();
+      const task: ThreadTask = { type: "nam", id: nextId++, namText, input: copy, leadIn };
+      return submit<NamPartResult>(task, [copy.buffer], options.onProgress, options.signal);
     },
     encode(samples, encode, options = {}) {
       const copy = samples.slice();

@@ -7,7 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { isAudioError, measure } from "@shootout/audio";
 import { encodeAudio } from "./encode-audio.ts";
 import type { ThreadReply, ThreadTask } from "./thread-protocol.ts";
-import { CHAIN_SAMPLE_RATE, renderToneChain, threadCpuSeconds } from "./tone-chain.ts";
+import { CHAIN_SAMPLE_RATE, renderNamPart, renderToneChain, threadCpuSeconds } from "./tone-chain.ts";
 
 const port = parentPort;
 if (!port) throw new Error("render-thread.ts runs as a worker thread only");
@@ -27,6 +27,17 @@ function buffersOf(...arrays: (Uint8Array | Float32Array | null)[]): ArrayBuffer
 }
 
 async function run(task: ThreadTask): Promise<void> {
+  if (task.type === "nam") {
+    let lastSent = -1;
+    const result = await renderNamPart(task.namText, task.input, task.leadIn, (fraction) => {
+      if (fraction - lastSent >= 0.02 || fraction === 1) {
+        lastSent = fraction;
+        post({ type: "progress", id: task.id, fraction });
+      }
+    });
+    post({ type: "nam-done", id: task.id, result }, buffersOf(result.samples));
+    return;
+  }
   if (task.type === "encode") {
     const files = await encodeAudio(task.samples, task.encode);
     post({ type: "encode-done", id: task.id, result: files }, buffersOf(files.flac, files.wav));
@@ -34,6 +45,7 @@ async function run(task: ThreadTask): Promise<void> {
   }
   let lastSent = -1;
   const chain = await renderToneChain(task.di, task.spec, {
+    amp: task.amp,
     onProgress(fraction) {
       // A few dozen messages per tone are plenty for a smooth bar.
       if (fraction - lastSent >= 0.02 || fraction === 1) {

@@ -15,13 +15,29 @@ export type ThreadTask =
       readonly di: Float32Array;
       readonly spec: ToneChainSpec;
       readonly encode: EncodeRequest;
+      /** The NAM output, when its parts were rendered apart (then `di` is unused). */
+      readonly amp: NamPartResult | null;
     }
   | {
       readonly type: "encode";
       readonly id: number;
       readonly samples: Float32Array;
       readonly encode: EncodeRequest;
+    }
+  | {
+      /** A stretch of one tone's NAM render: the first `leadIn` output samples are dropped. */
+      readonly type: "nam";
+      readonly id: number;
+      readonly namText: string;
+      readonly input: Float32Array;
+      readonly leadIn: number;
     };
+
+export interface NamPartResult {
+  samples: Float32Array;
+  /** CPU seconds of the render. */
+  seconds: number;
+}
 
 export interface EncodedAudio {
   flac: Uint8Array | null;
@@ -43,6 +59,7 @@ export type ThreadReply =
   | { readonly type: "progress"; readonly id: number; readonly fraction: number }
   | { readonly type: "tone-done"; readonly id: number; readonly result: ToneThreadResult }
   | { readonly type: "encode-done"; readonly id: number; readonly result: EncodedAudio }
+  | { readonly type: "nam-done"; readonly id: number; readonly result: NamPartResult }
   | {
       readonly type: "error";
       readonly id: number;

@@ -60,6 +60,8 @@ export interface ToneChainResult {
 }
 
 export interface ToneChainOptions {
+  /** The NAM output rendered already (in parts, on other threads): the chain starts after NAM. */
+  amp?: { samples: Float32Array; seconds: number } | null;
   /** Fraction of this tone done, 0..1 (the NAM render is most of it). */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -75,7 +77,30 @@ function fadeEdges(x: Float32Array, sampleRate: number): void {
 }
 
 /** Share of a tone's progress that the NAM render stands for; the rest is the cheap stages after it. */
-const NAM_SHARE = 0.9;
+export const NAM_SHARE = 0.9;
+
+/** The DI as the amp sees it: with the optional 80 Hz high-pass, on a copy. */
+export function ampInput(di: Float32Array, highpass: boolean): Float32Array {
+  const x = di.slice();
+  if (highpass) new Biquad(highPass(HIGHPASS_HZ, CHAIN_SAMPLE_RATE)).process(x);
+  return x;
+}
+
+/**
+ * NAM over `input`, dropping the first `leadIn` output samples: with a lead-in of the model's
+ * receptive field, a WaveNet's output for the rest is what rendering the whole signal gives.
+ */
+export async function renderNamPart(
+  namText: string,
+  input: Float32Array,
+  leadIn: number,
+  onProgress?: (fraction: number) => void,
+): Promise<{ samples: Float32Array; seconds: number }> {
+  const start = threadCpuSeconds();
+  const out = await renderNam(parseNamModel(namText), input, { chunkSize: NAM_CHUNK_SAMPLES, onProgress });
+  // A whole buffer, so it moves to the main thread by transfer.
+  return { samples: leadIn > 0 ? out.slice(leadIn) : out, seconds: threadCpuSeconds() - start };
+}
 
 /**
  * One tone's chain over the prepared DI: optional 80 Hz high-pass → NAM → optional IR
@@ -92,20 +117,23 @@ export async function renderToneChain(
   const times: StageTimes = { nam: 0, highpass: 0, ir: 0, effects: 0, loudness: 0 };
   const clock = threadCpuSeconds;
   const effects: Effect[] = spec.effects.map((e) => parsedEffectSchema.parse(e));
-  const model = parseNamModel(spec.namText);
 
   let t = clock();
-  let x: Float32Array = di.slice();
-  if (spec.highpass) new Biquad(highPass(HIGHPASS_HZ, sr)).process(x);
-  times.highpass = clock() - t;
-
-  t = clock();
-  x = await renderNam(model, x, {
-    chunkSize: NAM_CHUNK_SAMPLES,
-    signal: options.signal,
-    onProgress: (f) => options.onProgress?.(f * NAM_SHARE),
-  });
-  times.nam = clock() - t;
+  let x: Float32Array;
+  if (options.amp) {
+    x = options.amp.samples;
+    times.nam = options.amp.seconds;
+  } else {
+    x = ampInput(di, spec.highpass);
+    times.highpass = clock() - t;
+    t = clock();
+    x = await renderNam(parseNamModel(spec.namText), x, {
+      chunkSize: NAM_CHUNK_SAMPLES,
+      signal: options.signal,
+      onProgress: (f) => options.onProgress?.(f * NAM_SHARE),
+    });
+    times.nam = clock() - t;
+  }
 
   t = clock();
   if (spec.ir) x = convolve(x, spec.ir);
