@@ -126,6 +126,7 @@ await Promise.all(
 
 let lastShown = -10;
 const cpuStarted = process.cpuUsage();
+const mainCpuStarted = process.threadCpuUsage();
 const started = performance.now();
 const raw = await pipeline({
   job,
@@ -145,6 +146,7 @@ const raw = await pipeline({
 });
 const wall = (performance.now() - started) / 1000;
 const cpuUsed = process.cpuUsage(cpuStarted);
+const mainCpuUsed = process.threadCpuUsage(mainCpuStarted);
 const result = shootoutResultSchema.parse(raw);
 const t = result.timings;
 
@@ -162,7 +164,7 @@ console.log(
   `wall: ${wall.toFixed(2)} s  (${(audioSeconds / wall).toFixed(1)}x realtime over ${audioSeconds.toFixed(0)} s of rendered audio; target <= 10 s)`,
 );
 console.log(
-  `cpu: ${((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(2)} s in this process, all threads (ffmpeg's processes not counted)\n`,
+  `cpu: ${((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(2)} s in this process, all threads (ffmpeg's processes not counted), ${((mainCpuUsed.user + mainCpuUsed.system) / 1e6).toFixed(2)} s of it on the main thread\n`,
 );
 const stages: [string, number, string][] = [
   ["DI decode/resample/trim", t.di ?? 0, "wall"],
