@@ -4,6 +4,7 @@ import {
   convolve,
   type Effect,
   highPass,
+  type NamModel,
   parsedEffectSchema,
   parseNamModel,
   renderNam,
@@ -87,6 +88,23 @@ export function ampInput(di: Float32Array, highpass: boolean): Float32Array {
 }
 
 /**
+ * Parsed models of this thread by `.nam` text, the most recent few: the parts and tones of a
+ * shootout mostly share models, and the audio package caches a model's compiled kernel per model
+ * object, so a model parsed again would also be planned and instantiated again.
+ */
+const parsedModels = new Map<string, NamModel>();
+const PARSED_MODELS_KEPT = 4;
+
+function modelOf(namText: string): NamModel {
+  let model = parsedModels.get(namText);
+  if (model) parsedModels.delete(namText);
+  else model = parseNamModel(namText);
+  parsedModels.set(namText, model);
+  while (parsedModels.size > PARSED_MODELS_KEPT) parsedModels.delete(parsedModels.keys().next().value!);
+  return model;
+}
+
+/**
  * NAM over `input`, dropping the first `leadIn` output samples: with a lead-in of the model's
  * receptive field, a WaveNet's output for the rest is what rendering the whole signal gives.
  */
@@ -97,7 +115,7 @@ export async function renderNamPart(
   onProgress?: (fraction: number) => void,
 ): Promise<{ samples: Float32Array; seconds: number }> {
   const start = threadCpuSeconds();
-  const out = await renderNam(parseNamModel(namText), input, { chunkSize: NAM_CHUNK_SAMPLES, onProgress });
+  const out = await renderNam(modelOf(namText), input, { chunkSize: NAM_CHUNK_SAMPLES, onProgress });
   // A whole buffer, so it moves to the main thread by transfer.
   return { samples: leadIn > 0 ? out.slice(leadIn) : out, seconds: threadCpuSeconds() - start };
 }
@@ -127,7 +145,7 @@ export async function renderToneChain(
     x = ampInput(di, spec.highpass);
     times.highpass = clock() - t;
     t = clock();
-    x = await renderNam(parseNamModel(spec.namText), x, {
+    x = await renderNam(modelOf(spec.namText), x, {
       chunkSize: NAM_CHUNK_SAMPLES,
       signal: options.signal,
       onProgress: (f) => options.onProgress?.(f * NAM_SHARE),
