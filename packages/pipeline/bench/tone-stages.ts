@@ -75,7 +75,7 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(" ")}\n`,
 );
-await stage("IR convolution (2 s IR)", () => convolve(amp, irUnit));
+await stage("IR convolution (4x12 IR, 5760 taps)", () => convolve(amp, irUnit));
 await stage("integratedLoudness", () => integratedLoudness(cab, sr));
 await stage("truePeak", () => truePeak(cab));
 await stage("averagePowerSpectrum", () => averagePowerSpectrum(final, sr));
