@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fitTitle } from "./fit-title.ts";
 import { runFfmpeg, runFfmpegFed } from "./run-ffmpeg.ts";
 import type { TitleCard } from "./title-card.ts";
 
@@ -43,16 +44,26 @@ async function renderCard(
   signal?: AbortSignal,
 ): Promise<string> {
   const file = (name: string) => path.join(dir, `c${index}-${name}.txt`);
+  const title = fitTitle(card.title);
   const texts: [string, string][] = [
     [file("heading"), card.heading],
-    [file("title"), card.title],
+    ...title.lines.map((line, i): [string, string] => [file(`title${i}`), line]),
     [file("footer"), card.footer],
     ...card.lines.map((line, i): [string, string] => [file(`line${i}`), line]),
   ];
   await Promise.all(texts.map(([f, text]) => writeFile(f, text)));
   const filters = [
     drawtext(fonts.regular, file("heading"), 48, "0x9aa4b2", "(w-text_w)/2", "150"),
-    drawtext(fonts.bold, file("title"), 120, "white", "(w-text_w)/2", "330"),
+    ...title.lines.map((_, i) =>
+      drawtext(
+        fonts.bold,
+        file(`title${i}`),
+        title.fontSize,
+        "white",
+        "(w-text_w)/2",
+        String(330 + Math.round(i * title.fontSize * 1.15)),
+      ),
+    ),
     ...card.lines.map((_, i) =>
       drawtext(fonts.regular, file(`line${i}`), 46, "0xd0d6de", "(w-text_w)/2", String(560 + i * 80)),
     ),
