@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DB } from "@shootout/db";
+import { insertTestShootout } from "@shootout/db/testing";
 import { ensureQueues, RENDER_QUEUE } from "@shootout/jobs";
 import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
@@ -34,30 +35,13 @@ export async function seedShootout(
   config: Partial<TestRenderConfig> = {},
   toneCount = 2,
 ): Promise<string> {
-  const file = await db
-    .insertInto("files")
-    .values({
-      ownerId,
-      kind: "di",
-      name: "di.wav",
-      mime: "audio/wav",
-      sizeBytes: 1,
-      sha256: "d".repeat(64),
-      storageKey: `sha256/dd/${"d".repeat(64)}`,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  const shootout = await db
-    .insertInto("shootouts")
-    .values({ ownerId, name: testShootoutName(config), diFileId: file.id })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const shootoutId = await insertTestShootout(db, ownerId, { name: testShootoutName(config) });
   if (toneCount > 0) {
     await db
       .insertInto("toneSelections")
       .values(
         Array.from({ length: toneCount }, (_, i) => ({
-          shootoutId: shootout.id,
+          shootoutId,
           position: i,
           tone3000ToneId: `tone-${i}`,
           tone3000ModelId: `model-${i}`,
@@ -66,7 +50,7 @@ export async function seedShootout(
       )
       .execute();
   }
-  return shootout.id;
+  return shootoutId;
 }
 
 export async function waitFor<T>(

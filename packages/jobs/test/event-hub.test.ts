@@ -1,4 +1,9 @@
-import { createTestDatabase, type TestDatabase, testDatabaseUrl } from "@shootout/db/testing";
+import {
+  createTestDatabase,
+  insertTestShootout,
+  type TestDatabase,
+  testDatabaseUrl,
+} from "@shootout/db/testing";
 import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,27 +28,10 @@ describe("job event hub", () => {
   let otherOwnerId: string;
 
   async function newJob(owner = ownerId): Promise<string> {
-    const file = await t.db
-      .insertInto("files")
-      .values({
-        ownerId: owner,
-        kind: "di",
-        name: "di.wav",
-        mime: "audio/wav",
-        sizeBytes: 1,
-        sha256: "e".repeat(64),
-        storageKey: "k",
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const shootout = await t.db
-      .insertInto("shootouts")
-      .values({ ownerId: owner, name: "s", diFileId: file.id })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const shootoutId = await insertTestShootout(t.db, owner);
     const job = await t.db
       .insertInto("jobs")
-      .values({ shootoutId: shootout.id, ownerId: owner, status: "queued" })
+      .values({ shootoutId, ownerId: owner, status: "queued" })
       .returning("id")
       .executeTakeFirstOrThrow();
     return job.id;
@@ -172,27 +160,10 @@ describe.skipIf(!testDatabaseUrl)("job event hub reconnects (needs TEST_DATABASE
       await until(() => seen.some((m) => m.type === "resync"));
 
       // Listening again: a new event arrives live.
-      const file = await t.db
-        .insertInto("files")
-        .values({
-          ownerId: user.id,
-          kind: "di",
-          name: "d",
-          mime: "audio/wav",
-          sizeBytes: 1,
-          sha256: "f".repeat(64),
-          storageKey: "k",
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      const shootout = await t.db
-        .insertInto("shootouts")
-        .values({ ownerId: user.id, name: "s", diFileId: file.id })
-        .returning("id")
-        .executeTakeFirstOrThrow();
+      const shootoutId = await insertTestShootout(t.db, user.id);
       const job = await t.db
         .insertInto("jobs")
-        .values({ shootoutId: shootout.id, ownerId: user.id, status: "queued" })
+        .values({ shootoutId, ownerId: user.id, status: "queued" })
         .returning("id")
         .executeTakeFirstOrThrow();
       await t.db

@@ -1,5 +1,5 @@
 import { createBoss } from "@shootout/db";
-import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
+import { createTestDatabase, insertTestShootout, type TestDatabase } from "@shootout/db/testing";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -21,27 +21,7 @@ describe("job lifecycle", () => {
   let ownerId: string;
   let otherId: string;
 
-  async function newShootout(owner = ownerId): Promise<string> {
-    const file = await t.db
-      .insertInto("files")
-      .values({
-        ownerId: owner,
-        kind: "di",
-        name: "di.wav",
-        mime: "audio/wav",
-        sizeBytes: 1,
-        sha256: "c".repeat(64),
-        storageKey: "k",
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const s = await t.db
-      .insertInto("shootouts")
-      .values({ ownerId: owner, name: "s", diFileId: file.id })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return s.id;
-  }
+  const newShootout = (owner = ownerId) => insertTestShootout(t.db, owner);
 
   beforeAll(async () => {
     t = await createTestDatabase();

@@ -1,0 +1,34 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../generated/db.ts";
+
+const PLACEHOLDER_SHA256 = "d".repeat(64);
+
+/**
+ * A bare shootout of `ownerId` for tests that need one to hang jobs on: its DI is a files row
+ * only (no bytes in storage), and it has no tones. Returns the shootout id.
+ */
+export async function insertTestShootout(
+  db: Kysely<DB>,
+  ownerId: string,
+  options: { name?: string } = {},
+): Promise<string> {
+  const file = await db
+    .insertInto("files")
+    .values({
+      ownerId,
+      kind: "di",
+      name: "di.wav",
+      mime: "audio/wav",
+      sizeBytes: 1,
+      sha256: PLACEHOLDER_SHA256,
+      storageKey: `sha256/dd/${PLACEHOLDER_SHA256}`,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const shootout = await db
+    .insertInto("shootouts")
+    .values({ ownerId, name: options.name ?? "s", diFileId: file.id })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return shootout.id;
+}
