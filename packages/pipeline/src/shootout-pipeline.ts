@@ -194,11 +194,13 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
 
       // The MP4 starts once the title cards are drawn and takes each segment (plus the gap before
       // it) as soon as it and the ones before it are rendered, so ffmpeg encodes while the last
-      // tones render. Card times assume every tone is as long as the DI (the chain keeps the
-      // length); should one not be, the video is made after the join instead.
+      // tones render. A card shows from the end of the tone before it (through the gap, so it can
+      // be read before its tone starts) to the end of its own tone. Card times assume every tone
+      // is as long as the DI (the chain keeps the length); should one not be, the video is made
+      // after the join instead.
       const segmentLength = di.samples.length;
       const gap = segmentGapSamples(CHAIN_SAMPLE_RATE);
-      const cardSeconds = order.map((_, k) => (segmentLength + (k < n - 1 ? gap : 0)) / CHAIN_SAMPLE_RATE);
+      const cardSeconds = order.map((_, k) => ((k > 0 ? gap : 0) + segmentLength) / CHAIN_SAMPLE_RATE);
       let videoStarted = 0;
       const videoStart = cardsDone?.then(async (cards) => {
         videoStarted = performance.now();
@@ -352,8 +354,7 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
                 ffmpegPath,
                 cards: cards.files,
                 seconds: joined.spans.map(
-                  (span, k) =>
-                    ((joined.spans[k + 1]?.start ?? joined.samples.length) - span.start) / CHAIN_SAMPLE_RATE,
+                  (span, k) => (span.end - (joined.spans[k - 1]?.end ?? 0)) / CHAIN_SAMPLE_RATE,
                 ),
                 audio: joined.samples,
                 sampleRate: CHAIN_SAMPLE_RATE,

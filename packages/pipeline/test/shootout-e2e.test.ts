@@ -31,6 +31,22 @@ const ffmpegAvailable = (() => {
   }
 })();
 
+/** The times of an MP4's video key frames, seconds. */
+function keyFrameSeconds(bytes: Uint8Array): number[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "ffprobe-"));
+  const file = path.join(dir, "video.mp4");
+  writeFileSync(file, bytes);
+  const out = execFileSync("ffprobe", [
+    ...["-v", "error", "-select_streams", "v", "-skip_frame", "nokey"],
+    ...["-show_entries", "frame=pts_time", "-of", "csv=p=0", file],
+  ]).toString();
+  rmSync(dir, { recursive: true, force: true });
+  return out
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => Number.parseFloat(line));
+}
+
 type JobOutput = Awaited<ReturnType<Client["jobs"]["get"]["query"]>>;
 
 function ffprobe(bytes: Uint8Array) {
@@ -224,7 +240,14 @@ describe("a shootout rendered end to end through the API and the worker", () => 
       expect(v).toEqual([expect.objectContaining({ codec_name: "h264", width: 1920, height: 1080 })]);
       expect(a).toEqual([expect.objectContaining({ codec_name: "aac", sample_rate: "48000" })]);
       const seconds = (3 * first.result.diDurationMs + 2 * SEGMENT_GAP_MS) / 1000;
-      expect(Math.abs(Number(probe.format.duration) - seconds)).toBeLessThan(1.1);
+      expect(Math.abs(Number(probe.format.duration) - seconds)).toBeLessThan(0.1);
+      // Each tone's card comes up (on a key frame) as the tone before it ends.
+      const segments = first.result.segments;
+      const cardStarts = segments.map((_, k) => (k === 0 ? 0 : segments[k - 1]!.endMs));
+      const keys = keyFrameSeconds(await downloadFile(h, video.fileId));
+      // (endMs is rounded up to the ms, the card start to the nearest ms.)
+      expect(keys).toHaveLength(cardStarts.length);
+      for (const [k, t] of keys.entries()) expect(Math.abs(t * 1000 - cardStarts[k]!)).toBeLessThanOrEqual(1);
     },
   );
 
