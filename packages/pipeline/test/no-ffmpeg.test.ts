@@ -55,4 +55,34 @@ describe("without ffmpeg", () => {
     const jobs = await h.t.db.selectFrom("jobs").select("id").where("shootoutId", "=", s.id).execute();
     expect(jobs).toEqual([]);
   });
+
+  it("jobs.retry refuses a job whose shootout has asked for an MP4 since, and leaves the job as it was", async () => {
+    const s = await h.client.shootouts.create.mutate({
+      name: "later video",
+      diFileId,
+      outputFormats: ["flac"],
+      tones,
+    });
+    // A real failure to retry: Tone 3000 answers 404 for the second model (nothing cached).
+    await h.t.db.deleteFrom("modelCache").execute();
+    h.standIn.faults.next({
+      path: `/api/v1/models/${MODELS.lstm.modelId}`,
+      status: 404,
+      body: { error: "Not found" },
+    });
+    const job = await h.client.jobs.create.mutate({ shootoutId: s.id });
+    await followJob(h.client, job.id);
+    expect((await h.client.jobs.get.query({ jobId: job.id })).status).toBe("failed");
+
+    await h.client.shootouts.update.mutate({ shootoutId: s.id, outputFormats: ["flac", "mp4"] });
+    await expect(h.client.jobs.retry.mutate({ jobId: job.id })).rejects.toThrow(
+      /MP4 video output needs ffmpeg/,
+    );
+    expect((await h.client.jobs.get.query({ jobId: job.id })).status).toBe("failed");
+    // Without the mp4 it runs again, and now succeeds.
+    await h.client.shootouts.update.mutate({ shootoutId: s.id, outputFormats: ["flac"] });
+    await h.client.jobs.retry.mutate({ jobId: job.id });
+    await followJob(h.client, job.id);
+    expect((await h.client.jobs.get.query({ jobId: job.id })).status).toBe("completed");
+  });
 });

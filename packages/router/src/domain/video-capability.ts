@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { DomainError } from "./errors.ts";
 
 /**
- * Called by jobs.create where ffmpeg is missing: a shootout asking for an MP4 is refused now,
+ * Called by jobs.create and jobs.retry where ffmpeg is missing: a shootout asking for an MP4 is refused now,
  * with a message saying why, rather than failing deep in the worker. Someone else's or a missing
  * shootout passes through (createJob answers NOT_FOUND for it).
  */

@@ -49,9 +49,16 @@ export const jobsRouter = router({
   retry: protectedProcedure
     .input(jobIdInput)
     .output(jobOutput)
-    .mutation(async ({ ctx, input }) =>
-      toJobOutput(await retryJob(ctx.db, ctx.jobQueue, { jobId: input.jobId, ownerId: ctx.auth.user.id })),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      if (!ctx.capabilities.video) {
+        // The shootout may have gained mp4 (or the server lost ffmpeg) since the job was created.
+        const job = await getOwnedJob(ctx.db, ctx.auth.user.id, input.jobId);
+        await assertNoVideoWanted(ctx.db, ctx.auth.user.id, job.shootoutId);
+      }
+      return toJobOutput(
+        await retryJob(ctx.db, ctx.jobQueue, { jobId: input.jobId, ownerId: ctx.auth.user.id }),
+      );
+    }),
 
   /** Finished jobs only (CONFLICT otherwise); its output files go with it. */
   delete: protectedProcedure
