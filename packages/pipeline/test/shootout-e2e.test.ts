@@ -251,6 +251,46 @@ describe("a shootout rendered end to end through the API and the worker", () => 
     },
   );
 
+  it("with the loudness match switched off, each segment is the chain as it comes out, levels kept", async () => {
+    const plain = await h.client.shootouts.create.mutate({
+      name: "as it comes",
+      diFileId,
+      outputFormats: ["flac"],
+      normalizeLoudness: false,
+      tones: tonesInput(),
+    });
+    const { job } = await runJob(plain.id);
+    expect(job.status).toBe("completed");
+    const result = shootoutResultSchema.parse(job.result);
+    expect(result.normalizeLoudness).toBe(false);
+    const di = await referenceDi(diBytes);
+    const ir = await referenceIr();
+    const files = [MODELS.tinyWaveNet.file, MODELS.lstm.file, MODELS.feather.file];
+    const flac = (await decodeFlac(await downloadFile(h, result.joined[0]!.fileId))).channels[0]!;
+    const gap = (SEGMENT_GAP_MS / 1000) * CHAIN_SAMPLE_RATE;
+    const lufs: number[] = [];
+    for (const [k, tone] of tonesInput().entries()) {
+      const expected = await referenceTone(
+        di,
+        {
+          file: files[k]!,
+          highpass: tone.highpass ?? true,
+          effects: tone.effects ?? [],
+          ir: tone.irFileId ? ir : null,
+        },
+        null,
+      );
+      const start = k * (di.length + gap);
+      const slice = flac.subarray(start, start + di.length);
+      expect(maxAbsDiff(slice, expected)).toBeLessThan(1e-5);
+      lufs.push(integratedLoudness(slice, CHAIN_SAMPLE_RATE));
+    }
+    // The models differ in level by several LU: nothing evened them out.
+    expect(Math.max(...lufs) - Math.min(...lufs)).toBeGreaterThan(2);
+    const matched = first.result.segments.map((s) => s.metrics.integratedLufs!);
+    expect(Math.max(...matched) - Math.min(...matched)).toBeLessThan(0.5);
+  });
+
   it("a second shootout with the same models downloads nothing (model cache)", async () => {
     const before = downloads();
     const other = await h.client.shootouts.create.mutate({
