@@ -2,9 +2,13 @@
  * pnpm bench:shootout — one shootout through the real pipeline: 5 tones × 30 s DI, all with the
  * standard A1 WaveNet (bundled copy of wavenet_a1_standard.nam), outputs WAV + FLAC + MP4.
  * Prints wall time, x-realtime and the time per stage so the slowest one is obvious.
- *   BENCH_SECONDS=30 BENCH_TONES=5 BENCH_THREADS=<cores> node packages/pipeline/bench/shootout.ts
+ * Each tone has a model of its own (copies of the standard WaveNet whose output level differs by
+ * a hair, so their bytes differ and the pipeline renders NAM once per tone, as for five different
+ * amps). BENCH_SAME_MODEL=1 gives every tone the one model instead: a cab shootout, where the
+ * pipeline renders NAM once and shares it.
+ *   BENCH_SECONDS=30 BENCH_TONES=5 BENCH_THREADS=<cores> BENCH_SAME_MODEL=0 node packages/pipeline/bench/shootout.ts
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,13 +32,38 @@ const catalog = path.resolve(here, "../../tone3000/catalog");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const TONES = Number(process.env.BENCH_TONES ?? 5);
 const THREADS = Number(process.env.BENCH_THREADS ?? os.availableParallelism());
+const SAME_MODEL = process.env.BENCH_SAME_MODEL === "1";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "bench-shootout-"));
+
+// The stand-in's catalog plus TONES - 1 variants of the standard model (ids 9001…) under its tone.
+const catalogDir = path.join(work, "catalog");
+cpSync(catalog, catalogDir, { recursive: true });
+const catalogJson = JSON.parse(readFileSync(path.join(catalog, "catalog.json"), "utf8")) as {
+  tones: { id: number; models: { id: number; name: string; file: string }[] }[];
+};
+const standardTone = catalogJson.tones.find((t) => t.models.some((m) => m.id === 1001))!;
+const standardModel = standardTone.models.find((m) => m.id === 1001)!;
+const standardNam = JSON.parse(readFileSync(path.join(catalog, standardModel.file), "utf8")) as {
+  weights: number[];
+};
+const modelIds = ["1001"];
+for (let k = 1; k < TONES; k++) {
+  const weights = [...standardNam.weights];
+  // The last weight is the head scale: the same network, a level 0.01 dB apart per variant.
+  weights[weights.length - 1] = weights.at(-1)! * 10 ** (k / 2000);
+  const file = `models/bench_standard_${k}.nam`;
+  writeFileSync(path.join(catalogDir, file), JSON.stringify({ ...standardNam, weights }));
+  standardTone.models.push({ ...standardModel, id: 9000 + k, name: `${standardModel.name} #${k + 1}`, file });
+  modelIds.push(String(9000 + k));
+}
+writeFileSync(path.join(catalogDir, "catalog.json"), JSON.stringify(catalogJson));
+
 const database = await createDb({ pgliteDataDir: path.join(work, "pglite") });
 await migrateToLatest(database.db);
 const db = database.db;
 const storage = createLocalStorage(path.join(work, "storage"));
-const standIn = await createTone3000StandIn({ port: 0, rateLimitPerMinute: 100_000 });
+const standIn = await createTone3000StandIn({ port: 0, rateLimitPerMinute: 100_000, catalogDir });
 const login = await loginToStandIn(standIn);
 const tokens = createTone3000TokenStore({
   db,
@@ -97,8 +126,8 @@ const tones = await db
     Array.from({ length: TONES }, (_, i) => ({
       shootoutId: shootout.id,
       position: i,
-      tone3000ToneId: "101",
-      tone3000ModelId: "1001",
+      tone3000ToneId: String(standardTone.id),
+      tone3000ModelId: SAME_MODEL ? "1001" : modelIds[i]!,
       displayName: `Microtubes standard #${i + 1}`,
       modelSize: "standard",
       architecture: "WaveNet",
@@ -152,7 +181,7 @@ const t = result.timings;
 
 const audioSeconds = TONES * (result.diDurationMs / 1000);
 console.log(
-  `\nshootout: ${TONES} tones × ${(result.diDurationMs / 1000).toFixed(1)} s DI, standard WaveNet, outputs WAV + FLAC + MP4`,
+  `\nshootout: ${TONES} tones × ${(result.diDurationMs / 1000).toFixed(1)} s DI, standard WaveNet (${SAME_MODEL ? "one model shared by every tone" : "a model per tone"}), outputs WAV + FLAC + MP4`,
 );
 console.log(
   `machine: ${os.availableParallelism()} cores, ${THREADS} render threads, load ${os

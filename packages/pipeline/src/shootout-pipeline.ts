@@ -2,6 +2,7 @@ import type { DB, JsonValue } from "@shootout/db";
 import { type PipelineInput, RenderError, type RenderPipeline } from "@shootout/jobs";
 import type { Tone3000Client } from "@shootout/tone3000";
 import type { Kysely } from "kysely";
+import { planAmpRenders } from "./amp-renders.ts";
 import { type BlindKey, blindLabel, shuffledOrder } from "./blind-order.ts";
 import { endMsOf, joinSegments, SEGMENT_GAP_MS, segmentGapSamples, startMsOf } from "./join-segments.ts";
 import { loadDi } from "./load-di.ts";
@@ -21,7 +22,7 @@ import { ffmpegWorks } from "./run-ffmpeg.ts";
 import { safeFileName } from "./safe-file-name.ts";
 import type { ToneThreadResult } from "./thread-protocol.ts";
 import { titleCard } from "./title-card.ts";
-import { ampInput, CHAIN_SAMPLE_RATE, NAM_SHARE, threadCpuSeconds } from "./tone-chain.ts";
+import { CHAIN_SAMPLE_RATE, NAM_SHARE } from "./tone-chain.ts";
 import { toToneMetrics } from "./tone-metrics.ts";
 import { type PendingOutput, writeOutputs } from "./write-outputs.ts";
 
@@ -240,18 +241,20 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
         feeding.catch(() => {});
       };
 
-      // With several threads, a WaveNet's NAM render (most of a tone's CPU) is cut in two halves
-      // that any thread may take, the second with the model's receptive field of lead-in (the
-      // same samples, bit for bit, as one render): 5 tones on 2 threads then end together
-      // instead of the fifth running alone. The rest of the chain runs as one task per tone.
-      const amp: Partial<Record<"plain" | "highpass", Float32Array>> = {};
-      const ampInputOf = (highpass: boolean) => {
-        const key = highpass ? "highpass" : "plain";
-        const c = threadCpuSeconds();
-        amp[key] ??= ampInput(di.samples, highpass);
-        timings.highpassCpu = (timings.highpassCpu ?? 0) + (threadCpuSeconds() - c);
-        return amp[key];
-      };
+      const amps = planAmpRenders({
+        pool: pool(),
+        di: di.samples,
+        tones: tones.map((tone, i) => ({
+          modelSha256: models[i]!.sha256,
+          namText: models[i]!.text,
+          receptiveField: models[i]!.receptiveField,
+          highpass: tone.highpass,
+        })),
+        signal,
+        onHighpassCpu: (seconds) => {
+          timings.highpassCpu = (timings.highpassCpu ?? 0) + seconds;
+        },
+      });
       const renderOne = async (tone: (typeof tones)[number], i: number): Promise<ToneThreadResult> => {
         const progress = (fraction: number) => {
           fractions[i] = fraction;
@@ -269,35 +272,11 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
           targetLufs,
         };
         const encode = { flac: true, wav: wantWav };
-        const leadIn = models[i]!.receptiveField;
-        const length = di.samples.length;
-        const mid = Math.floor(length / 2);
-        if (pool().size < 2 || leadIn === null || mid < leadIn) {
-          return pool().renderTone(di.samples, spec, encode, { signal, onProgress: progress });
-        }
-        const input = ampInputOf(tone.highpass);
-        const partDone = [0, 0];
-        const partProgress = (k: number, size: number) => (f: number) => {
-          partDone[k] = f * size;
-          progress((NAM_SHARE * (partDone[0]! + partDone[1]!)) / length);
-        };
-        const [first, second] = await Promise.all([
-          pool().renderNamPart(spec.namText, input.subarray(0, mid), 0, {
-            signal,
-            onProgress: partProgress(0, mid),
-          }),
-          pool().renderNamPart(spec.namText, input.subarray(mid - leadIn), leadIn, {
-            signal,
-            onProgress: partProgress(1, length - mid),
-          }),
-        ]);
-        const samples = new Float32Array(length);
-        samples.set(first.samples);
-        samples.set(second.samples, mid);
+        const amp = amps.render(i, (f) => progress(NAM_SHARE * f));
         return pool().renderTone(di.samples, spec, encode, {
           signal,
           onProgress: progress,
-          amp: { samples, seconds: first.seconds + second.seconds },
+          amp: amp ? await amp : null,
         });
       };
       const rendered: ToneThreadResult[] = await Promise.all(

@@ -291,6 +291,46 @@ describe("a shootout rendered end to end through the API and the worker", () => 
     expect(Math.max(...matched) - Math.min(...matched)).toBeLessThan(0.5);
   });
 
+  it("tones of one model (a cab shootout) each get their own chain from one amp render", async () => {
+    const tiny = { tone3000ToneId: MODELS.tinyWaveNet.toneId, tone3000ModelId: MODELS.tinyWaveNet.modelId };
+    const cabs = await h.client.shootouts.create.mutate({
+      name: "cab shootout",
+      diFileId,
+      outputFormats: ["flac"],
+      tones: [
+        { ...tiny, displayName: "4x12", irFileId },
+        { ...tiny, displayName: "no cab" },
+        { ...tiny, displayName: "4x12 verb", irFileId, effects: ["reverb:hall"] },
+      ],
+    });
+    const { job } = await runJob(cabs.id);
+    expect(job.status).toBe("completed");
+    const result = shootoutResultSchema.parse(job.result);
+    const di = await referenceDi(diBytes);
+    const ir = await referenceIr();
+    const flac = (await decodeFlac(await downloadFile(h, result.joined[0]!.fileId))).channels[0]!;
+    const gap = (SEGMENT_GAP_MS / 1000) * CHAIN_SAMPLE_RATE;
+    const chains = [
+      { ir, effects: [] },
+      { ir: null, effects: [] },
+      { ir, effects: ["reverb:hall"] },
+    ];
+    const slices = chains.map((_, k) =>
+      flac.subarray(k * (di.length + gap), k * (di.length + gap) + di.length),
+    );
+    for (const [k, chain] of chains.entries()) {
+      const expected = await referenceTone(
+        di,
+        { file: MODELS.tinyWaveNet.file, highpass: true, ...chain },
+        -18,
+      );
+      expect(maxAbsDiff(slices[k]!, expected)).toBeLessThan(1e-5);
+    }
+    // Three different tones came out of the one amp render.
+    expect(maxAbsDiff(slices[0]!, slices[1]!)).toBeGreaterThan(0.01);
+    expect(maxAbsDiff(slices[0]!, slices[2]!)).toBeGreaterThan(0.01);
+  });
+
   it("a second shootout with the same models downloads nothing (model cache)", async () => {
     const before = downloads();
     const other = await h.client.shootouts.create.mutate({
