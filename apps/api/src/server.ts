@@ -90,6 +90,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const allowedOrigins = allowedOriginsFrom(env.WEB_ORIGINS, env.PUBLIC_URL);
   const limiter = createRateLimiter({ perMinute: limits.callsPerMinute });
   const sessionTtlMs = env.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000;
+  const cookiePolicy = sessionCookiePolicy(env.PUBLIC_URL);
   let shuttingDown = false;
 
   const contextDeps: ContextDeps = {
@@ -98,6 +99,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     limiter,
     allowedOrigins,
     trustProxy: options.trustProxy ?? false,
+    cookiePolicy,
   };
 
   const onError = ({
@@ -125,11 +127,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     // the cookie was not honoured (a foreign origin must not be able to sign anyone out).
     responseMeta: ({ ctx, info }) =>
       ctx?.sessionToken && info?.calls.some((call) => call.path === "auth.logout")
-        ? { headers: { "set-cookie": clearSessionCookies(sessionCookiePolicy(env.PUBLIC_URL)) } }
+        ? { headers: { "set-cookie": clearSessionCookies(cookiePolicy) } }
         : {},
   });
 
-  const authDeps = { db: database.db, allowedOrigins, sessionTtlMs };
+  const authDeps = { db: database.db, allowedOrigins, sessionTtlMs, cookiePolicy };
   const checkRate = routeRateLimit(limiter);
   const routes = createRouteTable([
     ...healthRoutes({ database, isShuttingDown: () => shuttingDown }),

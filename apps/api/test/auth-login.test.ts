@@ -254,6 +254,60 @@ describe("login with Tone 3000 (stand-in) over real HTTP", () => {
     expect(await trpcCodeOf(cookieClient(jar).tones.search.query({}))).toBe("UNAUTHORIZED");
   });
 
+  it("a session that slides re-sends its cookie with the new lifetime; nothing is sent otherwise", async () => {
+    const jar = new CookieJar();
+    await login(jar);
+    const token = jar.get("session")!;
+    const me = await cookieClient(jar).auth.me.query();
+    const ttlSeconds = 30 * 24 * 60 * 60;
+    const ageTo = (daysLeft: number) =>
+      database.db
+        .updateTable("sessions")
+        .set({ expiresAt: new Date(Date.now() + daysLeft * 24 * 60 * 60 * 1000) })
+        .where("id", "=", me!.session.id)
+        .execute();
+    const sessionCookieOf = (response: Response) =>
+      response.headers.getSetCookie().filter((c) => c.startsWith("session="));
+    const maxAge = (cookie: string) => Number(/Max-Age=(\d+)/.exec(cookie)![1]);
+    const call = (headers: Record<string, string>) =>
+      fetch(`${base}/trpc/auth.me?batch=1&input=${encodeURIComponent("{}")}`, { headers });
+
+    // More than half the lifetime left: no write, no cookie.
+    expect(sessionCookieOf(await call({ cookie: `session=${token}` }))).toEqual([]);
+
+    // Less than half left: extended, and the browser hears of it, on a plain batch…
+    await ageTo(3);
+    const plain = sessionCookieOf(await call({ cookie: `session=${token}` }));
+    expect(plain).toHaveLength(1);
+    expect(plain[0]!.startsWith(`session=${token};`)).toBe(true);
+    expect(maxAge(plain[0]!)).toBeGreaterThan(ttlSeconds - 60);
+    expect(plain[0]).toMatch(/HttpOnly/);
+    // …on a streamed batch (httpBatchStreamLink, the web app's link), whose headers go out first…
+    await ageTo(3);
+    const streamed = await call({ cookie: `session=${token}`, "trpc-accept": "application/jsonl" });
+    expect(streamed.headers.get("transfer-encoding")).toBe("chunked");
+    expect(sessionCookieOf(streamed)).toHaveLength(1);
+    await streamed.text();
+    // …and on a plain route (a download).
+    await ageTo(3);
+    const download = await fetch(`${base}/files/00000000-0000-4000-8000-000000000000`, {
+      headers: { cookie: `session=${token}` },
+    });
+    expect(download.status).toBe(404);
+    expect(maxAge(sessionCookieOf(download)[0]!)).toBeGreaterThan(ttlSeconds - 60);
+
+    // A Bearer caller has no cookie to renew: the session slides, no cookie is set.
+    await ageTo(3);
+    const bearer = await call({ authorization: `Bearer ${token}` });
+    expect(sessionCookieOf(bearer)).toEqual([]);
+    const row = await database.db
+      .selectFrom("sessions")
+      .select("expiresAt")
+      .where("id", "=", me!.session.id)
+      .executeTakeFirstOrThrow();
+    expect(row.expiresAt.getTime()).toBeGreaterThan(Date.now() + (ttlSeconds - 60) * 1000);
+  });
+
   it("reads the __Host- cookie name that https deployments use", async () => {
     const jar = new CookieJar();
     await login(jar);

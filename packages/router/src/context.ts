@@ -23,6 +23,11 @@ export interface Context {
    * middleware of every procedure fills it from `sessionToken`.
    */
   readonly auth: SessionValidationResult | null;
+  /**
+   * The session as the transport validated it once for a whole short request (an HTTP batch), or
+   * undefined: every call validates `sessionToken` itself (WebSocket, createCaller).
+   */
+  readonly requestAuth: SessionValidationResult | null | undefined;
   readonly log: Logger;
   readonly storage: Storage;
   readonly jobQueue: JobQueue;
@@ -52,6 +57,8 @@ export interface CreateContextOptions {
   storage: Storage;
   jobQueue: JobQueue;
   sessionToken?: string | null;
+  /** See Context.requestAuth. */
+  requestAuth?: SessionValidationResult | null;
   log?: Logger;
   tone3000?: Tone3000ClientFactory | null;
   requestId?: string;
@@ -75,6 +82,7 @@ export function createContextInner(opts: CreateContextOptions): Context {
     db: opts.db,
     sessionToken: opts.sessionToken ?? null,
     auth: null,
+    requestAuth: opts.requestAuth,
     log: (opts.log ?? silentLogger).child({ requestId }),
     storage: opts.storage,
     jobQueue: opts.jobQueue,

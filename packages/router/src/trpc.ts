@@ -50,13 +50,17 @@ function mapDomainErrors<R extends { ok: boolean; error?: { cause?: unknown } }>
 }
 
 /**
- * Every call validates the session token afresh: a WebSocket context is built once per
- * connection, and a revoked or expired session must stop working on the very next call.
+ * Every call validates the session token afresh (a WebSocket context is built once per
+ * connection, and a revoked or expired session must stop working on the very next call), unless
+ * the transport validated it for this one short request already (an HTTP batch: one lookup).
  */
 async function resolveAuth(ctx: Context): Promise<SessionValidationResult | null> {
-  const auth = ctx.sessionToken
-    ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
-    : null;
+  const auth =
+    ctx.requestAuth !== undefined
+      ? ctx.requestAuth
+      : ctx.sessionToken
+        ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
+        : null;
   // Per call, not per request: a batch of 20 spends 20. Keyed by user once known, else by IP.
   ctx.limitCall?.(auth ? `user:${auth.user.id}` : `ip:${ctx.clientIp ?? "unknown"}`);
   return auth;

@@ -1,20 +1,16 @@
-import type { IncomingMessage } from "node:http";
-import type { DB } from "@shootout/db";
-import { validateSessionToken } from "@shootout/router";
-import type { Kysely } from "kysely";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError } from "./errors.ts";
-import { sessionTokenOf } from "./session-token.ts";
+import { type RequestSessionDeps, requestSession } from "./request-session.ts";
 
-export interface AuthDeps {
-  readonly db: Kysely<DB>;
-  readonly allowedOrigins: ReadonlySet<string>;
-  readonly sessionTtlMs: number;
-}
+export type AuthDeps = RequestSessionDeps;
 
 /** The signed-in user of a plain route's request, or a 401. */
-export async function requireUser(req: IncomingMessage, deps: AuthDeps): Promise<{ id: string }> {
-  const token = sessionTokenOf(req, deps.allowedOrigins);
-  const auth = token ? await validateSessionToken(deps.db, token, { ttlMs: deps.sessionTtlMs }) : null;
+export async function requireUser(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: AuthDeps,
+): Promise<{ id: string }> {
+  const auth = await requestSession(req, res, deps);
   if (!auth) {
     throw new HttpError("UNAUTHORIZED", "sign in first", { "www-authenticate": 'Bearer realm="shootout"' });
   }

@@ -10,16 +10,24 @@ export const SESSION_COOKIE = "session";
  * origin; that closes cross-site request forgery and WebSocket hijacking with a stolen ride.
  */
 export function sessionTokenOf(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): string | null {
+  return sessionCredentialOf(req, allowedOrigins)?.token ?? null;
+}
+
+/** sessionTokenOf, saying whether the token came in the cookie (the response may renew it). */
+export function sessionCredentialOf(
+  req: IncomingMessage,
+  allowedOrigins: ReadonlySet<string>,
+): { token: string; fromCookie: boolean } | null {
   const authorization = req.headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match?.[1]) return match[1];
+    if (match?.[1]) return { token: match[1], fromCookie: false };
   }
   const cookies = parseCookies(req.headers.cookie);
   // `__Host-session` over https (see session-cookie.ts), plain `session` otherwise.
   const cookie = cookies.get(`__Host-${SESSION_COOKIE}`) ?? cookies.get(SESSION_COOKIE);
   if (!cookie) return null;
-  return cookieIsTrusted(req, allowedOrigins) ? cookie : null;
+  return cookieIsTrusted(req, allowedOrigins) ? { token: cookie, fromCookie: true } : null;
 }
 
 function cookieIsTrusted(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): boolean {

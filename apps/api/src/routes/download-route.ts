@@ -32,7 +32,7 @@ export function downloadRoutes(deps: DownloadDeps): Route[] {
       method: "GET",
       path: "/files/:id",
       async handle({ req, res, params }) {
-        const user = await requireUser(req, deps);
+        const user = await requireUser(req, res, deps);
         deps.checkRate(`user:${user.id}`);
         const id = fileId.safeParse(params.id);
         if (!id.success) throw new HttpError("NOT_FOUND", "file not found");

@@ -39,7 +39,7 @@ export function uploadRoutes(deps: UploadDeps): Route[] {
       method: "POST",
       path: "/files",
       async handle({ req, res, url, log }) {
-        const user = await requireUser(req, deps);
+        const user = await requireUser(req, res, deps);
         deps.checkRate(`user:${user.id}`);
         const query = uploadQuery.safeParse(Object.fromEntries(url.searchParams));
         if (!query.success) {

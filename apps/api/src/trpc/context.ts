@@ -1,10 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Context, type CreateContextOptions, createContextInner } from "@shootout/router";
+import {
+  type Context,
+  type CreateContextOptions,
+  createContextInner,
+  DEFAULT_SESSION_TTL_MS,
+} from "@shootout/router";
 import type { TRPCRequestInfo } from "@trpc/server/http";
 import type { WebSocket } from "ws";
 import { z } from "zod";
 import { clientIpOf } from "../http/client-ip.ts";
 import { requestIdOf } from "../http/request-id.ts";
+import { requestSession } from "../http/request-session.ts";
+import type { SessionCookiePolicy } from "../http/session-cookie.ts";
 import { sessionTokenOf } from "../http/session-token.ts";
 import type { Logger } from "../logger.ts";
 import type { RateLimiter } from "../rate-limiter.ts";
@@ -22,6 +29,7 @@ export interface ContextDeps {
   readonly limiter: RateLimiter;
   readonly allowedOrigins: ReadonlySet<string>;
   readonly trustProxy: boolean;
+  readonly cookiePolicy: SessionCookiePolicy;
 }
 
 // wsLink's `connectionParams` arrive as arbitrary JSON from the client: only a string token counts.
@@ -30,16 +38,27 @@ const wsConnectionParams = z
   .loose()
   .nullable();
 
-/** The tRPC context of one HTTP request (one batch): the router's inner context plus the request. */
-export function createHttpContext(
+/**
+ * The tRPC context of one HTTP request (one batch): the router's inner context plus the request.
+ * The session is validated here, once for the batch, before any answer starts (a streamed batch
+ * sends its headers early), so a renewed session cookie can still go out with the response.
+ */
+export async function createHttpContext(
   deps: ContextDeps,
   opts: { req: IncomingMessage; res: ServerResponse; info: TRPCRequestInfo },
-): Context {
+): Promise<Context> {
   const { req, res } = opts;
   const requestId = res.getHeader("x-request-id")?.toString() ?? requestIdOf(req);
+  const requestAuth = await requestSession(req, res, {
+    db: deps.shared.db,
+    allowedOrigins: deps.allowedOrigins,
+    sessionTtlMs: deps.shared.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    cookiePolicy: deps.cookiePolicy,
+  });
   return createContextInner({
     ...deps.shared,
     sessionToken: sessionTokenOf(req, deps.allowedOrigins),
+    requestAuth,
     requestId,
     clientIp: clientIpOf(req, deps.trustProxy),
     log: deps.log,

@@ -7,6 +7,7 @@ import {
   resolveResponse,
   type TRPCRequestInfo,
 } from "@trpc/server/http";
+import { appendSetCookies } from "../http/set-cookie.ts";
 
 export interface TrpcHttpHandlerOptions<TRouter extends AnyTRPCRouter> {
   readonly router: TRouter;
@@ -78,8 +79,9 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(
     for (const [key, value] of response.headers) {
       if (key !== "set-cookie") res.setHeader(key, value);
     }
+    // Added to any the context set (a renewed session cookie); a later one of a name wins.
     const cookies = response.headers.getSetCookie();
-    if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+    if (cookies.length > 0) appendSetCookies(res, cookies);
 
     const streamed =
       response.headers.get("transfer-encoding") === "chunked" ||

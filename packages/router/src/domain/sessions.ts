@@ -21,6 +21,8 @@ export type Session = Omit<Selectable<Sessions>, "secretHash">;
 export interface SessionValidationResult {
   session: Session;
   user: PublicUser;
+  /** This validation slid the expiry: a transport holding the token in a cookie re-sends it. */
+  extended: boolean;
 }
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -133,6 +135,7 @@ export async function validateSessionToken(
     return null;
   }
 
+  let extended = false;
   let session: Session = {
     id: row.id,
     userId: row.userId,
@@ -143,18 +146,20 @@ export async function validateSessionToken(
     expiresAt: row.expiresAt,
   };
   if (row.expiresAt.getTime() - now.getTime() < ttlMs / 2) {
-    const extended = await db
+    const moved = await db
       .updateTable("sessions")
       .set({ expiresAt: new Date(now.getTime() + ttlMs), lastVerifiedAt: now })
       .where("id", "=", row.id)
       .returning(sessionColumns)
       .executeTakeFirst();
     // Revoked between our read and this write: the revocation wins.
-    if (!extended) return null;
-    session = extended;
+    if (!moved) return null;
+    session = moved;
+    extended = true;
   }
   return {
     session,
+    extended,
     user: {
       id: row.userId,
       tone3000Id: row.userTone3000Id,
