@@ -443,14 +443,42 @@ describe("login refusals", () => {
 });
 
 describe("CSRF: the session cookie only counts for our own pages", () => {
-  it("a cookie-authenticated mutation from another origin is refused (the cookie is ignored: 401)", async () => {
+  it("a cookie-authenticated mutation from another origin is refused: 403, saying why", async () => {
     const jar = new CookieJar();
     await login(jar);
     const evil = cookieClient(jar, { origin: "https://evil.example" });
-    expect(await trpcCodeOf(evil.auth.logout.mutate())).toBe("UNAUTHORIZED");
+    expect(await trpcCodeOf(evil.auth.logout.mutate())).toBe("FORBIDDEN");
+    await expect(evil.auth.logout.mutate()).rejects.toThrow(/not accepted on requests from another site/);
     // No Origin but a cross-site fetch (Sec-Fetch-Site): refused as well.
     const sneaky = cookieClient(jar, { "sec-fetch-site": "cross-site", "sec-fetch-mode": "cors" });
-    expect(await trpcCodeOf(sneaky.auth.logout.mutate())).toBe("UNAUTHORIZED");
+    expect(await trpcCodeOf(sneaky.auth.logout.mutate())).toBe("FORBIDDEN");
+    // A link the user follows from another site (a navigation) still counts as them. (Raw
+    // node:http: fetch sets its own Sec-Fetch-Mode.)
+    const followed = await new Promise<string>((resolve, reject) => {
+      const url = new URL(`${base}/trpc/auth.me`);
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          headers: {
+            cookie: jar.header("/trpc"),
+            "sec-fetch-site": "cross-site",
+            "sec-fetch-mode": "navigate",
+          },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          res.on("end", () => resolve(body));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(followed).toContain('"username":"local"');
     // The session survived both.
     expect(await cookieClient(jar, { origin: base }).auth.me.query()).not.toBeNull();
     // Uploads too.
@@ -459,7 +487,10 @@ describe("CSRF: the session cookie only counts for our own pages", () => {
       headers: { cookie: jar.header("/files"), origin: "https://evil.example" },
       body: wavBytes(),
     });
-    expect(forged.status).toBe(401);
+    expect(forged.status).toBe(403);
+    expect((await errorOf(forged)).code).toBe("FORBIDDEN");
+    const rows = await database.db.selectFrom("files").select("id").where("name", "=", "x.wav").execute();
+    expect(rows).toEqual([]);
   });
 
   it("our own origin with the cookie, and a Bearer with no origin, may mutate", async () => {

@@ -114,15 +114,18 @@ describe("CORS", () => {
     expect(refused.headers.get("access-control-allow-methods")).toBeNull();
   });
 
-  it("ignores the session cookie on requests from a foreign origin (no CSRF)", async () => {
+  it("refuses the session cookie on requests from a foreign origin (no CSRF): 403", async () => {
     const frank = await createTestUser(t.database.db);
     const me = (origin: string) =>
-      fetch(`${t.url}/trpc/auth.me`, {
-        headers: { origin, cookie: `session=${frank.token}` },
-      }).then(
-        async (r) => ((await r.json()) as { result: { data: { user: { id: string } } | null } }).result.data,
-      );
-    expect((await me(WEB))?.user.id).toBe(frank.user.id);
-    expect(await me(EVIL)).toBeNull();
+      fetch(`${t.url}/trpc/auth.me`, { headers: { origin, cookie: `session=${frank.token}` } });
+    const ours = await me(WEB);
+    expect(ours.status).toBe(200);
+    const body = (await ours.json()) as { result: { data: { user: { id: string } } | null } };
+    expect(body.result.data?.user.id).toBe(frank.user.id);
+    const foreign = await me(EVIL);
+    expect(foreign.status).toBe(403);
+    // Without the cookie, the same origin is just anonymous.
+    const anonymous = await fetch(`${t.url}/trpc/auth.me`, { headers: { origin: EVIL } });
+    expect(anonymous.status).toBe(200);
   });
 });

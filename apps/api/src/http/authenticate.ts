@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError } from "./errors.ts";
-import { type RequestSessionDeps, requestSession } from "./request-session.ts";
+import { ForeignCookieError, type RequestSessionDeps, requestSession } from "./request-session.ts";
 
 export type AuthDeps = RequestSessionDeps;
 
@@ -10,7 +10,9 @@ export async function requireUser(
   res: ServerResponse,
   deps: AuthDeps,
 ): Promise<{ id: string }> {
-  const auth = await requestSession(req, res, deps);
+  const auth = await requestSession(req, res, deps).catch((error: unknown) => {
+    throw error instanceof ForeignCookieError ? new HttpError("FORBIDDEN", error.message) : error;
+  });
   if (!auth) {
     throw new HttpError("UNAUTHORIZED", "sign in first", { "www-authenticate": 'Bearer realm="shootout"' });
   }

@@ -3,8 +3,18 @@ import type { DB } from "@shootout/db";
 import { type SessionValidationResult, validateSessionToken } from "@shootout/router";
 import type { Kysely } from "kysely";
 import { type SessionCookiePolicy, setSessionCookie } from "./session-cookie.ts";
-import { sessionCredentialOf } from "./session-token.ts";
+import { hasForeignSessionCookie, sessionCredentialOf } from "./session-token.ts";
 import { appendSetCookies } from "./set-cookie.ts";
+
+/** Our session cookie on a request from another site: the transport answers 403. */
+export class ForeignCookieError extends Error {
+  constructor() {
+    super(
+      "the session cookie is not accepted on requests from another site; call from the app's own pages, or send the token as a Bearer header",
+    );
+    this.name = "ForeignCookieError";
+  }
+}
 
 export interface RequestSessionDeps {
   readonly db: Kysely<DB>;
@@ -24,6 +34,7 @@ export async function requestSession(
   res: ServerResponse,
   deps: RequestSessionDeps,
 ): Promise<SessionValidationResult | null> {
+  if (hasForeignSessionCookie(req, deps.allowedOrigins)) throw new ForeignCookieError();
   const credential = sessionCredentialOf(req, deps.allowedOrigins);
   if (!credential) return null;
   const auth = await validateSessionToken(deps.db, credential.token, { ttlMs: deps.sessionTtlMs });

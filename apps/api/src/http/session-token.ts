@@ -13,6 +13,17 @@ export function sessionTokenOf(req: IncomingMessage, allowedOrigins: ReadonlySet
   return sessionCredentialOf(req, allowedOrigins)?.token ?? null;
 }
 
+/**
+ * A request riding our session cookie from another site (no Bearer): it is refused outright
+ * (403) rather than treated as anonymous, so the page that sent it learns why.
+ */
+export function hasForeignSessionCookie(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): boolean {
+  if (/^Bearer\s+\S+\s*$/i.test(req.headers.authorization ?? "")) return false;
+  const cookies = parseCookies(req.headers.cookie);
+  const cookie = cookies.get(`__Host-${SESSION_COOKIE}`) ?? cookies.get(SESSION_COOKIE);
+  return cookie !== undefined && !cookieIsTrusted(req, allowedOrigins);
+}
+
 /** sessionTokenOf, saying whether the token came in the cookie (the response may renew it). */
 export function sessionCredentialOf(
   req: IncomingMessage,

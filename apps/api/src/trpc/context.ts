@@ -5,12 +5,13 @@ import {
   createContextInner,
   DEFAULT_SESSION_TTL_MS,
 } from "@shootout/router";
+import { TRPCError } from "@trpc/server";
 import type { TRPCRequestInfo } from "@trpc/server/http";
 import type { WebSocket } from "ws";
 import { z } from "zod";
 import { clientIpOf } from "../http/client-ip.ts";
 import { requestIdOf } from "../http/request-id.ts";
-import { requestSession } from "../http/request-session.ts";
+import { ForeignCookieError, requestSession } from "../http/request-session.ts";
 import type { SessionCookiePolicy } from "../http/session-cookie.ts";
 import { sessionTokenOf } from "../http/session-token.ts";
 import type { Logger } from "../logger.ts";
@@ -54,6 +55,10 @@ export async function createHttpContext(
     allowedOrigins: deps.allowedOrigins,
     sessionTtlMs: deps.shared.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cookiePolicy: deps.cookiePolicy,
+  }).catch((error: unknown) => {
+    throw error instanceof ForeignCookieError
+      ? new TRPCError({ code: "FORBIDDEN", message: error.message })
+      : error;
   });
   return createContextInner({
     ...deps.shared,
