@@ -57,18 +57,21 @@ describe("tRPC over HTTP", () => {
     expect(await trpcCodeOf(client.shootouts.list.query({}))).toBe("UNAUTHORIZED");
   });
 
-  it("refuses a batch over the limit with 400 BAD_REQUEST", async () => {
+  it("refuses a batch over the limit with 413 PAYLOAD_TOO_LARGE, saying the limit", async () => {
     const paths = Array.from({ length: t.api.limits.maxBatchSize + 1 }, () => "auth.me").join(",");
     const input = encodeURIComponent(JSON.stringify({}));
     const response = await fetch(`${t.url}/trpc/${paths}?batch=1&input=${input}`, {
       headers: { authorization: `Bearer ${alice.token}` },
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(413);
     const body = (await response.json()) as
-      | { error?: { data?: { code?: string } } }[]
-      | { error?: { data?: { code?: string } } };
+      | { error?: { message?: string; data?: { code?: string } } }[]
+      | { error?: { message?: string; data?: { code?: string } } };
     const first = Array.isArray(body) ? body[0] : body;
-    expect(first?.error?.data?.code).toBe("BAD_REQUEST");
+    expect(first?.error?.data?.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(first?.error?.message).toBe(
+      `a batch may hold at most ${t.api.limits.maxBatchSize} calls; this one has ${t.api.limits.maxBatchSize + 1}`,
+    );
 
     // Exactly at the limit is fine.
     const client = httpClient(t.url, alice.token, { maxItems: 100 });

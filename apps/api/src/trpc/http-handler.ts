@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
+import { type AnyTRPCRouter, type inferRouterContext, TRPCError } from "@trpc/server";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import {
   type HTTPErrorHandler,
@@ -40,6 +40,19 @@ function procedurePath(target: string, basePath: string): string {
 export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(
   options: TrpcHttpHandlerOptions<TRouter>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  /**
+   * A batch over the limit is too large a request (413, like a body over maxBodySize), answered
+   * through tRPC's error formatter; tRPC itself would call it a 400.
+   */
+  const batchTooLarge = (target: string, path: string): TRPCError | null => {
+    const calls = path.split(",").length;
+    if (calls <= options.maxBatchSize || !/[?&]batch=1(&|$)/.test(target)) return null;
+    return new TRPCError({
+      code: "PAYLOAD_TOO_LARGE",
+      message: `a batch may hold at most ${options.maxBatchSize} calls; this one has ${calls}`,
+    });
+  };
+
   return (req, res) => {
     const path = procedurePath(req.url ?? "", options.basePath);
     handle(req, res, path).catch(() => {
@@ -68,8 +81,8 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(
       router: options.router,
       req: request,
       path,
-      error: null,
-      maxBatchSize: options.maxBatchSize,
+      error: batchTooLarge(req.url ?? "", path),
+      // No maxBatchSize here: batchTooLarge has checked it (tRPC would answer 400 before our 413).
       ...(options.responseMeta ? { responseMeta: options.responseMeta } : {}),
       createContext: async ({ info }) => options.createContext({ req, res, info }),
       onError: (o) => options.onError?.({ ...o, req }),
