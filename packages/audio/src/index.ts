@@ -30,16 +30,19 @@ export {
   delayPresetParams,
 } from "./dsp/delay.ts";
 export {
-  type ApplyEffectsOptions,
-  applyEffects,
+  EFFECT_PRESETS,
   type Effect,
-  EQ_PRESETS,
+  type EffectPreset,
+  type EffectSpec,
   type EqPreset,
   effectSpecSchema,
   formatEffect,
+  GAIN_DB_LIMIT,
   parsedEffectSchema,
+  parseEffect,
   parseEffectSpec,
-} from "./dsp/effects.ts";
+} from "./dsp/effect-spec.ts";
+export { type ApplyEffectsOptions, applyEffects, EQ_PRESETS } from "./dsp/effects.ts";
 export { applyGainDb, dbToGain, gainToDb } from "./dsp/gain.ts";
 export { applyReverb, REVERB_PRESETS, type ReverbParams, type ReverbPreset } from "./dsp/reverb.ts";
 export { AudioError, type AudioErrorCode, isAudioError } from "./errors.ts";

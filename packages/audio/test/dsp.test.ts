@@ -194,6 +194,8 @@ describe("effect specs", () => {
     "delay:",
     "gain:loud",
     "gain:30",
+    "gain:-30",
+    "gain:-24.01",
     "gain:-3dB",
     "fuzz:big",
     "eq",
@@ -202,6 +204,12 @@ describe("effect specs", () => {
   ])("rejects %j", (spec) => {
     expect(() => parseEffectSpec(spec)).toThrow(AudioError);
     expect(effectSpecSchema.safeParse(spec).success).toBe(false);
+  });
+
+  it("takes gain up to ±24 dB, the same range the router accepts", () => {
+    expect(parseEffectSpec("gain:-24")).toEqual({ kind: "gain", db: -24 });
+    expect(parseEffectSpec("gain:+24")).toEqual({ kind: "gain", db: 24 });
+    expect(() => parseEffectSpec("gain:-60")).toThrow(/between -24 and 24 dB/);
   });
 
   it("applies effects in order (gain, EQ)", () => {

@@ -7,7 +7,9 @@
  * | slapback | 110 ms             | 0.10     | 0.40 | 1   | 5 kHz |
  * | quarter  | 60 / BPM s (1 beat)| 0.35     | 0.30 | 1   | 6 kHz |
  */
-export type DelayPreset = "slapback" | "quarter";
+import type { DelayPreset } from "./effect-spec.ts";
+
+export type { DelayPreset };
 
 export interface DelayParams {
   timeMs: number;

@@ -12,7 +12,9 @@
  * | spring | 0.45 | 0.84 | 0.55 | 0 ms  | 0.28 | 1 | 250 Hz .. 4.5 kHz | + 12 dispersive allpasses (g 0.6) |
  */
 
-export type ReverbPreset = "room" | "hall" | "spring";
+import type { ReverbPreset } from "./effect-spec.ts";
+
+export type { ReverbPreset };
 
 export interface ReverbParams {
   size: number;
