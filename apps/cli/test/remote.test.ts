@@ -117,6 +117,22 @@ group("remote mode (--api, --token)", { timeout: 180_000 }, () => {
     expect(await exited).toBe(0);
   });
 
+  it("run for an account without Tone 3000 access stops at the job with the server's reason (exit 1)", async () => {
+    // Models this user's shootout needs that nobody has cached yet.
+    await t.database.db.deleteFrom("modelCache").execute();
+    const lapsed = await createTestUser(t.database.db, { tone3000Access: false });
+    const result = await cli(["run", EXAMPLE_CONFIG, "--no-wait", "--api", t.url, "--token", lapsed.token]);
+    expect(result.code, describe(result)).toBe(1);
+    expect(result.stderr).toMatch(/PRECONDITION_FAILED/);
+    expect(result.stderr).toMatch(/no Tone 3000 access \(sign in with Tone 3000 again\)/);
+    const jobs = await t.database.db
+      .selectFrom("jobs")
+      .select("id")
+      .where("ownerId", "=", lapsed.user.id)
+      .execute();
+    expect(jobs).toEqual([]);
+  });
+
   it("users is refused remotely with a reason (exit 2)", async () => {
     const result = await cli(["users", ...remoteArgs]);
     expect(result.code).toBe(2);

@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestCaller, createTestUser } from "../src/testing/index.ts";
-import { expectTRPCError, newestFirst, seedFile, shootoutInput } from "./helpers.ts";
+import { expectTRPCError, newestFirst, seedFile, shootoutInput, tone } from "./helpers.ts";
 
 describe("jobs procedures (real pg-boss queue)", () => {
   let t: TestDatabase;
@@ -95,6 +95,47 @@ describe("jobs procedures (real pg-boss queue)", () => {
     await p.caller.jobs.cancel({ jobId: job.id });
     expect(await p.caller.jobs.delete({ jobId: job.id })).toEqual({ ok: true });
     await expectTRPCError(p.caller.jobs.get({ jobId: job.id }), "NOT_FOUND");
+  });
+
+  it("an owner without Tone 3000 access is told to sign in again before a job needs models they cannot fetch", async () => {
+    const { user, token } = await createTestUser(t.db, { tone3000Access: false });
+    const di = await seedFile(t.db, user.id, "di");
+    const caller = createTestCaller(t.db, token, { jobQueue });
+    const shootout = await caller.shootouts.create(shootoutInput(di.id));
+    const refused = await expectTRPCError(
+      caller.jobs.create({ shootoutId: shootout.id }),
+      "PRECONDITION_FAILED",
+    );
+    expect(refused.message).toBe(
+      "this account has no Tone 3000 access (sign in with Tone 3000 again): the models of 'Tone 1', 'Tone 2' must be downloaded with it",
+    );
+    expect(
+      await t.db.selectFrom("jobs").select("id").where("shootoutId", "=", shootout.id).execute(),
+    ).toEqual([]);
+
+    // Once both models are cached (someone else rendered them), no access is needed.
+    await t.db
+      .insertInto("modelCache")
+      .values(
+        ["model-1", "model-2"].map((id) => ({
+          tone3000ModelId: id,
+          sha256: "0".repeat(64),
+          storageKey: `models/${id}`,
+          sizeBytes: 1,
+          architecture: "WaveNet",
+        })),
+      )
+      .onConflict((oc) => oc.column("tone3000ModelId").doNothing())
+      .execute();
+    const job = await caller.jobs.create({ shootoutId: shootout.id });
+    expect(job.status).toBe("queued");
+
+    // Retry checks again: a tone with an uncached model was added since.
+    await caller.jobs.cancel({ jobId: job.id });
+    await caller.shootouts.update({ shootoutId: shootout.id, tones: [tone(1), tone(3)] });
+    const again = await expectTRPCError(caller.jobs.retry({ jobId: job.id }), "PRECONDITION_FAILED");
+    expect(again.message).toMatch(/the models of 'Tone 3' must be downloaded/);
+    expect((await caller.jobs.get({ jobId: job.id })).status).toBe("cancelled");
   });
 
   it("cancelling a running job flags it for its worker", async () => {

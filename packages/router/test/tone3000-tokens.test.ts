@@ -213,7 +213,7 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
 
   it("no stored tokens, or tokens under another key: UNAUTHORIZED, sign in again", async () => {
     const store = newStore();
-    const { token } = await createTestUser(t.db);
+    const { token } = await createTestUser(t.db, { tone3000Access: false });
     const none = await expectTRPCError(callerFor(store, token).tones.search({}), "UNAUTHORIZED");
     expect(none.message).toMatch(/no Tone 3000 access.*sign in again/);
 

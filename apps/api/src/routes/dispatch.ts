@@ -4,7 +4,12 @@ import type { Logger } from "../logger.ts";
 import type { RouteRequest } from "./route.ts";
 import type { createRouteTable } from "./route-table.ts";
 
-const DOMAIN_TO_HTTP = { NOT_FOUND: "NOT_FOUND", CONFLICT: "CONFLICT", BAD_REQUEST: "BAD_REQUEST" } as const;
+const DOMAIN_TO_HTTP = {
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  BAD_REQUEST: "BAD_REQUEST",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
+} as const;
 
 /** Runs the matching plain route; every failure becomes `{ error: { code, message } }`. */
 export async function dispatchRoute(

@@ -3,7 +3,7 @@
  * downloads) can call the same functions; the router maps them to tRPC codes in one place.
  */
 export class DomainError extends Error {
-  readonly code: "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST";
+  readonly code: "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST" | "PRECONDITION_FAILED";
   constructor(code: DomainError["code"], message: string) {
     super(message);
     this.name = "DomainError";

@@ -1,5 +1,6 @@
 import { cancelJob, createJob, deleteJob, retryJob } from "@shootout/jobs";
 import { getOwnedJob, listOwnedJobs, toJobOutput } from "../domain/jobs.ts";
+import { assertModelsReachable } from "../domain/model-access.ts";
 import { assertNoVideoWanted } from "../domain/video-capability.ts";
 import { okOutput } from "../schemas/auth.ts";
 import { jobIdInput, jobOutput, jobsCreateInput, jobsListInput, jobsListOutput } from "../schemas/jobs.ts";
@@ -18,6 +19,7 @@ export const jobsRouter = router({
     .output(jobOutput)
     .mutation(async ({ ctx, input }) => {
       if (!ctx.capabilities.video) await assertNoVideoWanted(ctx.db, ctx.auth.user.id, input.shootoutId);
+      await assertModelsReachable(ctx.db, ctx.auth.user.id, input.shootoutId);
       const { job } = await createJob(ctx.db, ctx.jobQueue, {
         shootoutId: input.shootoutId,
         ownerId: ctx.auth.user.id,
@@ -50,11 +52,11 @@ export const jobsRouter = router({
     .input(jobIdInput)
     .output(jobOutput)
     .mutation(async ({ ctx, input }) => {
-      if (!ctx.capabilities.video) {
-        // The shootout may have gained mp4 (or the server lost ffmpeg) since the job was created.
-        const job = await getOwnedJob(ctx.db, ctx.auth.user.id, input.jobId);
-        await assertNoVideoWanted(ctx.db, ctx.auth.user.id, job.shootoutId);
-      }
+      // The shootout may have changed (gained mp4, new models) since the job was created, and the
+      // server may have lost ffmpeg or the owner their Tone 3000 access.
+      const job = await getOwnedJob(ctx.db, ctx.auth.user.id, input.jobId);
+      if (!ctx.capabilities.video) await assertNoVideoWanted(ctx.db, ctx.auth.user.id, job.shootoutId);
+      await assertModelsReachable(ctx.db, ctx.auth.user.id, job.shootoutId);
       return toJobOutput(
         await retryJob(ctx.db, ctx.jobQueue, { jobId: input.jobId, ownerId: ctx.auth.user.id }),
       );

@@ -15,7 +15,18 @@ let counter = 0;
 /** A real user with a real session (token as a client would hold it). */
 export async function createTestUser(
   db: Kysely<DB>,
-  overrides: { tone3000Id?: string; username?: string; avatarUrl?: string | null; ttlMs?: number } = {},
+  overrides: {
+    tone3000Id?: string;
+    username?: string;
+    avatarUrl?: string | null;
+    ttlMs?: number;
+    /**
+     * Whether the user holds a Tone 3000 grant, as everyone who signed in does (default true).
+     * The stored values are placeholders no cipher can read: a test that calls Tone 3000 signs a
+     * user in through the stand-in instead.
+     */
+    tone3000Access?: boolean;
+  } = {},
 ): Promise<{ user: PublicUser; token: string }> {
   counter += 1;
   const suffix = `${process.pid}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
@@ -24,6 +35,13 @@ export async function createTestUser(
     username: overrides.username ?? `player-${suffix}`,
     avatarUrl: overrides.avatarUrl ?? null,
   });
+  if (overrides.tone3000Access ?? true) {
+    await db
+      .updateTable("users")
+      .set({ t3kAccessToken: "test-placeholder", t3kRefreshToken: "test-placeholder" })
+      .where("id", "=", user.id)
+      .execute();
+  }
   const { token } = await createSession(db, user.id, { ttlMs: overrides.ttlMs, userAgent: "vitest" });
   return { user, token };
 }

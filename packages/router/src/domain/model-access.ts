@@ -1,0 +1,38 @@
+import type { DB } from "@shootout/db";
+import type { Kysely } from "kysely";
+import { DomainError } from "./errors.ts";
+
+/**
+ * Called by jobs.create and jobs.retry: the worker downloads a shootout's models with its owner's
+ * Tone 3000 access, unless they are cached already. An owner whose access is gone (never granted,
+ * or revoked and cleared) is told now to sign in again, instead of the job failing in the worker.
+ * Someone else's or a missing shootout passes through (the job functions answer NOT_FOUND).
+ */
+export async function assertModelsReachable(
+  db: Kysely<DB>,
+  ownerId: string,
+  shootoutId: string,
+): Promise<void> {
+  const owner = await db
+    .selectFrom("users")
+    .select(["t3kAccessToken", "t3kRefreshToken"])
+    .where("id", "=", ownerId)
+    .executeTakeFirst();
+  if (!owner || owner.t3kAccessToken !== null || owner.t3kRefreshToken !== null) return;
+  const uncached = await db
+    .selectFrom("toneSelections as t")
+    .innerJoin("shootouts as s", "s.id", "t.shootoutId")
+    .leftJoin("modelCache as m", "m.tone3000ModelId", "t.tone3000ModelId")
+    .select(["t.displayName"])
+    .where("s.id", "=", shootoutId)
+    .where("s.ownerId", "=", ownerId)
+    .where("m.tone3000ModelId", "is", null)
+    .orderBy("t.position")
+    .execute();
+  if (uncached.length === 0) return;
+  const names = uncached.map((t) => `'${t.displayName}'`).join(", ");
+  throw new DomainError(
+    "PRECONDITION_FAILED",
+    `this account has no Tone 3000 access (sign in with Tone 3000 again): the models of ${names} must be downloaded with it`,
+  );
+}
