@@ -9,6 +9,7 @@ import {
   RenderError,
   type RenderPipeline,
   renderJobPayload,
+  STORAGE_SWEEP_QUEUE,
 } from "@shootout/jobs";
 import type { Storage } from "@shootout/storage";
 import type { JobWithMetadata, PgBoss, WorkOptions } from "pg-boss";
@@ -28,6 +29,7 @@ import {
 import { loadShootoutForRender } from "./load-shootout.ts";
 import { createProgressThrottle } from "./progress-throttle.ts";
 import { RenderStopped } from "./render-stopped.ts";
+import { sweepStorage } from "./storage-sweep.ts";
 
 export interface StartWorkerOptions {
   database: Database;
@@ -273,6 +275,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       if (message) await deadLettered(message);
     },
   );
+  // The hourly storage sweep (pg-boss's cron sends it; one runs at a time across workers).
+  const sweepPoll = { pollingIntervalSeconds: 30, notifyPollingIntervalSeconds: 30 };
+  const sweepWorkId = await boss.work(STORAGE_SWEEP_QUEUE, sweepPoll, async () => {
+    await sweepStorage({ db, storage, log });
+  });
   log.info({ concurrency }, "worker started");
 
   async function doStop(graceSeconds: number): Promise<void> {
@@ -282,6 +289,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     const drained = Promise.all([
       boss.offWork(RENDER_QUEUE, { id: renderWorkId, wait: true }),
       boss.offWork(RENDER_DEAD_LETTER_QUEUE, { id: deadWorkId, wait: true }),
+      boss.offWork(STORAGE_SWEEP_QUEUE, { id: sweepWorkId, wait: true }),
     ]);
     if (!(await settlesWithin(drained, graceSeconds * 1000))) {
       log.warn({ active: [...active.keys()] }, "grace period over: handing renders back");

@@ -32,6 +32,23 @@ export const deadLetterQueueOptions: Omit<Queue, "name"> = {
   notify: true,
 };
 
+/**
+ * Removes stored bytes nothing refers to any more (deleted files and outputs, uploads whose row
+ * was never written, puts a dead process left half done). pg-boss's cron sends one every hour,
+ * whichever instance's clock gets there first; `singleton` keeps two from running at once.
+ */
+export const STORAGE_SWEEP_QUEUE = "shootout-storage-sweep";
+export const STORAGE_SWEEP_CRON = "41 * * * *";
+export const storageSweepQueueOptions: Omit<Queue, "name"> = {
+  policy: "singleton",
+  // Sent jobs wake the worker (it polls only every 30 s for this queue).
+  notify: true,
+  // A failed sweep waits for the next hour: nothing is lost by skipping one.
+  retryLimit: 0,
+  expireInSeconds: 30 * 60,
+  retentionSeconds: 24 * 60 * 60,
+};
+
 /** Channel of the job_events notifications; payload: {@link JobEventNotice} as JSON. */
 export const JOB_EVENTS_CHANNEL = "shootout_job_events";
 

@@ -13,6 +13,9 @@ export {
   type RenderJobPayload,
   renderJobPayload,
   renderQueueOptions,
+  STORAGE_SWEEP_CRON,
+  STORAGE_SWEEP_QUEUE,
+  storageSweepQueueOptions,
 } from "./definitions.ts";
 export { JobError } from "./errors.ts";
 export {

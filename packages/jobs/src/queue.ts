@@ -8,6 +8,9 @@ import {
   RENDER_QUEUE,
   type RenderJobPayload,
   renderQueueOptions,
+  STORAGE_SWEEP_CRON,
+  STORAGE_SWEEP_QUEUE,
+  storageSweepQueueOptions,
 } from "./definitions.ts";
 
 /** What the API needs of the queue: send (inside the caller's transaction) and cancel. */
@@ -36,13 +39,16 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   for (const [name, options] of [
     [RENDER_DEAD_LETTER_QUEUE, deadLetterQueueOptions],
     [RENDER_QUEUE, renderQueueOptions],
+    [STORAGE_SWEEP_QUEUE, storageSweepQueueOptions],
   ] as const) {
     if (await boss.getQueue(name)) {
       // pg-boss fixes these at creation; the rest follows the code on every start.
-      const { heartbeatSeconds: _h, retryDelayMax: _r, ...updatable } = options;
+      const { heartbeatSeconds: _h, retryDelayMax: _r, policy: _p, ...updatable } = options;
       await boss.updateQueue(name, updatable);
     } else {
       await boss.createQueue(name, options);
     }
   }
+  // An upsert: every start agrees on the one schedule.
+  await boss.schedule(STORAGE_SWEEP_QUEUE, STORAGE_SWEEP_CRON);
 }

@@ -1,2 +1,8 @@
 export { createLocalStorage } from "./local-storage.ts";
-export { type ByteRange, type Storage, StorageError, type StoredObject } from "./storage.ts";
+export {
+  type ByteRange,
+  type ListedObject,
+  type Storage,
+  StorageError,
+  type StoredObject,
+} from "./storage.ts";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -69,6 +69,35 @@ export function createLocalStorage(root: string): Storage {
 
     async delete(key) {
       await rm(pathOf(key), { force: true });
+    },
+
+    async *list() {
+      const root = path.join(base, "sha256");
+      for (const prefix of await readdir(root).catch(() => [])) {
+        for (const name of await readdir(path.join(root, prefix)).catch(() => [])) {
+          const key = `sha256/${prefix}/${name}`;
+          if (!KEY_PATTERN.test(key)) continue;
+          const info = await stat(path.join(base, key)).catch(() => null);
+          if (info?.isFile()) yield { key, size: info.size, modifiedAt: info.mtime };
+        }
+      }
+    },
+
+    async modifiedAt(key) {
+      return (await stat(pathOf(key)).catch(() => null))?.mtime ?? null;
+    },
+
+    async removeAbandoned(before) {
+      let removed = 0;
+      for (const name of await readdir(tmpDir).catch(() => [])) {
+        const file = path.join(tmpDir, name);
+        const info = await stat(file).catch(() => null);
+        if (info && info.mtime < before) {
+          await rm(file, { force: true });
+          removed++;
+        }
+      }
+      return removed;
     },
   };
 }

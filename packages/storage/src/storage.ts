@@ -27,6 +27,18 @@ export interface Storage {
   stat(key: string): Promise<{ size: number } | null>;
   /** Removes the object; a missing one is not an error. */
   delete(key: string): Promise<void>;
+  /** Every stored object (not the temporaries of puts in progress), in no particular order. */
+  list(): AsyncIterable<ListedObject>;
+  /** When the object was last written (a put of the same bytes again renews it), or null. */
+  modifiedAt(key: string): Promise<Date | null>;
+  /** Removes what puts that never finished (their process died) left before `before`; returns how many. */
+  removeAbandoned(before: Date): Promise<number>;
+}
+
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly modifiedAt: Date;
 }
 
 export class StorageError extends Error {

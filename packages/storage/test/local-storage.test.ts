@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { text } from "node:stream/consumers";
@@ -48,5 +48,49 @@ describe("local content-addressed storage", () => {
     expect(await storage.stat(stored.key)).toBeNull();
     await expect(storage.get(stored.key)).rejects.toMatchObject({ code: "not_found" });
     await storage.delete(stored.key);
+  });
+
+  it("lists what it stores with sizes and times; a put of the same bytes renews the time", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "storage-list-"));
+    const own = createLocalStorage(root);
+    try {
+      const a = await own.put(chunks("alpha"));
+      const b = await own.put(chunks("bravo!"));
+      const listed = [];
+      for await (const o of own.list()) listed.push(o);
+      expect(listed.map((o) => `${o.key}:${o.size}`).sort()).toEqual([`${a.key}:5`, `${b.key}:6`].sort());
+
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(path.join(root, a.key), hourAgo, hourAgo);
+      expect((await own.modifiedAt(a.key))!.getTime()).toBeLessThan(Date.now() - 3_500_000);
+      await own.put(chunks("alp", "ha"));
+      expect((await own.modifiedAt(a.key))!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+      await own.delete(b.key);
+      expect(await own.modifiedAt(b.key)).toBeNull();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("removes temporaries that puts left behind before a time, and only those", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "storage-abandoned-"));
+    const own = createLocalStorage(root);
+    try {
+      await own.put(chunks("kept"));
+      mkdirSync(path.join(root, "tmp"), { recursive: true });
+      const stale = path.join(root, "tmp", "1-dead");
+      const fresh = path.join(root, "tmp", "2-in-progress");
+      writeFileSync(stale, "half an upload");
+      writeFileSync(fresh, "still coming");
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(stale, hourAgo, hourAgo);
+      expect(await own.removeAbandoned(new Date(Date.now() - 60_000))).toBe(1);
+      expect(readdirSync(path.join(root, "tmp"))).toEqual(["2-in-progress"]);
+      const listed = [];
+      for await (const o of own.list()) listed.push(o.key);
+      expect(listed).toHaveLength(1);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync, utimesSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createBoss } from "@shootout/db";
+import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
+import { STORAGE_SWEEP_CRON, STORAGE_SWEEP_QUEUE } from "@shootout/jobs";
+import { createLocalStorage, type Storage } from "@shootout/storage";
+import type { PgBoss } from "pg-boss";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningWorker, startWorker } from "../src/index.ts";
+import { sweepStorage } from "../src/storage-sweep.ts";
+import { createTestPipeline } from "./fixtures/test-pipeline.ts";
+import { configureTestQueues, seedUser, waitFor } from "./helpers.ts";
+
+const log = pino({ level: "silent" });
+
+async function* bytes(text: string): AsyncIterable<Uint8Array> {
+  yield Buffer.from(text);
+}
+
+describe("storage sweep", () => {
+  let t: TestDatabase;
+  let boss: PgBoss;
+  let dir: string;
+  let storage: Storage;
+  let ownerId: string;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    boss = createBoss(t, { supervise: false, schedule: false });
+    await boss.start();
+    await configureTestQueues(boss);
+    ownerId = await seedUser(t.db);
+  });
+
+  afterAll(async () => {
+    await boss?.stop({ graceful: false });
+    await t?.close();
+  });
+
+  /** A fresh storage directory with: a file's bytes, a cached model's, and two orphans. */
+  async function scene() {
+    dir = mkdtempSync(path.join(os.tmpdir(), "sweep-test-"));
+    storage = createLocalStorage(dir);
+    const age = (key: string, ms: number) => {
+      const at = new Date(Date.now() - ms);
+      utimesSync(path.join(dir, key), at, at);
+    };
+    const ofFile = await storage.put(bytes(`a file ${dir}`));
+    const ofModel = await storage.put(bytes(`a model ${dir}`));
+    const oldOrphan = await storage.put(bytes(`deleted long ago ${dir}`));
+    const newOrphan = await storage.put(bytes(`uploaded a moment ago ${dir}`));
+    for (const o of [ofFile, ofModel, oldOrphan]) age(o.key, 3 * 3_600_000);
+    await t.db
+      .insertInto("files")
+      .values({
+        ownerId,
+        kind: "di",
+        name: "take.wav",
+        mime: "audio/wav",
+        sizeBytes: ofFile.size,
+        sha256: ofFile.sha256,
+        storageKey: ofFile.key,
+      })
+      .execute();
+    await t.db
+      .insertInto("modelCache")
+      .values({
+        tone3000ModelId: `m-${path.basename(dir)}`,
+        sha256: ofModel.sha256,
+        storageKey: ofModel.key,
+        sizeBytes: ofModel.size,
+        architecture: "WaveNet",
+      })
+      .execute();
+    return { ofFile, ofModel, oldOrphan, newOrphan };
+  }
+
+  const keysIn = async (s: Storage) => {
+    const keys: string[] = [];
+    for await (const o of s.list()) keys.push(o.key);
+    return keys.sort();
+  };
+
+  it("removes old bytes nothing refers to, keeps referenced and young ones", async () => {
+    const { ofFile, ofModel, oldOrphan, newOrphan } = await scene();
+    try {
+      const result = await sweepStorage({ db: t.db, storage, log });
+      expect(result).toEqual({ removed: 1, removedBytes: oldOrphan.size, kept: 3, abandoned: 0 });
+      expect(await keysIn(storage)).toEqual([ofFile.key, ofModel.key, newOrphan.key].sort());
+      // Deleting the file row makes its bytes an orphan; the next sweep takes them.
+      await t.db.deleteFrom("files").where("storageKey", "=", ofFile.key).execute();
+      expect((await sweepStorage({ db: t.db, storage, log })).removed).toBe(1);
+      expect(await keysIn(storage)).toEqual([ofModel.key, newOrphan.key].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps an old orphan whose bytes were put again after it was listed (an upload in flight)", async () => {
+    const { oldOrphan } = await scene();
+    try {
+      // A storage whose listing is stale by the time the sweep judges it.
+      const racing: Storage = {
+        ...storage,
+        async *list() {
+          const listed = [];
+          for await (const o of storage.list()) listed.push(o);
+          await storage.put(bytes(`deleted long ago ${dir}`));
+          yield* listed;
+        },
+      };
+      const result = await sweepStorage({ db: t.db, storage: racing, log });
+      expect(result.removed).toBe(0);
+      expect(await storage.stat(oldOrphan.key)).toEqual({ size: oldOrphan.size });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is scheduled hourly by pg-boss's cron, and the worker runs it", async () => {
+    const schedules = await boss.getSchedules();
+    expect(schedules.find((s) => s.name === STORAGE_SWEEP_QUEUE)?.cron).toBe(STORAGE_SWEEP_CRON);
+
+    const { oldOrphan } = await scene();
+    let worker: RunningWorker | undefined;
+    try {
+      worker = await startWorker({
+        database: t,
+        boss,
+        storage,
+        log,
+        pipeline: createTestPipeline(),
+        concurrency: 1,
+        pollingIntervalSeconds: 1,
+      });
+      // What the cron would send on the hour.
+      await boss.send(STORAGE_SWEEP_QUEUE, {});
+      await waitFor(async () => (await storage.stat(oldOrphan.key)) === null, { what: "the sweep" });
+    } finally {
+      await worker?.stop(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
