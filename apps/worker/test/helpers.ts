@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DB } from "@shootout/db";
-import { insertTestShootout } from "@shootout/db/testing";
-import { ensureQueues, RENDER_QUEUE } from "@shootout/jobs";
+import { createBoss } from "@shootout/db";
+import { createTestDatabase, insertTestShootout, type TestDatabase } from "@shootout/db/testing";
+import { createJobQueue, ensureQueues, type JobQueue, RENDER_QUEUE } from "@shootout/jobs";
 import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
 import { type TestRenderConfig, testShootoutName } from "./fixtures/test-pipeline.ts";
@@ -15,6 +16,15 @@ export const WORKER_ENTRY = path.join(here, "fixtures", "worker-entry.ts");
 export async function configureTestQueues(boss: PgBoss): Promise<void> {
   await ensureQueues(boss);
   await boss.updateQueue(RENDER_QUEUE, { heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false });
+}
+
+/** A test database with a started pg-boss on it (no supervision or cron: tests drive those) and its queues. */
+export async function startTestQueue(): Promise<{ t: TestDatabase; boss: PgBoss; queue: JobQueue }> {
+  const t = await createTestDatabase();
+  const boss = createBoss(t, { supervise: false, schedule: false });
+  await boss.start();
+  await configureTestQueues(boss);
+  return { t, boss, queue: createJobQueue(boss) };
 }
 
 export async function seedUser(

@@ -3,15 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { type ApiServer, createApiServer } from "@shootout/api";
 import { loadEnv } from "@shootout/config";
-import { createBoss } from "@shootout/db";
-import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
-import {
-  createJobEventHub,
-  createJobQueue,
-  type JobEventHub,
-  type JobQueue,
-  listJobEvents,
-} from "@shootout/jobs";
+import type { TestDatabase } from "@shootout/db/testing";
+import { createJobEventHub, type JobEventHub, type JobQueue, listJobEvents } from "@shootout/jobs";
 import type { AppRouter } from "@shootout/router";
 import { createTestCaller, createTestUser } from "@shootout/router/testing";
 import { createLocalStorage } from "@shootout/storage";
@@ -30,7 +23,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningWorker, startWorker } from "../src/index.ts";
 import { createTestPipeline } from "./fixtures/test-pipeline.ts";
-import { configureTestQueues, seedShootout, waitFor } from "./helpers.ts";
+import { seedShootout, startTestQueue, waitFor } from "./helpers.ts";
 
 const log = pino({ level: "silent" });
 
@@ -129,11 +122,7 @@ describe("live job progress through a real API server", () => {
   }
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    boss = createBoss(t, { supervise: false, schedule: false });
-    await boss.start();
-    await configureTestQueues(boss);
-    queue = createJobQueue(boss);
+    ({ t, boss, queue } = await startTestQueue());
     hub = await createJobEventHub(t, log);
     storageDir = mkdtempSync(path.join(os.tmpdir(), "live-progress-"));
     const storage = createLocalStorage(storageDir);

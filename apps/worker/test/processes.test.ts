@@ -3,17 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createBoss } from "@shootout/db";
-import { createTestDatabase, NEEDS_POSTGRES, type TestDatabase, testDatabaseUrl } from "@shootout/db/testing";
-import { createJob, createJobQueue, type JobQueue, listJobEvents } from "@shootout/jobs";
+import { NEEDS_POSTGRES, type TestDatabase, testDatabaseUrl } from "@shootout/db/testing";
+import { createJob, type JobQueue, listJobEvents } from "@shootout/jobs";
 import type { PgBoss } from "pg-boss";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  configureTestQueues,
   runIntervals,
   seedShootout,
   seedUser,
   spawnWorker,
+  startTestQueue,
   type WorkerProcess,
   waitFor,
 } from "./helpers.ts";
@@ -63,11 +62,7 @@ describe.skipIf(!testDatabaseUrl)(`worker processes (${NEEDS_POSTGRES})`, () => 
   }
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    boss = createBoss(t, { supervise: false, schedule: false });
-    await boss.start();
-    await configureTestQueues(boss);
-    queue = createJobQueue(boss);
+    ({ t, boss, queue } = await startTestQueue());
     dir = mkdtempSync(path.join(os.tmpdir(), "worker-procs-"));
     runLog = path.join(dir, "runs.log");
     ownerId = await seedUser(t.db);

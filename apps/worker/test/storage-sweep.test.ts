@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, utimesSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createBoss } from "@shootout/db";
-import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
+import type { TestDatabase } from "@shootout/db/testing";
 import { STORAGE_SWEEP_CRON, STORAGE_SWEEP_QUEUE } from "@shootout/jobs";
 import { createLocalStorage, type Storage } from "@shootout/storage";
 import type { PgBoss } from "pg-boss";
@@ -11,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningWorker, startWorker } from "../src/index.ts";
 import { sweepStorage } from "../src/storage-sweep.ts";
 import { createTestPipeline } from "./fixtures/test-pipeline.ts";
-import { configureTestQueues, seedUser, waitFor } from "./helpers.ts";
+import { seedUser, startTestQueue, waitFor } from "./helpers.ts";
 
 const log = pino({ level: "silent" });
 
@@ -27,10 +26,7 @@ describe("storage sweep", () => {
   let ownerId: string;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    boss = createBoss(t, { supervise: false, schedule: false });
-    await boss.start();
-    await configureTestQueues(boss);
+    ({ t, boss } = await startTestQueue());
     ownerId = await seedUser(t.db);
   });
 

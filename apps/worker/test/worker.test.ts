@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createBoss } from "@shootout/db";
-import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
+import type { TestDatabase } from "@shootout/db/testing";
 import {
   cancelJob,
   createJob,
-  createJobQueue,
   type JobQueue,
   listJobEvents,
   RENDER_DEAD_LETTER_QUEUE,
@@ -18,7 +16,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningWorker, startWorker } from "../src/index.ts";
 import { createTestPipeline } from "./fixtures/test-pipeline.ts";
-import { configureTestQueues, seedShootout, seedUser, waitFor } from "./helpers.ts";
+import { seedShootout, seedUser, startTestQueue, waitFor } from "./helpers.ts";
 
 const log = pino({ level: "silent" });
 
@@ -52,11 +50,7 @@ describe("worker (in-process)", () => {
   }
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    boss = createBoss(t, { supervise: false, schedule: false });
-    await boss.start();
-    await configureTestQueues(boss);
-    queue = createJobQueue(boss);
+    ({ t, boss, queue } = await startTestQueue());
     storageDir = mkdtempSync(path.join(os.tmpdir(), "worker-test-"));
     storage = createLocalStorage(storageDir);
     worker = await startWorker({
@@ -210,11 +204,7 @@ describe("worker stop (in-process)", () => {
   let storageDir: string;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    boss = createBoss(t, { supervise: false, schedule: false });
-    await boss.start();
-    await configureTestQueues(boss);
-    queue = createJobQueue(boss);
+    ({ t, boss, queue } = await startTestQueue());
     storageDir = mkdtempSync(path.join(os.tmpdir(), "worker-stop-"));
   });
   afterAll(async () => {

@@ -4,15 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardFrameList, drawTitleCards, startShootoutVideo, type TitleCards } from "../src/render-video.ts";
-
-const ffmpegAvailable = (() => {
-  try {
-    execFileSync("ffprobe", ["-version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { ffprobeAvailable, keyFrameSeconds, probeStreams } from "./ffprobe.ts";
 
 const SR = 48_000;
 
@@ -43,7 +35,7 @@ describe("cardFrameList", () => {
   });
 });
 
-describe.skipIf(!ffmpegAvailable)("the shootout video", () => {
+describe.skipIf(!ffprobeAvailable)("the shootout video", () => {
   const seconds = [1.5, 2.25, 1.75];
   let cards: TitleCards;
   let dir: string;
@@ -83,14 +75,7 @@ describe.skipIf(!ffmpegAvailable)("the shootout video", () => {
   });
 
   it("changes card on the exact millisecond, with a key frame at each card", () => {
-    const out = execFileSync("ffprobe", [
-      ...["-v", "error", "-select_streams", "v", "-skip_frame", "nokey"],
-      ...["-show_entries", "frame=pts_time", "-of", "csv=p=0", mp4],
-    ]).toString();
-    const keys = out
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line) => Number.parseFloat(line));
+    const keys = keyFrameSeconds(mp4);
     expect(keys).toEqual([0, 1.5, 3.75]);
   });
 
@@ -106,12 +91,7 @@ describe.skipIf(!ffmpegAvailable)("the shootout video", () => {
   });
 
   it("is as long as the soundtrack, H.264 1080p and AAC 48 kHz", () => {
-    const probe = JSON.parse(
-      execFileSync("ffprobe", [
-        ...["-v", "error", "-of", "json"],
-        ...["-show_entries", "stream=codec_type,codec_name,width,height,sample_rate,duration", mp4],
-      ]).toString(),
-    ) as { streams: { codec_type: string; codec_name: string; duration: string; sample_rate?: string }[] };
+    const probe = probeStreams(mp4);
     const [v, a] = ["video", "audio"].map((type) => probe.streams.find((s) => s.codec_type === type)!);
     expect(v).toMatchObject({ codec_name: "h264", width: 1920, height: 1080 });
     expect(a).toMatchObject({ codec_name: "aac", sample_rate: "48000" });

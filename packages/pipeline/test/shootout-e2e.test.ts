@@ -1,7 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { decodeFlac, decodeWav, integratedLoudness } from "@shootout/audio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -10,6 +7,7 @@ import {
   type ShootoutResult,
   shootoutResultSchema,
 } from "../src/index.ts";
+import { ffprobeAvailable, keyFrameSeconds, probeStreams } from "./ffprobe.ts";
 import {
   type Client,
   downloadFile,
@@ -22,59 +20,7 @@ import {
 } from "./harness.ts";
 import { IR_FILE, MODELS, maxAbsDiff, referenceDi, referenceIr, referenceTone } from "./reference.ts";
 
-const ffmpegAvailable = (() => {
-  try {
-    execFileSync("ffprobe", ["-version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** The times of an MP4's video key frames, seconds. */
-function keyFrameSeconds(bytes: Uint8Array): number[] {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "ffprobe-"));
-  const file = path.join(dir, "video.mp4");
-  writeFileSync(file, bytes);
-  const out = execFileSync("ffprobe", [
-    ...["-v", "error", "-select_streams", "v", "-skip_frame", "nokey"],
-    ...["-show_entries", "frame=pts_time", "-of", "csv=p=0", file],
-  ]).toString();
-  rmSync(dir, { recursive: true, force: true });
-  return out
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => Number.parseFloat(line));
-}
-
 type JobOutput = Awaited<ReturnType<Client["jobs"]["get"]["query"]>>;
-
-function ffprobe(bytes: Uint8Array) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "ffprobe-"));
-  const file = path.join(dir, "video.mp4");
-  writeFileSync(file, bytes);
-  const entries = "stream=codec_type,codec_name,width,height,sample_rate:format=duration";
-  const out = execFileSync("ffprobe", [
-    "-v",
-    "error",
-    "-show_entries",
-    entries,
-    "-of",
-    "json",
-    file,
-  ]).toString();
-  rmSync(dir, { recursive: true, force: true });
-  return JSON.parse(out) as {
-    streams: {
-      codec_type: string;
-      codec_name: string;
-      width?: number;
-      height?: number;
-      sample_rate?: string;
-    }[];
-    format: { duration: string };
-  };
-}
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -229,22 +175,23 @@ describe("a shootout rendered end to end through the API and the worker", () => 
     expect(new Set(centroids.map((c) => Math.round(c / 10))).size).toBe(3);
   });
 
-  it.skipIf(!ffmpegAvailable)(
+  it.skipIf(!ffprobeAvailable)(
     "makes an MP4 with one H.264 1080p stream and one AAC 48 kHz stream as long as the audio",
     async () => {
       const video = first.result.video!;
       expect(video.format).toBe("mp4");
-      const probe = ffprobe(await downloadFile(h, video.fileId));
+      const mp4 = await downloadFile(h, video.fileId);
+      const probe = probeStreams(mp4);
       const v = probe.streams.filter((s) => s.codec_type === "video");
       const a = probe.streams.filter((s) => s.codec_type === "audio");
       expect(v).toEqual([expect.objectContaining({ codec_name: "h264", width: 1920, height: 1080 })]);
       expect(a).toEqual([expect.objectContaining({ codec_name: "aac", sample_rate: "48000" })]);
       const seconds = (3 * first.result.diDurationMs + 2 * SEGMENT_GAP_MS) / 1000;
-      expect(Math.abs(Number(probe.format.duration) - seconds)).toBeLessThan(0.1);
+      expect(Math.abs(probe.duration - seconds)).toBeLessThan(0.1);
       // Each tone's card comes up (on a key frame) as the tone before it ends.
       const segments = first.result.segments;
       const cardStarts = segments.map((_, k) => (k === 0 ? 0 : segments[k - 1]!.endMs));
-      const keys = keyFrameSeconds(await downloadFile(h, video.fileId));
+      const keys = keyFrameSeconds(mp4);
       // (endMs is rounded up to the ms, the card start to the nearest ms.)
       expect(keys).toHaveLength(cardStarts.length);
       for (const [k, t] of keys.entries()) expect(Math.abs(t * 1000 - cardStarts[k]!)).toBeLessThanOrEqual(1);
