@@ -21,6 +21,7 @@ export {
   type Tone3000ClientOptions,
 } from "./client.ts";
 export { isTone3000Error, Tone3000Error, type Tone3000ErrorKind } from "./errors.ts";
+export { profileOfIssuedToken } from "./issued-token-profile.ts";
 export {
   type AuthorizeOptions,
   createTone3000OAuth,

@@ -1,8 +1,14 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTone3000StandIn, parseRetryAfter, Tone3000Error, type Tone3000StandIn } from "../src/index.ts";
-import { clientFor, rejectionOf } from "./helpers.ts";
+import {
+  createTone3000StandIn,
+  parseRetryAfter,
+  profileOfIssuedToken,
+  Tone3000Error,
+  type Tone3000StandIn,
+} from "../src/index.ts";
+import { clientFor, login, rejectionOf } from "./helpers.ts";
 
 let standIn: Tone3000StandIn;
 beforeAll(async () => {
@@ -227,6 +233,22 @@ describe("Tone 3000 client", () => {
     const started = Date.now();
     expect(await rejectionOf(client.getUser({ signal: second.signal }))).toMatchObject({ kind: "aborted" });
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("profileOfIssuedToken (the end of a sign-in)", () => {
+  it("reads the profile of the account a token was issued for", async () => {
+    const tokens = await login(standIn);
+    const user = await profileOfIssuedToken({ baseUrl: standIn.url, accessToken: tokens.accessToken });
+    expect(user.username).toBe("local");
+  });
+
+  it("a token refused at once is an oauth error (the sign-in failed), with no refresh tried", async () => {
+    const error = await rejectionOf(
+      profileOfIssuedToken({ baseUrl: standIn.url, accessToken: "not-issued" }),
+    );
+    expect(error).toBeInstanceOf(Tone3000Error);
+    expect(error).toMatchObject({ kind: "oauth", message: "Tone 3000 refused the token it just issued" });
   });
 });
 

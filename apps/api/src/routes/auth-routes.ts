@@ -8,10 +8,10 @@ import {
   type Tone3000TokenStore,
 } from "@shootout/router";
 import {
-  createTone3000Client,
   generateCodeVerifier,
   generateState,
   isTone3000Error,
+  profileOfIssuedToken,
   type Tone3000OAuth,
   type Tone3000Tokens,
   type User,
@@ -129,22 +129,12 @@ export function authRoutes(deps: AuthRoutesDeps): Route[] {
   }
 
   async function profile(accessToken: string): Promise<User> {
-    const client = createTone3000Client({
-      baseUrl: deps.tone3000BaseUrl,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-      tokens: {
-        getAccessToken: async () => accessToken,
-        refresh: async () => {
-          throw new HttpError(
-            "BAD_REQUEST",
-            "Tone 3000 refused the token it just issued; start again at /auth/login",
-          );
-        },
-      },
-    });
     try {
-      return await client.getUser();
+      return await profileOfIssuedToken({ baseUrl: deps.tone3000BaseUrl, accessToken, fetch: deps.fetch });
     } catch (error) {
+      if (isTone3000Error(error, "oauth")) {
+        throw new HttpError("BAD_REQUEST", `${error.message}; start again at /auth/login`);
+      }
       throw upstreamError(error);
     }
   }

@@ -2,10 +2,10 @@ import type { Tone3000Services } from "@shootout/api";
 import type { DB } from "@shootout/db";
 import { completeTone3000Login, type PublicUser } from "@shootout/router";
 import {
-  createTone3000Client,
   generateCodeVerifier,
   generateState,
   isTone3000Error,
+  profileOfIssuedToken,
   type Tone3000Tokens,
   type User,
 } from "@shootout/tone3000";
@@ -66,14 +66,7 @@ export async function headlessTone3000Login(services: Tone3000Services, db: Kyse
   let profile: User;
   try {
     tokens = await oauth.validateAuthorizationCode(code, verifier);
-    const issued = tokens.accessToken;
-    profile = await createTone3000Client({
-      baseUrl,
-      tokens: {
-        getAccessToken: async () => issued,
-        refresh: () => Promise.reject(new Error("Tone 3000 refused the token it just issued")),
-      },
-    }).getUser();
+    profile = await profileOfIssuedToken({ baseUrl, accessToken: tokens.accessToken });
   } catch (failure) {
     if (isTone3000Error(failure)) {
       throw new CliFailure(`Tone 3000 at ${baseUrl} did not complete the login: ${failure.message}`, {
