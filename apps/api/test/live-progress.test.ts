@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type ApiServer, createApiServer } from "@shootout/api";
 import { loadEnv } from "@shootout/config";
 import type { TestDatabase } from "@shootout/db/testing";
 import { createJobEventHub, type JobEventHub, type JobQueue, listJobEvents } from "@shootout/jobs";
 import type { AppRouter } from "@shootout/router";
 import { createTestCaller, createTestUser } from "@shootout/router/testing";
 import { createLocalStorage } from "@shootout/storage";
+import { type RunningWorker, startWorker } from "@shootout/worker";
+import { createTestPipeline, seedShootout, startTestQueue, waitFor } from "@shootout/worker/testing";
 import {
   createTRPCClient,
   createWSClient,
@@ -21,9 +22,7 @@ import { EventSource } from "eventsource";
 import type { PgBoss } from "pg-boss";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningWorker, startWorker } from "../src/index.ts";
-import { createTestPipeline } from "./fixtures/test-pipeline.ts";
-import { seedShootout, startTestQueue, waitFor } from "./helpers.ts";
+import { type ApiServer, createApiServer } from "../src/server.ts";
 
 const log = pino({ level: "silent" });
 

@@ -7,13 +7,13 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createApiServer } from "@shootout/api";
 import { loadEnv } from "@shootout/config";
 import { createDb } from "@shootout/db";
 import { createJobEventHub, type JobQueue } from "@shootout/jobs";
 import { createLocalStorage } from "@shootout/storage";
 import { pino } from "pino";
 import { z } from "zod";
+import { createApiServer } from "../src/server.ts";
 
 const message = z.object({ type: z.enum(["memory", "stop"]) });
 

@@ -58,7 +58,7 @@ function percentile(sorted: number[], p: number): number {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function startApi(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(path.join(here, "api-server.ts"), [], {
+  const child = fork(path.join(here, "progress-api-server.ts"), [], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     execArgv: ["--expose-gc", ...(process.env.BENCH_API_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
