@@ -136,7 +136,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const routes = createRouteTable([
     ...healthRoutes({ database, isShuttingDown: () => shuttingDown }),
     ...uploadRoutes({ ...authDeps, storage, maxUploadBytes: limits.maxUploadBytes, checkRate }),
-    ...downloadRoutes({ ...authDeps, storage, checkRate }),
+    ...downloadRoutes({ ...authDeps, storage, checkRate, trustProxy: options.trustProxy ?? false }),
     ...(options.routes ?? []),
   ]);
 

@@ -212,4 +212,55 @@ describe("GET /files/:id", () => {
   it("requires a session (401)", async () => {
     expect((await get({}, null)).status).toBe(401);
   });
+
+  it("serves a public shootout's render outputs to anyone, signed in or not, and nothing else of its owner's", async () => {
+    // Alice's shootout over the uploaded DI, rendered once: the output has the same bytes.
+    const { db } = t.database;
+    const shootout = await db
+      .insertInto("shootouts")
+      .values({ ownerId: alice.user.id, name: "shared", diFileId: fileId })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const job = await db
+      .insertInto("jobs")
+      .values({
+        shootoutId: shootout.id,
+        ownerId: alice.user.id,
+        status: "completed",
+        finishedAt: new Date(),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const source = await db
+      .selectFrom("files")
+      .selectAll()
+      .where("id", "=", fileId)
+      .executeTakeFirstOrThrow();
+    const output = await db
+      .insertInto("files")
+      .values({
+        ...source,
+        id: undefined,
+        createdAt: undefined,
+        kind: "output",
+        jobId: job.id,
+        name: "shared.wav",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const mallory = await createTestUser(t.database.db);
+    expect((await get({}, null, output.id)).status).toBe(401);
+    expect((await get({}, mallory.token, output.id)).status).toBe(404);
+
+    await db.updateTable("shootouts").set({ isPublic: true }).where("id", "=", shootout.id).execute();
+    const anonymous = await get({ range: "bytes=0-9" }, null, output.id);
+    expect(anonymous.status).toBe(206);
+    expect(new Uint8Array(await anonymous.arrayBuffer())).toEqual(bytes.slice(0, 10));
+    const other = await get({}, mallory.token, output.id);
+    expect(other.status).toBe(200);
+    await other.arrayBuffer();
+    // The DI itself stays Alice's.
+    expect((await get({}, null)).status).toBe(401);
+    expect((await get({}, mallory.token)).status).toBe(404);
+  });
 });

@@ -13,6 +13,7 @@ export {
   deleteOwnedFile,
   type FileRow,
   getOwnedFile,
+  getReadableFile,
   listOwnedFiles,
   recordUploadedFile,
   toFileOutput,

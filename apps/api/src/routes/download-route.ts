@@ -1,8 +1,9 @@
 import { pipeline } from "node:stream/promises";
-import { getOwnedFile } from "@shootout/router";
+import { getReadableFile } from "@shootout/router";
 import type { Storage } from "@shootout/storage";
 import { z } from "zod";
-import { type AuthDeps, requireUser } from "../http/authenticate.ts";
+import { type AuthDeps, currentUser } from "../http/authenticate.ts";
+import { clientIpOf } from "../http/client-ip.ts";
 import { HttpError } from "../http/errors.ts";
 import { etagMatches, parseRange } from "../http/range.ts";
 import type { RouteRateLimit } from "../http/route-rate-limit.ts";
@@ -11,6 +12,8 @@ import type { Route } from "./route.ts";
 export interface DownloadDeps extends AuthDeps {
   readonly storage: Storage;
   readonly checkRate: RouteRateLimit;
+  /** Whether X-Forwarded-For names the client (behind our own proxy), for signed-out rate limits. */
+  readonly trustProxy: boolean;
 }
 
 const fileId = z.uuid();
@@ -22,9 +25,11 @@ function contentDisposition(name: string): string {
 }
 
 /**
- * `GET /files/:id`: the owner's bytes, with single byte ranges (seeking in a player, resumable
- * downloads) and a strong ETag (the sha256, so identical bytes share caches). Someone else's file
- * is a 404 exactly like a missing one: existence is not revealed.
+ * `GET /files/:id`: the bytes of a file the caller may read (their own, or an output of a public
+ * shootout's render, which needs no sign-in), with single byte ranges (seeking in a player,
+ * resumable downloads) and a strong ETag (the sha256, so identical bytes share caches). Someone
+ * else's file is a 404 exactly like a missing one, or a 401 when signed out: existence is not
+ * revealed.
  */
 export function downloadRoutes(deps: DownloadDeps): Route[] {
   return [
@@ -32,12 +37,20 @@ export function downloadRoutes(deps: DownloadDeps): Route[] {
       method: "GET",
       path: "/files/:id",
       async handle({ req, res, params }) {
-        const user = await requireUser(req, res, deps);
-        deps.checkRate(`user:${user.id}`);
+        const user = await currentUser(req, res, deps);
+        deps.checkRate(user ? `user:${user.id}` : `ip:${clientIpOf(req, deps.trustProxy) ?? "unknown"}`);
         const id = fileId.safeParse(params.id);
-        if (!id.success) throw new HttpError("NOT_FOUND", "file not found");
-        // NotFound for a missing file and for someone else's alike (mapped to 404 by the dispatcher).
-        const file = await getOwnedFile(deps.db, user.id, id.data);
+        const file = id.success
+          ? await getReadableFile(deps.db, user?.id ?? null, id.data).catch(() => null)
+          : null;
+        if (!file) {
+          // The same answer for missing and someone else's; signed out, it may be theirs once signed in.
+          if (!user)
+            throw new HttpError("UNAUTHORIZED", "sign in first", {
+              "www-authenticate": 'Bearer realm="shootout"',
+            });
+          throw new HttpError("NOT_FOUND", "file not found");
+        }
         const stat = await deps.storage.stat(file.storageKey);
         if (!stat) throw new HttpError("NOT_FOUND", "file content is gone");
 

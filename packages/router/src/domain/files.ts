@@ -61,6 +61,31 @@ export async function getOwnedFile(db: Db, ownerId: string, fileId: string): Pro
   return row;
 }
 
+/**
+ * A file the caller may download: their own, or an output of a completed render of a public
+ * shootout (anyone, signed in or not: "anyone with the link can listen"). Uploads (DIs, IRs) stay
+ * their owner's alone. NotFound otherwise.
+ */
+export async function getReadableFile(db: Db, viewerId: string | null, fileId: string): Promise<FileRow> {
+  const row = await db
+    .selectFrom("files")
+    .leftJoin("jobs", "jobs.id", "files.jobId")
+    .leftJoin("shootouts", "shootouts.id", "jobs.shootoutId")
+    .selectAll("files")
+    .where("files.id", "=", fileId)
+    .where((eb) => {
+      const shared = eb.and([
+        eb("files.kind", "=", "output"),
+        eb("jobs.status", "=", "completed"),
+        eb("shootouts.isPublic", "=", true),
+      ]);
+      return viewerId ? eb.or([eb("files.ownerId", "=", viewerId), shared]) : shared;
+    })
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError("file");
+  return row;
+}
+
 export async function listOwnedFiles(
   db: Db,
   ownerId: string,

@@ -1,3 +1,4 @@
+import { latestShootoutResult } from "../domain/shootout-results.ts";
 import {
   createShootout,
   deleteShootout,
@@ -12,6 +13,7 @@ import {
   shootoutCreateInput,
   shootoutIdInput,
   shootoutOutput,
+  shootoutResultOutput,
   shootoutRevealOutput,
   shootoutsListInput,
   shootoutsListOutput,
@@ -30,6 +32,15 @@ export const shootoutsRouter = router({
     .input(shootoutIdInput)
     .output(shootoutOutput)
     .query(({ ctx, input }) => getVisibleShootout(ctx.db, ctx.auth?.user.id ?? null, input.shootoutId)),
+
+  /**
+   * The newest completed render's result, for the owner and, when the shootout is public, for
+   * anyone: its output files download for them too (GET /files/:id).
+   */
+  latestResult: publicProcedure
+    .input(shootoutIdInput)
+    .output(shootoutResultOutput)
+    .query(({ ctx, input }) => latestShootoutResult(ctx.db, ctx.auth?.user.id ?? null, input.shootoutId)),
 
   /** The caller's shootouts, newest first. */
   list: protectedProcedure

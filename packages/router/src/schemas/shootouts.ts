@@ -155,6 +155,17 @@ export type ShootoutOutput = z.infer<typeof shootoutOutput>;
 
 export const shootoutsListOutput = pageOutput(shootoutOutput);
 
+/** shootouts.latestResult: the newest completed render (its jobs.result), or null before any. */
+export const shootoutResultOutput = z
+  .object({
+    jobId: z.uuid(),
+    finishedAt: isoDateTime,
+    /** As the render pipeline wrote it (packages/pipeline's shootoutResultSchema). */
+    result: z.json().nullable(),
+  })
+  .nullable();
+export type ShootoutResultOutput = z.infer<typeof shootoutResultOutput>;
+
 export const shootoutRevealOutput = z.object({
   shootoutId: z.uuid(),
   blind: z.boolean(),
