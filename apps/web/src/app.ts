@@ -6,6 +6,7 @@ import { api, closeLiveConnection } from "./lib/trpc.ts";
 import { jobPage } from "./pages/job.ts";
 import { newShootoutPage } from "./pages/new-shootout.ts";
 import { notFoundPage } from "./pages/not-found.ts";
+import { publicShootoutsPage } from "./pages/public-shootouts.ts";
 import { shootoutPage } from "./pages/shootout.ts";
 import { shootoutsListPage } from "./pages/shootouts-list.ts";
 import { signInPage } from "./pages/sign-in.ts";
@@ -20,6 +21,7 @@ const ROUTES: readonly RouteDef<PageRoute>[] = [
   { pattern: "/", page: { factory: shootoutsListPage, signedIn: true } },
   { pattern: "/sign-in", page: { factory: signInPage, signedIn: false } },
   { pattern: "/new", page: { factory: newShootoutPage, signedIn: true } },
+  { pattern: "/public", page: { factory: publicShootoutsPage, signedIn: false } },
   // Public shootouts can be opened signed out.
   { pattern: "/shootouts/:id", page: { factory: shootoutPage, signedIn: false } },
   { pattern: "/jobs/:id", page: { factory: jobPage, signedIn: true } },
@@ -77,10 +79,16 @@ export function startApp(root: HTMLElement, me: Me | null): void {
           { "aria-label": "Main" },
           h("a", { href: "/" }, "My shootouts"),
           h("a", { href: "/new" }, "New shootout"),
+          h("a", { href: "/public" }, "Public shootouts"),
           h("span", { class: "user", "data-testid": "user" }, me.user.username),
           signOut,
         )
-      : h("nav", { "aria-label": "Main" }, h("a", { href: "/sign-in" }, "Sign in")),
+      : h(
+          "nav",
+          { "aria-label": "Main" },
+          h("a", { href: "/public" }, "Public shootouts"),
+          h("a", { href: "/sign-in" }, "Sign in"),
+        ),
   );
 
   mount(root, header, main);

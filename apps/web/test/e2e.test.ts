@@ -339,6 +339,64 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     expect(stored.map((e) => e.status)).toContain("cancelled");
   }, 180_000);
 
+  it("shares a shootout: a visitor who is not signed in finds it and hears it, until sharing stops", async () => {
+    await page.goto(`${stack.url}${shootoutUrl}`);
+    await page.getByTestId("visibility").filter({ hasText: "Private" }).waitFor();
+    await page.getByRole("button", { name: "Share publicly" }).click();
+    await page.getByTestId("visibility").filter({ hasText: "anyone with the link can listen" }).waitFor();
+
+    const visitor = await launchChromium();
+    try {
+      const v = await visitor.context.newPage();
+      const visitorErrors: string[] = [];
+      v.on("pageerror", (error) => visitorErrors.push(error.message));
+      await v.goto(`${stack.url}/public`);
+      await v.getByRole("link", { name: "Two tiny amps" }).click();
+      await v.waitForURL(`${stack.url}${shootoutUrl}`);
+      const results = v.getByTestId("results");
+      await results.getByTestId("segment").first().waitFor();
+      await expect(results.getByTestId("segment").count()).resolves.toBe(2);
+      // Not theirs: no render button, no owner controls, no list of renders.
+      await expect(v.getByRole("button", { name: /Render/ }).count()).resolves.toBe(0);
+      await expect(v.getByTestId("visibility").count()).resolves.toBe(0);
+      await results.getByRole("button", { name: /^Play Tiny WaveNet/ }).click();
+      await v.waitForFunction(
+        `(() => { const a = document.querySelector('[data-testid="joined-audio"]');
+          return a !== null && a.error === null && a.readyState >= 2 && a.currentTime > 0.05; })()`,
+        undefined,
+        { timeout: 20_000 },
+      );
+      await v.screenshot({ path: path.join(ARTIFACTS, "web-public-shootout.png"), fullPage: true });
+      expect(visitorErrors).toEqual([]);
+
+      // Sharing stops: the visitor's next look finds nothing, and the files are out of reach.
+      const fileHref = await results.locator(".downloads a").first().getAttribute("href");
+      expect((await v.request.get(`${stack.url}${fileHref}`)).status()).toBe(200);
+      await page.getByRole("button", { name: "Stop sharing" }).click();
+      await page.getByTestId("visibility").filter({ hasText: "Private" }).waitFor();
+      await v.reload();
+      await v
+        .getByRole("alert")
+        .filter({ hasText: /not found/ })
+        .waitFor();
+      expect((await v.request.get(`${stack.url}${fileHref}`)).status()).toBe(401);
+    } finally {
+      await visitor.close();
+    }
+  }, 120_000);
+
+  it("deletes a shootout after asking, and it leaves the list", async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByRole("link", { name: "Bulk 1", exact: true }).click();
+    await page.waitForURL(/\/shootouts\/[0-9a-f-]{36}$/);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.waitForURL(`${stack.url}/`);
+    const names = page.locator(".shootout-item > a");
+    await names.first().waitFor();
+    await expect(names.allTextContents()).resolves.not.toContain("Bulk 1");
+  }, 60_000);
+
   it("signs out: the session ends and the pages ask to sign in again", async () => {
     await page.goto(`${stack.url}/`);
     await page.getByRole("button", { name: "Sign out" }).click();

@@ -67,6 +67,7 @@ const tone = (n: number, name: string, startMs: number | null, endMs: number | n
   modelSize: null,
   architecture: null,
   irFileId: null,
+  hasIr: false,
   highpass: true,
   effects: [],
   startMs,

@@ -239,6 +239,8 @@ describe("shootouts", () => {
       const seen = await caller.shootouts.get({ shootoutId: s.id });
       expect(seen).toMatchObject({ id: s.id, isOwner: false, diFileId: null });
       expect(seen.tones.map((x) => x.irFileId)).toEqual([null, null]);
+      // Whether a tone has a cabinet IR is no secret (the video's title cards say so).
+      expect(seen.tones.map((x) => x.hasIr)).toEqual([true, false]);
       expect(JSON.stringify(seen)).not.toContain(owner.di.id);
       expect(JSON.stringify(seen)).not.toContain(owner.ir.id);
       const listed = await caller.shootouts.listPublic({ limit: 100 });

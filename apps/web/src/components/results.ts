@@ -107,16 +107,27 @@ function resultParts(result: ShootoutResultView, shootout: Shootout): HTMLElemen
 }
 
 /**
- * A finished job's results: the joined file with a player per segment, the video, the metrics
+ * A finished render to show: its result (jobs.result, or shootouts.latestResult's for a public
+ * shootout), and the job itself when it is the caller's (to list its files should the result not
+ * be a pipeline result).
+ */
+export interface FinishedRender {
+  readonly result: Job["result"];
+  readonly job: Job | null;
+}
+
+/**
+ * A finished render's results: the joined file with a player per segment, the video, the metrics
  * table, each tone alone, downloads, and the reveal button of a blind shootout (owner only).
  */
-export function results(job: Job, initial: Shootout): HTMLElement {
+export function results(finished: FinishedRender, initial: Shootout): HTMLElement {
   const element = h(
     "section",
     { class: "results", "data-testid": "results", "aria-label": "Results" },
     h("h2", null, "Results"),
   );
-  const result = parseShootoutResult(job.result);
+  const { job } = finished;
+  const result = parseShootoutResult(finished.result);
 
   async function render(shootout: Shootout) {
     const problem = h("div");
@@ -143,13 +154,12 @@ export function results(job: Job, initial: Shootout): HTMLElement {
           )
         : null;
     // Not a render result (e.g. a job from before the pipeline): offer whatever files it wrote.
+    const files = result || !job ? [] : await listJobFiles(job);
     const body = result
       ? resultParts(result, shootout)
-      : await listJobFiles(job).then((files) =>
-          files.length > 0
-            ? [h("h3", null, "Downloads"), downloads(files)]
-            : [h("p", { class: "empty" }, "This render produced no audio files.")],
-        );
+      : files.length > 0
+        ? [h("h3", null, "Downloads"), downloads(files)]
+        : [h("p", { class: "empty" }, "This render produced no audio files.")];
     mount(element, h("h2", null, "Results"), blindNote(shootout), reveal, problem, body);
   }
 

@@ -100,7 +100,7 @@ export const jobPage: PageFactory = ({ params }) => {
       mount(outcome, h("p", { class: "error", role: "alert" }, job.error ?? "The render failed."));
     if (job.status === "completed") {
       const shootout = await api.shootouts.get.query({ shootoutId: job.shootoutId });
-      mount(outcome, results(job, shootout));
+      mount(outcome, results({ result: job.result, job }, shootout));
     }
   }
 

@@ -20,7 +20,7 @@ function toneList(shootout: Shootout): HTMLElement {
           h(
             "span",
             { class: "meta" },
-            ` ${[t.modelSize, t.irFileId ? "with IR" : "no IR", t.highpass ? "80 Hz high-pass" : null, ...t.effects].filter(Boolean).join(" · ")}`,
+            ` ${[t.modelSize, t.hasIr ? "with IR" : "no IR", t.highpass ? "80 Hz high-pass" : null, ...t.effects].filter(Boolean).join(" · ")}`,
           ),
         ),
       ),
@@ -37,15 +37,80 @@ function jobRow(job: Job): HTMLElement {
   );
 }
 
-/** One shootout: its settings and tones, its renders, and the latest finished render's results. */
+/**
+ * The owner's controls: share it (public: anyone with the link can listen) or stop sharing, and
+ * delete it (refused while a render runs). `reload` shows the page again with the new state.
+ */
+function ownerActions(
+  shootout: Shootout,
+  problem: HTMLElement,
+  reload: () => void,
+  navigate: (path: string) => void,
+): HTMLElement {
+  const share = h(
+    "button",
+    {
+      type: "button",
+      onclick: () => {
+        share.disabled = true;
+        api.shootouts.update
+          .mutate({ shootoutId: shootout.id, isPublic: !shootout.isPublic })
+          .then(reload)
+          .catch((e: unknown) => {
+            share.disabled = false;
+            mount(problem, errorBox(e));
+          });
+      },
+    },
+    shootout.isPublic ? "Stop sharing" : "Share publicly",
+  );
+  const remove = h(
+    "button",
+    {
+      type: "button",
+      class: "danger",
+      onclick: () => {
+        if (!window.confirm(`Delete "${shootout.name}" and its renders? This cannot be undone.`)) return;
+        remove.disabled = true;
+        api.shootouts.delete
+          .mutate({ shootoutId: shootout.id })
+          .then(() => navigate("/"))
+          .catch((e: unknown) => {
+            remove.disabled = false;
+            mount(problem, errorBox(e));
+          });
+      },
+    },
+    "Delete",
+  );
+  return h(
+    "div",
+    { class: "owner-actions" },
+    h(
+      "span",
+      { class: "meta", "data-testid": "visibility" },
+      shootout.isPublic ? "Public: anyone with the link can listen. " : "Private: only you can see it. ",
+    ),
+    share,
+    remove,
+  );
+}
+
+/**
+ * One shootout: its settings and tones, its renders (the owner's), and the latest finished
+ * render's results (for anyone who may see the shootout: a public one's can be heard signed out).
+ */
 export const shootoutPage: PageFactory = ({ params, navigate }) => {
   const shootoutId = params.id ?? "";
   const element = h("section", null, h("p", { class: "muted" }, "Loading…"));
+  const reload = () => navigate(`/shootouts/${shootoutId}`, { replace: true });
 
-  Promise.all([api.shootouts.get.query({ shootoutId }), api.jobs.list.query({ shootoutId, limit: 10 })])
-    .then(([shootout, jobs]) => {
-      const latestDone = jobs.items.find((j) => j.status === "completed");
-      const active = jobs.items.find((j) => !["completed", "failed", "cancelled"].includes(j.status));
+  Promise.all([api.shootouts.get.query({ shootoutId }), api.shootouts.latestResult.query({ shootoutId })])
+    .then(async ([shootout, latest]) => {
+      // Renders are the owner's business (and jobs.list needs a session).
+      const jobs = shootout.isOwner ? (await api.jobs.list.query({ shootoutId, limit: 10 })).items : [];
+      const active = jobs.find((j) => !["completed", "failed", "cancelled"].includes(j.status));
+      const latestJob = latest ? (jobs.find((j) => j.id === latest.jobId) ?? null) : null;
       const problem = h("div");
       const render = shootout.isOwner
         ? h(
@@ -59,12 +124,13 @@ export const shootoutPage: PageFactory = ({ params, navigate }) => {
                   .then((job) => navigate(`/jobs/${job.id}`))
                   .catch((e: unknown) => mount(problem, errorBox(e))),
             },
-            active ? "Watch the render in progress" : latestDone ? "Render again" : "Render",
+            active ? "Watch the render in progress" : latest ? "Render again" : "Render",
           )
         : null;
       mount(
         element,
         h("div", { class: "page-head" }, h("h1", null, shootout.name), render),
+        shootout.isOwner ? ownerActions(shootout, problem, reload, navigate) : null,
         problem,
         shootout.description ? h("p", null, shootout.description) : null,
         h(
@@ -83,10 +149,12 @@ export const shootoutPage: PageFactory = ({ params, navigate }) => {
         ),
         h("h2", null, "Tones"),
         toneList(shootout),
-        jobs.items.length > 0
-          ? [h("h2", null, "Renders"), h("ul", { class: "jobs" }, jobs.items.map(jobRow))]
-          : null,
-        latestDone ? results(latestDone, shootout) : null,
+        jobs.length > 0 ? [h("h2", null, "Renders"), h("ul", { class: "jobs" }, jobs.map(jobRow))] : null,
+        latest
+          ? results({ result: latest.result, job: latestJob }, shootout)
+          : shootout.isOwner
+            ? null
+            : h("p", { class: "empty" }, "Not rendered yet."),
       );
     })
     .catch((error: unknown) => mount(element, errorBox(error)));

@@ -1,27 +1,11 @@
 import { errorBox } from "../components/error-box.ts";
 import { recentRenders } from "../components/recent-renders.ts";
-import type { Shootout } from "../lib/api-types.ts";
+import { shootoutItem } from "../components/shootout-item.ts";
 import { h, mount } from "../lib/dom.ts";
-import { formatDate } from "../lib/format.ts";
 import type { PageFactory } from "../lib/page.ts";
 import { api } from "../lib/trpc.ts";
 
 const PAGE_SIZE = 10;
-
-function item(shootout: Shootout): HTMLElement {
-  return h(
-    "li",
-    { class: "shootout-item" },
-    h("a", { href: `/shootouts/${shootout.id}` }, shootout.name),
-    h(
-      "span",
-      { class: "meta" },
-      `${shootout.tones.length} tones · ${formatDate(shootout.createdAt)}`,
-      shootout.blind ? h("span", { class: "badge" }, "blind") : null,
-      shootout.processedAt ? h("span", { class: "badge ok" }, "rendered") : null,
-    ),
-  );
-}
 
 /** My shootouts, newest first, a page at a time (the cursor rides in the URL, so Back works). */
 export const shootoutsListPage: PageFactory = ({ query }) => {
@@ -59,7 +43,7 @@ export const shootoutsListPage: PageFactory = ({ query }) => {
       }
       mount(
         body,
-        h("ul", { class: "shootout-list" }, page.items.map(item)),
+        h("ul", { class: "shootout-list" }, page.items.map(shootoutItem)),
         h(
           "nav",
           { class: "pager", "aria-label": "Pages" },

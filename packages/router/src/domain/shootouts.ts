@@ -56,6 +56,7 @@ function toToneOutput(tone: ToneRow, shootout: ShootoutFields, isOwner: boolean)
     modelSize: tone.modelSize,
     architecture: tone.architecture,
     irFileId: isOwner ? tone.irFileId : null,
+    hasIr: tone.irFileId !== null,
     highpass: tone.highpass,
     effects: tone.effects,
     startMs: hidden ? null : tone.startMs,

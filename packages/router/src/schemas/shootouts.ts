@@ -116,6 +116,8 @@ export const toneSelectionOutput = z.object({
   architecture: z.string().nullable(),
   /** Null for anyone but the owner: another user's file ids are never handed out. */
   irFileId: z.uuid().nullable(),
+  /** Whether the tone goes through a cabinet IR (for everyone who can see the shootout). */
+  hasIr: z.boolean(),
   highpass: z.boolean(),
   effects: z.array(z.string()),
   /**
