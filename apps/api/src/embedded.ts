@@ -38,7 +38,7 @@ export async function startEmbeddedServices(deps: EmbeddedDeps): Promise<Embedde
   // Tone 3000 login + per-user clients; the stand-in in-process when TONE3000_BASE_URL is unset.
   const t3k = await startTone3000Services({ env: deps.env, db: deps.database.db, log: deps.log });
   // The render worker with the real pipeline, downloading models with the owners' tokens.
-  const pipeline = createShootoutPipeline({ tone3000: t3k.tone3000 });
+  const pipeline = createShootoutPipeline({ tone3000: t3k.tone3000, maxDiSeconds: deps.env.MAX_DI_SECONDS });
   let worker: RunningWorker | null = null;
   if (workerWanted) {
     worker = await startWorker({

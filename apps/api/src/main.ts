@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       tone3000: embedded.tone3000,
       events,
       // Without ffmpeg, a shootout asking for an MP4 is refused at jobs.create, saying why.
-      capabilities: { video: await hasFfmpeg() },
+      capabilities: { video: await hasFfmpeg(), maxDiSeconds: env.MAX_DI_SECONDS },
     },
     routes: [...embedded.routes, ...webAppRoutes()],
   });

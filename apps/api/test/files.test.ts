@@ -70,13 +70,26 @@ function chunked(bytes: Uint8Array, size = 512): ReadableStream<Uint8Array> {
   });
 }
 
+const mono48k = (durationMs: number) => ({ durationMs, sampleRate: 48_000, channels: 1 });
+const unknown = { durationMs: null, sampleRate: null, channels: null };
+// A lone frame header over silence is too little MP3 to measure (packages/audio's probe test
+// reads a real one): its length stays unknown and the render measures it.
+const mp3Facts = unknown;
+
 describe("POST /files", () => {
   const cases = [
-    { type: "WAV", bytes: wavBytes(), mime: "audio/wav", name: "di.wav", kind: "di" },
-    { type: "AIFF", bytes: aiffBytes(), mime: "audio/aiff", name: "di.aiff", kind: "di" },
-    { type: "FLAC", bytes: flacBytes(), mime: "audio/flac", name: "cab.flac", kind: "ir" },
-    { type: "MP3", bytes: mp3Bytes(), mime: "audio/mpeg", name: "take.mp3", kind: "di" },
-    { type: "MP3 with ID3", bytes: id3Mp3Bytes(), mime: "audio/mpeg", name: "tagged.mp3", kind: "di" },
+    { type: "WAV", bytes: wavBytes(), mime: "audio/wav", name: "di.wav", kind: "di", facts: mono48k(1) },
+    { type: "AIFF", bytes: aiffBytes(), mime: "audio/aiff", name: "di.aiff", kind: "di", facts: mono48k(1) },
+    { type: "FLAC", bytes: flacBytes(), mime: "audio/flac", name: "cab.flac", kind: "ir", facts: unknown },
+    { type: "MP3", bytes: mp3Bytes(), mime: "audio/mpeg", name: "take.mp3", kind: "di", facts: mp3Facts },
+    {
+      type: "MP3 with ID3",
+      bytes: id3Mp3Bytes(),
+      mime: "audio/mpeg",
+      name: "tagged.mp3",
+      kind: "di",
+      facts: mp3Facts,
+    },
   ];
   for (const c of cases) {
     it(`stores a ${c.type} upload content-addressed and answers 201 with the file`, async () => {
@@ -93,8 +106,22 @@ describe("POST /files", () => {
         .executeTakeFirstOrThrow();
       expect(row.ownerId).toBe(alice.user.id);
       expect(await t.storage.stat(row.storageKey)).toEqual({ size: c.bytes.length });
+      // What its headers say (the FLAC's STREAMINFO gives no length: unknown).
+      expect({ durationMs: file.durationMs, sampleRate: file.sampleRate, channels: file.channels }).toEqual(
+        c.facts,
+      );
     });
   }
+
+  it("records a longer WAV's length from its header (what shootouts.create checks against MAX_DI_SECONDS)", async () => {
+    const response = await upload(t.url, alice.token, wavBytes(1200, 8000), { name: "short.wav" });
+    expect(response.status).toBe(201);
+    expect(uploadedFile.parse(await response.json())).toMatchObject({
+      durationMs: 150,
+      sampleRate: 8000,
+      channels: 1,
+    });
+  });
 
   it("streams a chunked upload (no Content-Length) just the same", async () => {
     const bytes = wavBytes(1500); // ~3 KB in 512-byte chunks

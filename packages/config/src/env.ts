@@ -61,6 +61,11 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Largest accepted upload, in megabytes. */
   MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(100),
+  /**
+   * Longest DI a shootout takes, in seconds. A render holds every tone of it in memory at once
+   * (12 tones of 5 minutes: ~0.7 GB of samples, as much again joined), so the worker's memory sets it.
+   */
+  MAX_DI_SECONDS: z.coerce.number().positive().max(3600).default(300),
 });
 
 export type Env = z.output<typeof envSchema>;

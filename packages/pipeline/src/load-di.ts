@@ -17,8 +17,20 @@ export interface PreparedDi {
 /** Shortest DI worth rendering: loudness needs at least one 400 ms block. */
 const MIN_DI_SECONDS = 0.5;
 
-/** Loads the shootout's DI from storage: decode, sum to mono, resample to 48 kHz, trim silence. */
-export async function loadDi(db: Kysely<DB>, storage: Storage, diFileId: string): Promise<PreparedDi> {
+/** MAX_DI_SECONDS's default (the router refuses longer DIs whose length the upload knew). */
+export const DEFAULT_MAX_DI_SECONDS = 300;
+
+/**
+ * Loads the shootout's DI from storage: decode, sum to mono, resample to 48 kHz, trim silence.
+ * A DI longer than `maxDiSeconds` once trimmed is refused before anything renders (the render
+ * holds every tone of it in memory at once).
+ */
+export async function loadDi(
+  db: Kysely<DB>,
+  storage: Storage,
+  diFileId: string,
+  maxDiSeconds = DEFAULT_MAX_DI_SECONDS,
+): Promise<PreparedDi> {
   const { name, prepared } = await loadStoredAudio(db, storage, diFileId, "DI");
   const trimmed = trimSilence(prepared.samples, CHAIN_SAMPLE_RATE);
   if (trimmed.silent) throw new RenderError(`The DI file "${name}" is silent.`);
@@ -31,6 +43,12 @@ export async function loadDi(db: Kysely<DB>, storage: Storage, diFileId: string)
   }
   if (trimmed.samples.length < MIN_DI_SECONDS * CHAIN_SAMPLE_RATE) {
     throw new RenderError(`The DI file "${name}" is shorter than ${MIN_DI_SECONDS} s once trimmed.`);
+  }
+  const seconds = trimmed.samples.length / CHAIN_SAMPLE_RATE;
+  if (seconds > maxDiSeconds) {
+    throw new RenderError(
+      `The DI file "${name}" is ${seconds.toFixed(1)} s long once trimmed; shootouts here take DIs up to ${maxDiSeconds} s. Cut it shorter.`,
+    );
   }
   return {
     samples: trimmed.samples,

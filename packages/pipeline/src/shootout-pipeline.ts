@@ -38,6 +38,8 @@ export interface ShootoutPipelineOptions {
   threads?: number;
   /** A pool to share (the bench and tests pass one); otherwise the pipeline makes its own. */
   pool?: RenderPool;
+  /** Longest DI in seconds, once trimmed (MAX_DI_SECONDS; default 300). */
+  maxDiSeconds?: number;
   /** Fonts for the title cards (default DejaVu Sans from fonts-dejavu-core). */
   fontFile?: string;
   boldFontFile?: string;
@@ -90,7 +92,7 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
     // 1. The DI.
     report(1, "Preparing the DI");
     let t = performance.now();
-    const di = await loadDi(db, storage, shootout.diFileId);
+    const di = await loadDi(db, storage, shootout.diFileId, options.maxDiSeconds);
     wall("di", t);
     const notes = [...di.notes];
     signal.throwIfAborted();

@@ -96,7 +96,11 @@ export interface Harness {
  * Tone 3000 tokens came from a real login against the stand-in.
  */
 export async function startHarness(
-  options: { capabilities?: RenderCapabilities; inProcessWorker?: boolean; ffmpegPath?: string } = {},
+  options: {
+    capabilities?: Partial<RenderCapabilities>;
+    inProcessWorker?: boolean;
+    ffmpegPath?: string;
+  } = {},
 ): Promise<Harness> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const standIn = await createTone3000StandIn({ port: 0, rateLimitPerMinute: 100_000 });
@@ -140,6 +144,7 @@ export async function startHarness(
     tone3000,
     pool,
     ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
+    ...(options.capabilities?.maxDiSeconds ? { maxDiSeconds: options.capabilities.maxDiSeconds } : {}),
   });
   const worker: RunningWorker | null =
     options.inProcessWorker === false

@@ -123,3 +123,47 @@ describe("a shootout whose model cannot be had fails naming the tone, leaving no
     await h.client.shootouts.update.mutate({ shootoutId, outputFormats: ["flac", "wav"] });
   });
 });
+
+describe("a DI longer than the deployment takes", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ capabilities: { maxDiSeconds: 2 } });
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const tones = [
+    {
+      tone3000ToneId: MODELS.tinyWaveNet.toneId,
+      tone3000ModelId: MODELS.tinyWaveNet.modelId,
+      displayName: "A",
+    },
+    { tone3000ToneId: MODELS.lstm.toneId, tone3000ModelId: MODELS.lstm.modelId, displayName: "B" },
+  ];
+
+  it("is refused at shootouts.create when the upload's header gave its length", async () => {
+    const diFileId = await uploadFile(h, shortDiWav(3), "di", "long.wav");
+    await expect(
+      h.client.shootouts.create.mutate({ name: "too long", diFileId, outputFormats: ["flac"], tones }),
+    ).rejects.toThrow(/the DI is 0:03 long; shootouts here take DIs up to 0:02/);
+  });
+
+  it("fails the render, saying so, when its length was unknown until decoded", async () => {
+    const diFileId = await uploadFile(h, shortDiWav(3), "di", "unmeasured.wav");
+    await h.t.db.updateTable("files").set({ durationMs: null }).where("id", "=", diFileId).execute();
+    const s = await h.client.shootouts.create.mutate({
+      name: "found out",
+      diFileId,
+      outputFormats: ["flac"],
+      tones,
+    });
+    const job = await h.client.jobs.create.mutate({ shootoutId: s.id });
+    await followJob(h.client, job.id);
+    const done = await h.client.jobs.get.query({ jobId: job.id });
+    expect(done.status).toBe("failed");
+    expect(done.error).toMatch(
+      /The DI file "unmeasured.wav" is \d\.\d s long once trimmed; shootouts here take DIs up to 2 s/,
+    );
+  });
+});

@@ -50,7 +50,12 @@ export interface Context {
 
 export interface RenderCapabilities {
   readonly video: boolean;
+  /** Longest DI (seconds) a shootout may use (MAX_DI_SECONDS); shootouts.create/update refuse longer. */
+  readonly maxDiSeconds: number;
 }
+
+/** MAX_DI_SECONDS's default, for contexts built without configuration (tests, scripts). */
+export const DEFAULT_MAX_DI_SECONDS = 300;
 
 export interface CreateContextOptions {
   db: Kysely<DB>;
@@ -67,7 +72,7 @@ export interface CreateContextOptions {
   limitCall?: ((key: string) => void) | null;
   events?: JobEventHub | null;
   /** Default: everything available (the API fills it from `hasFfmpeg()`). */
-  capabilities?: RenderCapabilities;
+  capabilities?: Partial<RenderCapabilities>;
 }
 
 const silentLogger = pino({ level: "silent" });
@@ -92,6 +97,6 @@ export function createContextInner(opts: CreateContextOptions): Context {
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     limitCall: opts.limitCall ?? null,
     events: opts.events ?? null,
-    capabilities: opts.capabilities ?? { video: true },
+    capabilities: { video: true, maxDiSeconds: DEFAULT_MAX_DI_SECONDS, ...opts.capabilities },
   };
 }

@@ -155,6 +155,29 @@ describe("shootouts", () => {
     }
   });
 
+  it("refuses a DI longer than the deployment takes (MAX_DI_SECONDS), naming the field; unknown lengths pass", async () => {
+    const p = await player();
+    const long = await seedFile(t.db, p.user.id, "di", "jam.wav");
+    await t.db.updateTable("files").set({ durationMs: 400_500 }).where("id", "=", long.id).execute();
+    const refused = await expectTRPCError(p.caller.shootouts.create(shootoutInput(long.id)), "BAD_REQUEST");
+    expect(refused.message).toBe(
+      "diFileId: the DI is 6:40 long; shootouts here take DIs up to 5:00 (cut it shorter)",
+    );
+    expect(refused.cause).toMatchObject({ issues: [{ path: ["diFileId"] }] });
+    // Swapping it into an existing shootout is refused the same way.
+    const fine = await p.caller.shootouts.create(shootoutInput(p.di.id));
+    await expectTRPCError(
+      p.caller.shootouts.update({ shootoutId: fine.id, diFileId: long.id }),
+      "BAD_REQUEST",
+    );
+    // A deployment that allows 10 minutes takes it.
+    const roomy = createTestCaller(t.db, p.token, { capabilities: { maxDiSeconds: 600 } });
+    expect((await roomy.shootouts.create(shootoutInput(long.id))).diFileId).toBe(long.id);
+    // A DI whose length the upload could not read is left to the render to measure.
+    await t.db.updateTable("files").set({ durationMs: null }).where("id", "=", long.id).execute();
+    expect((await p.caller.shootouts.create(shootoutInput(long.id))).diFileId).toBe(long.id);
+  });
+
   it("rejects an unknown effect through the router with the field named", async () => {
     const p = await player();
     const error = await expectTRPCError(

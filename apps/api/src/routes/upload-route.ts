@@ -1,3 +1,4 @@
+import { toFileOutput } from "@shootout/router";
 import type { Storage } from "@shootout/storage";
 import { z } from "zod";
 import { type AuthDeps, requireUser } from "../http/authenticate.ts";
@@ -67,7 +68,8 @@ export function uploadRoutes(deps: UploadDeps): Route[] {
         const { file, type } = ingested;
         log.info({ fileId: file.id, kind: query.data.kind, type, size: file.sizeBytes }, "file uploaded");
         res.setHeader("location", `/files/${file.id}`);
-        sendJson(res, 201, file);
+        // The file as files.get shows it (never its storage key).
+        sendJson(res, 201, toFileOutput(file));
       },
     },
   ];

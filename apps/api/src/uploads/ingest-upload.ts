@@ -1,5 +1,5 @@
 import type { AudioFileType } from "@shootout/audio";
-import { sniffAudioType } from "@shootout/audio";
+import { probeAudio, sniffAudioType } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { type FileRow, recordUploadedFile } from "@shootout/router";
 import { type Storage, StorageError } from "@shootout/storage";
@@ -57,6 +57,9 @@ export async function ingestUpload(
     }
     throw error;
   }
+  // How long it is (and its rate and channels), read from its headers: shootouts.create checks
+  // the DI's length against MAX_DI_SECONDS before any render. Unknown (null) when it cannot say.
+  const facts = await probeAudio(await deps.storage.get(stored.key), MIME[type]);
   // The bytes stay even if this insert fails: the key is content-addressed and may be shared.
   const file = await recordUploadedFile(deps.db, {
     ownerId: input.ownerId,
@@ -66,6 +69,9 @@ export async function ingestUpload(
     sizeBytes: stored.size,
     sha256: stored.sha256,
     storageKey: stored.key,
+    durationMs: facts?.durationMs ?? null,
+    sampleRate: facts?.sampleRate ?? null,
+    channels: facts && facts.channels <= 32 ? facts.channels : null,
   });
   return { file, type };
 }

@@ -7,6 +7,9 @@ export const uploadedFile = z.object({
   mime: z.string(),
   sizeBytes: z.number(),
   sha256: z.string(),
+  durationMs: z.number().nullable(),
+  sampleRate: z.number().nullable(),
+  channels: z.number().nullable(),
 });
 
 export const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -50,6 +50,7 @@ export async function createInProcessBackend(
     sessionTtlMs: CLI_SESSION_TTL_MS,
     tone3000: runtime.tone3000,
     events: runtime.events,
+    capabilities: { maxDiSeconds: env.MAX_DI_SECONDS },
     log,
   });
   const caller = createCaller(context);

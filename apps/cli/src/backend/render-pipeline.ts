@@ -9,5 +9,8 @@ import type { Tone3000ClientFactory } from "@shootout/router";
  * stand-in, or TONE3000_BASE_URL), else configured from the environment like a standalone worker.
  */
 export function createRenderPipeline(env: Env, tone3000: Tone3000ClientFactory | null): ShootoutPipeline {
-  return createShootoutPipeline({ tone3000: tone3000 ?? tone3000ClientsFromEnv(env) });
+  return createShootoutPipeline({
+    tone3000: tone3000 ?? tone3000ClientsFromEnv(env),
+    maxDiSeconds: env.MAX_DI_SECONDS,
+  });
 }

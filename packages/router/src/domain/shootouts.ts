@@ -2,6 +2,7 @@ import type { DB, Shootouts, ToneSelections } from "@shootout/db";
 import { ACTIVE_STATUSES } from "@shootout/jobs";
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { z } from "zod";
+import { DEFAULT_MAX_DI_SECONDS } from "../context.ts";
 import { toIso } from "../schemas/common.ts";
 import type {
   ShootoutCreate,
@@ -121,6 +122,7 @@ async function assertUsableFiles(
   trx: Transaction<DB>,
   ownerId: string,
   refs: { diFileId?: string | undefined; tones?: ToneInput[] | undefined },
+  limits: ShootoutLimits,
 ): Promise<void> {
   const wanted = new Set<string>();
   if (refs.diFileId) wanted.add(refs.diFileId);
@@ -128,7 +130,7 @@ async function assertUsableFiles(
   if (wanted.size === 0) return;
   const rows = await trx
     .selectFrom("files")
-    .select(["id", "kind"])
+    .select(["id", "kind", "durationMs"])
     .where("id", "in", [...wanted])
     .where("ownerId", "=", ownerId)
     .forKeyShare()
@@ -136,6 +138,14 @@ async function assertUsableFiles(
   const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
   if (refs.diFileId && kindOf.get(refs.diFileId) !== "di") {
     throw new InvalidReferenceError(["diFileId"], "no such DI file");
+  }
+  // Known from the upload's headers; an unknown length is checked by the render once decoded.
+  const diMs = rows.find((r) => r.id === refs.diFileId)?.durationMs ?? null;
+  if (diMs !== null && diMs > limits.maxDiSeconds * 1000) {
+    throw new InvalidReferenceError(
+      ["diFileId"],
+      `the DI is ${minutesSeconds(diMs / 1000)} long; shootouts here take DIs up to ${minutesSeconds(limits.maxDiSeconds)} (cut it shorter)`,
+    );
   }
   refs.tones?.forEach((tone, i) => {
     if (tone.irFileId && kindOf.get(tone.irFileId) !== "ir") {
@@ -164,14 +174,24 @@ async function insertTones(trx: Transaction<DB>, shootoutId: string, tones: Tone
     .execute();
 }
 
+/** What a deployment allows a shootout (RenderCapabilities' part of it). */
+export interface ShootoutLimits {
+  /** Longest DI, seconds. */
+  readonly maxDiSeconds: number;
+}
+
+const minutesSeconds = (seconds: number) =>
+  `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
+
 /** A shootout with its ordered tones, in one transaction. */
 export async function createShootout(
   db: Kysely<DB>,
   ownerId: string,
   input: ShootoutCreate,
+  limits: ShootoutLimits = { maxDiSeconds: DEFAULT_MAX_DI_SECONDS },
 ): Promise<ShootoutOutput> {
   return db.transaction().execute(async (trx) => {
-    await assertUsableFiles(trx, ownerId, input);
+    await assertUsableFiles(trx, ownerId, input, limits);
     const row = await trx
       .insertInto("shootouts")
       .values({
@@ -350,13 +370,14 @@ export async function updateShootout(
   db: Kysely<DB>,
   ownerId: string,
   input: ShootoutUpdate,
+  limits: ShootoutLimits = { maxDiSeconds: DEFAULT_MAX_DI_SECONDS },
 ): Promise<ShootoutOutput> {
   return db.transaction().execute(async (trx) => {
     const current = await lockOwnedShootout(trx, ownerId, input.shootoutId);
     if (RENDER_FIELDS.some((f) => input[f] !== undefined) && (await hasActiveJob(trx, current.id))) {
       throw new ConflictError("the shootout is being rendered; cancel the job or wait for it to finish");
     }
-    await assertUsableFiles(trx, ownerId, input);
+    await assertUsableFiles(trx, ownerId, input, limits);
     const { shootoutId: _, tones, ...changes } = input;
     const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const row = await trx

@@ -25,7 +25,7 @@ export const shootoutsRouter = router({
   create: protectedProcedure
     .input(shootoutCreateInput)
     .output(shootoutOutput)
-    .mutation(({ ctx, input }) => createShootout(ctx.db, ctx.auth.user.id, input)),
+    .mutation(({ ctx, input }) => createShootout(ctx.db, ctx.auth.user.id, input, ctx.capabilities)),
 
   /** The caller's own shootout, or anyone's public one (signed in or not). */
   get: publicProcedure
@@ -57,7 +57,7 @@ export const shootoutsRouter = router({
   update: protectedProcedure
     .input(shootoutUpdateInput)
     .output(shootoutOutput)
-    .mutation(({ ctx, input }) => updateShootout(ctx.db, ctx.auth.user.id, input)),
+    .mutation(({ ctx, input }) => updateShootout(ctx.db, ctx.auth.user.id, input, ctx.capabilities)),
 
   delete: protectedProcedure
     .input(shootoutIdInput)

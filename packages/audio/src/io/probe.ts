@@ -1,0 +1,34 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { parseWebStream } from "music-metadata";
+
+export interface AudioFacts {
+  durationMs: number;
+  sampleRate: number;
+  channels: number;
+}
+
+/**
+ * Duration, sample rate and channels of an audio file from its bytes as a stream, without
+ * decoding it: the headers of WAV, FLAC and AIFF say so; MP3 without a Xing/VBRI header is
+ * scanned frame by frame. Null when the file does not say (or is not what it claims).
+ * music-metadata reads every container we accept; its header parsers are well exercised.
+ */
+export async function probeAudio(stream: Readable, mimeType: string): Promise<AudioFacts | null> {
+  try {
+    // The web-stream entry: music-metadata's Node-stream one exists only under the "node" export
+    // condition, which test runners and bundlers do not always pick.
+    const web = Readable.toWeb(stream) as WebReadableStream<Uint8Array>;
+    const { format } = await parseWebStream(web, { mimeType }, { duration: true, skipCovers: true });
+    if (!format.duration || !format.sampleRate || !format.numberOfChannels) return null;
+    return {
+      durationMs: Math.round(format.duration * 1000),
+      sampleRate: format.sampleRate,
+      channels: format.numberOfChannels,
+    };
+  } catch {
+    return null;
+  } finally {
+    stream.destroy();
+  }
+}

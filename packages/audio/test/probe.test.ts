@@ -1,0 +1,65 @@
+import { execFileSync } from "node:child_process";
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { encodeFlac, encodeWav, probeAudio } from "../src/index.ts";
+
+const ffmpegAvailable = (() => {
+  try {
+    execFileSync("ffmpeg", ["-version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const tone = (seconds: number, rate: number) =>
+  Float32Array.from(
+    { length: Math.round(seconds * rate) },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / rate),
+  );
+
+/** The bytes as a stream in small pieces, as an upload arrives. */
+const streamOf = (bytes: Uint8Array) =>
+  Readable.from(
+    Array.from({ length: Math.ceil(bytes.length / 1000) }, (_, i) =>
+      bytes.subarray(i * 1000, (i + 1) * 1000),
+    ),
+  );
+
+describe("probeAudio (length, rate and channels from the headers)", () => {
+  it("WAV and FLAC, mono and stereo", async () => {
+    const mono = tone(2.5, 44_100);
+    expect(await probeAudio(streamOf(encodeWav(mono, 44_100, "pcm16")), "audio/wav")).toEqual({
+      durationMs: 2500,
+      sampleRate: 44_100,
+      channels: 1,
+    });
+    const stereo = [tone(1.25, 48_000), tone(1.25, 48_000)];
+    expect(await probeAudio(streamOf(encodeWav(stereo, 48_000, "float32")), "audio/wav")).toEqual({
+      durationMs: 1250,
+      sampleRate: 48_000,
+      channels: 2,
+    });
+    expect(await probeAudio(streamOf(await encodeFlac(mono, 44_100)), "audio/flac")).toEqual({
+      durationMs: 2500,
+      sampleRate: 44_100,
+      channels: 1,
+    });
+  });
+
+  it.skipIf(!ffmpegAvailable)("an MP3 (ffmpeg-made, no Xing header: scanned frame by frame)", async () => {
+    const mp3 = execFileSync("ffmpeg", [
+      ...["-v", "error", "-f", "lavfi", "-i", "sine=frequency=220:duration=3:sample_rate=44100"],
+      ...["-c:a", "libmp3lame", "-b:a", "128k", "-write_xing", "0", "-f", "mp3", "pipe:1"],
+    ]);
+    const facts = await probeAudio(streamOf(mp3), "audio/mpeg");
+    expect(facts).toMatchObject({ sampleRate: 44_100, channels: 1 });
+    // MP3 pads to whole 1152-sample frames (and the encoder adds its delay).
+    expect(Math.abs(facts!.durationMs - 3000)).toBeLessThan(80);
+  });
+
+  it("says nothing (null) for bytes that are not what they claim", async () => {
+    expect(await probeAudio(streamOf(new TextEncoder().encode("not audio at all")), "audio/wav")).toBeNull();
+    expect(await probeAudio(streamOf(new Uint8Array(0)), "audio/flac")).toBeNull();
+  });
+});
