@@ -236,6 +236,34 @@ describe("live job progress through a real API server", () => {
     expect(hub.listenerCount()).toBe(0);
   });
 
+  it("a live stream whose session is revoked ends with UNAUTHORIZED at its next event; the job goes on", async () => {
+    const carol = await createTestUser(t.db);
+    // Re-checks the session before every event (the API's default: once per 30 s).
+    const caller = createTestCaller(t.db, carol.token, { jobQueue: queue, events: hub, sessionRecheckMs: 0 });
+    const job = await startJob({ steps: 20, chunkMs: 30 }, carol);
+    const progress = (await caller.jobs.onProgress({ jobId: job.id }))[Symbol.asyncIterator]();
+    const mine = (await caller.jobs.onMine())[Symbol.asyncIterator]();
+    const firstStatus = mine.next();
+    expect((await progress.next()).done).toBe(false);
+    await waitFor(async () => hub.listenerCount() === 2, { what: "both streams to subscribe" });
+
+    await t.db.deleteFrom("sessions").where("userId", "=", carol.user.id).execute();
+    const drain = async (stream: AsyncIterator<unknown>, pending?: Promise<IteratorResult<unknown>>) => {
+      let next = pending ?? stream.next();
+      for (let n = 0; n < 1000; n++) {
+        if ((await next).done) return "ended without an error";
+        next = stream.next();
+      }
+      return "still streaming";
+    };
+    await expect(drain(progress)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(drain(mine, firstStatus)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await waitFor(async () => hub.listenerCount() === 0, { what: "the streams to unsubscribe" });
+    await waitFor(async () => (await listJobEvents(t.db, job.id)).at(-1)?.status === "completed", {
+      what: "the job to finish regardless",
+    });
+  });
+
   it("1,000 subscribe/unsubscribe cycles leave no listener behind", async () => {
     const job = await startJob({ steps: 400, chunkMs: 25 });
     // Over WebSocket: subscribe, get the first event, go away; 50 at a time on 5 sockets.

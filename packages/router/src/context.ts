@@ -37,6 +37,12 @@ export interface Context {
   /** Sliding session lifetime (SESSION_TTL_DAYS). */
   readonly sessionTtlMs: number;
   /**
+   * How stale a live subscription's view of its session may get: before passing on an event, a
+   * stream older than this since its last check validates the session again and ends (401) if it
+   * was signed out or revoked meanwhile.
+   */
+  readonly sessionRecheckMs: number;
+  /**
    * Consulted once per procedure call, after the caller is known, with `user:<id>` or
    * `ip:<addr>`; throws (TOO_MANY_REQUESTS) when that budget is spent. The API supplies it
    * (one HTTP batch is many calls, so it cannot be done per request); null: no limit.
@@ -69,6 +75,8 @@ export interface CreateContextOptions {
   requestId?: string;
   clientIp?: string | null;
   sessionTtlMs?: number;
+  /** Default 30 s (see Context.sessionRecheckMs). */
+  sessionRecheckMs?: number;
   limitCall?: ((key: string) => void) | null;
   events?: JobEventHub | null;
   /** Default: everything available (the API fills it from `hasFfmpeg()`). */
@@ -95,6 +103,7 @@ export function createContextInner(opts: CreateContextOptions): Context {
     requestId,
     clientIp: opts.clientIp ?? null,
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    sessionRecheckMs: opts.sessionRecheckMs ?? 30_000,
     limitCall: opts.limitCall ?? null,
     events: opts.events ?? null,
     capabilities: { video: true, maxDiSeconds: DEFAULT_MAX_DI_SECONDS, ...opts.capabilities },

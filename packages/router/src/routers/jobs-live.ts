@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { Context } from "../context.ts";
 import { JobEventInbox } from "../domain/job-event-inbox.ts";
 import { getOwnedJob } from "../domain/jobs.ts";
+import { validateSessionToken } from "../domain/sessions.ts";
 import { protectedProcedure } from "../trpc.ts";
 
 /** One progress event as clients receive it. */
@@ -39,6 +40,33 @@ const isFinal = (status: JobStatus | null) => status !== null && FINAL_STATUSES.
 
 function toEvent(e: JobEventNotice): JobProgressEvent {
   return { jobId: e.jobId, seq: e.seq, status: e.status, progress: e.progress, message: e.message, at: e.at };
+}
+
+/**
+ * Ends a live stream (401) whose session was signed out or revoked after it began; checked before
+ * passing on an event once `ctx.sessionRecheckMs` have gone by since the last check (so a busy
+ * stream costs one lookup per interval, an idle one none, and nothing reaches a revoked session
+ * later than that).
+ */
+class SessionWatch {
+  #checkedAt = Date.now();
+  readonly #ctx: Context;
+  readonly #userId: string;
+  constructor(ctx: Context, userId: string) {
+    this.#ctx = ctx;
+    this.#userId = userId;
+  }
+  async assertCurrent(): Promise<void> {
+    const ctx = this.#ctx;
+    if (Date.now() - this.#checkedAt < ctx.sessionRecheckMs) return;
+    const auth = ctx.sessionToken
+      ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
+      : null;
+    if (auth?.user.id !== this.#userId) {
+      throw new TRPCError({ code: "UNAUTHORIZED", message: "the session ended (signed out or revoked)" });
+    }
+    this.#checkedAt = Date.now();
+  }
 }
 
 function hubOf(ctx: Context): JobEventHub {
@@ -86,6 +114,7 @@ async function* progressStream(
   hub: JobEventHub,
   jobId: string,
   fromSeq: number,
+  session: SessionWatch,
   signal: AbortSignal,
 ) {
   const inbox = new JobEventInbox(signal);
@@ -103,6 +132,7 @@ async function* progressStream(
         for (let i = 0; i < missed.events.length; i++) {
           const event: JobProgressEvent = missed.events[i]!;
           lastSeq = event.seq;
+          await session.assertCurrent();
           yield tracked(String(event.seq), event);
         }
         missed = null;
@@ -118,6 +148,7 @@ async function* progressStream(
       if (event.seq <= lastSeq) continue;
       lastSeq = event.seq;
       lastStatus = event.status;
+      await session.assertCurrent();
       yield tracked(String(event.seq), toEvent(event));
       if (isFinal(lastStatus)) return;
     }
@@ -127,7 +158,13 @@ async function* progressStream(
 }
 
 /** Status changes of one owner's jobs, from the moment of subscribing. */
-async function* statusStream(db: Kysely<DB>, hub: JobEventHub, ownerId: string, signal: AbortSignal) {
+async function* statusStream(
+  db: Kysely<DB>,
+  hub: JobEventHub,
+  ownerId: string,
+  session: SessionWatch,
+  signal: AbortSignal,
+) {
   const inbox = new JobEventInbox(signal);
   const unsubscribe = hub.subscribe({ ownerId }, (message) => inbox.push(message));
   const since = new Date();
@@ -141,6 +178,7 @@ async function* statusStream(db: Kysely<DB>, hub: JobEventHub, ownerId: string, 
       for (const event of events) {
         if (known.get(event.jobId) === event.status) continue;
         known.set(event.jobId, event.status);
+        await session.assertCurrent();
         yield event;
       }
     }
@@ -164,7 +202,8 @@ export const jobsLiveProcedures = {
     const hub = hubOf(ctx);
     await getOwnedJob(ctx.db, ctx.auth.user.id, input.jobId);
     const fromSeq = input.lastEventId ? Number(input.lastEventId) : 0;
-    return progressStream(ctx.db, hub, input.jobId, fromSeq, signal ?? NEVER);
+    const session = new SessionWatch(ctx, ctx.auth.user.id);
+    return progressStream(ctx.db, hub, input.jobId, fromSeq, session, signal ?? NEVER);
   }),
 
   /**
@@ -174,7 +213,13 @@ export const jobsLiveProcedures = {
    */
   onMine: protectedProcedure.subscription(async ({ ctx, signal }) => {
     const hub = hubOf(ctx);
-    return statusStream(ctx.db, hub, ctx.auth.user.id, signal ?? NEVER);
+    return statusStream(
+      ctx.db,
+      hub,
+      ctx.auth.user.id,
+      new SessionWatch(ctx, ctx.auth.user.id),
+      signal ?? NEVER,
+    );
   }),
 };
 
