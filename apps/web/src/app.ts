@@ -3,6 +3,7 @@ import { h, mount } from "./lib/dom.ts";
 import type { Page, PageFactory } from "./lib/page.ts";
 import { interceptLinks, matchRoute, type RouteDef } from "./lib/router.ts";
 import { api, closeLiveConnection } from "./lib/trpc.ts";
+import { editShootoutPage } from "./pages/edit-shootout.ts";
 import { jobPage } from "./pages/job.ts";
 import { newShootoutPage } from "./pages/new-shootout.ts";
 import { notFoundPage } from "./pages/not-found.ts";
@@ -24,6 +25,7 @@ const ROUTES: readonly RouteDef<PageRoute>[] = [
   { pattern: "/public", page: { factory: publicShootoutsPage, signedIn: false } },
   // Public shootouts can be opened signed out.
   { pattern: "/shootouts/:id", page: { factory: shootoutPage, signedIn: false } },
+  { pattern: "/shootouts/:id/edit", page: { factory: editShootoutPage, signedIn: true } },
   { pattern: "/jobs/:id", page: { factory: jobPage, signedIn: true } },
 ];
 

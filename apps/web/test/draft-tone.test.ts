@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Tone, ToneModel } from "../src/lib/api-types.ts";
-import { draftFrom, move, toSelectionInput } from "../src/lib/draft-tone.ts";
+import type { Tone, ToneModel, ToneSelection } from "../src/lib/api-types.ts";
+import { draftFrom, draftFromSelection, move, toSelectionInput } from "../src/lib/draft-tone.ts";
 
 const tone: Tone = {
   id: 104,
@@ -50,6 +50,41 @@ describe("a tone being set up", () => {
       irFileId: "00000000-0000-4000-8000-000000000001",
       highpass: false,
       effects: ["reverb:room", "gain:-3.5"],
+    });
+  });
+
+  it("a saved tone comes back as a draft that saves the same (gains summed into one)", () => {
+    const saved: ToneSelection = {
+      id: "00000000-0000-4000-8000-0000000000aa",
+      position: 0,
+      tone3000ToneId: "104",
+      tone3000ModelId: "1005",
+      displayName: "Tiny",
+      modelSize: "nano",
+      architecture: "custom",
+      irFileId: "00000000-0000-4000-8000-000000000001",
+      hasIr: true,
+      highpass: false,
+      effects: ["reverb:room", "gain:-3", "gain:1.5"],
+      startMs: null,
+      endMs: null,
+      metrics: null,
+    };
+    const draft = draftFromSelection(saved, "cab.wav");
+    expect(draft.ir).toEqual({ fileId: saved.irFileId, name: "cab.wav" });
+    expect(toSelectionInput(draft)).toEqual({
+      tone3000ToneId: "104",
+      tone3000ModelId: "1005",
+      displayName: "Tiny",
+      modelSize: "nano",
+      architecture: "custom",
+      irFileId: saved.irFileId,
+      highpass: false,
+      effects: ["reverb:room", "gain:-1.5"],
+    });
+    expect(draftFromSelection({ ...saved, modelSize: null, irFileId: null }, null)).toMatchObject({
+      ir: null,
+      size: "",
     });
   });
 

@@ -385,6 +385,45 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     }
   }, 120_000);
 
+  it("edits a shootout: the form comes filled in, and only what changed is saved", async () => {
+    await page.goto(`${stack.url}${shootoutUrl}`);
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    await page.waitForURL(`${stack.url}${shootoutUrl}/edit`);
+    const form = page.getByRole("form", { name: "Edit Two tiny amps" });
+    await expect(form.getByLabel("Name", { exact: true }).inputValue()).resolves.toBe("Two tiny amps");
+    await expect(form.getByLabel("WAV", { exact: true }).isChecked()).resolves.toBe(true);
+    const names = form.locator('[data-testid="selected-tone"] input[type="text"]');
+    await expect(names.count()).resolves.toBe(2);
+    await expect(names.nth(0).inputValue()).resolves.toMatch(/Tiny WaveNet/);
+    // The first tone's IR and reverb came back as they were saved.
+    const firstTone = form.getByTestId("selected-tone").nth(0);
+    await firstTone.getByText("Cabinet IR, high-pass, effects").click();
+    await firstTone.getByText("IR: cab.wav").waitFor();
+    await expect(firstTone.getByLabel("Room reverb").isChecked()).resolves.toBe(true);
+
+    await form.getByLabel("Name", { exact: true }).fill("Two tiny amps, edited");
+    const secondTone = form.getByTestId("selected-tone").nth(1);
+    await secondTone.getByText("Cabinet IR, high-pass, effects").click();
+    await secondTone.getByLabel("Gain in dB for tone 2").fill("-2");
+    await form.getByRole("button", { name: "Save changes" }).click();
+    await page.waitForURL(`${stack.url}${shootoutUrl}`);
+    await page.getByRole("heading", { name: "Two tiny amps, edited" }).waitFor();
+    const tones = page.locator(".tone-summary li");
+    await expect(tones.nth(0).textContent()).resolves.toMatch(/with IR.*reverb:room/);
+    await expect(tones.nth(1).textContent()).resolves.toMatch(/gain:-2/);
+    // Saved as such: the IR kept, the reverb kept, the gain added.
+    const saved = await stack.database.db
+      .selectFrom("toneSelections")
+      .select(["position", "irFileId", "effects"])
+      .where("shootoutId", "=", shootoutUrl.split("/").at(-1)!)
+      .orderBy("position")
+      .execute();
+    expect(saved.map((t) => [t.irFileId !== null, t.effects])).toEqual([
+      [true, ["reverb:room"]],
+      [false, ["gain:-2"]],
+    ]);
+  }, 60_000);
+
   it("deletes a shootout after asking, and it leaves the list", async () => {
     await page.goto(`${stack.url}/`);
     await page.getByRole("link", { name: "Bulk 1", exact: true }).click();

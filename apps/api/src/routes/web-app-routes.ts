@@ -129,6 +129,7 @@ export function webAppRoutes(options: { distDir?: string } = {}): Route[] {
     { method: "GET", path: "/:name", handle: topLevel },
     // The app's pages below the top level (apps/web/src/app.ts).
     { method: "GET", path: "/shootouts/:id", handle: page },
+    { method: "GET", path: "/shootouts/:id/edit", handle: page },
     { method: "GET", path: "/jobs/:id", handle: page },
   ];
 }

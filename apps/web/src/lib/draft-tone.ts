@@ -1,13 +1,13 @@
-import type { Tone, ToneModel, ToneSelectionInput } from "./api-types.ts";
-import { type EffectPreset, gainEffect } from "./effects.ts";
+import type { Tone, ToneModel, ToneSelection, ToneSelectionInput } from "./api-types.ts";
+import { EFFECT_PRESETS, type EffectPreset, gainEffect } from "./effects.ts";
 
-/** A tone being set up on the new-shootout page. */
+/** A tone being set up on the new-shootout or edit page. */
 export interface DraftTone {
   /** Stable across reordering (for the DOM), not sent. */
   readonly key: string;
-  readonly toneId: number;
+  readonly toneId: string;
   readonly toneTitle: string;
-  readonly modelId: number;
+  readonly modelId: string;
   readonly modelName: string;
   readonly size: string;
   readonly architecture: string | null;
@@ -23,9 +23,9 @@ let keys = 0;
 export function draftFrom(tone: Tone, model: ToneModel): DraftTone {
   return {
     key: `t${++keys}`,
-    toneId: tone.id,
+    toneId: String(tone.id),
     toneTitle: tone.title,
-    modelId: model.id,
+    modelId: String(model.id),
     modelName: model.name,
     size: model.size,
     architecture: model.architecture,
@@ -37,13 +37,37 @@ export function draftFrom(tone: Tone, model: ToneModel): DraftTone {
   };
 }
 
+const isPreset = (effect: string): effect is EffectPreset => EFFECT_PRESETS.some((p) => p.value === effect);
+
+/**
+ * A saved tone back as a draft (the edit page): its presets and its gain (summed, as the page
+ * edits one gain); `irName` is the IR file's name when known.
+ */
+export function draftFromSelection(tone: ToneSelection, irName: string | null): DraftTone {
+  const gains = tone.effects.filter((e) => e.startsWith("gain:")).map((e) => Number(e.slice(5)));
+  return {
+    key: `t${++keys}`,
+    toneId: tone.tone3000ToneId,
+    toneTitle: tone.displayName,
+    modelId: tone.tone3000ModelId,
+    modelName: tone.displayName,
+    size: tone.modelSize ?? "",
+    architecture: tone.architecture,
+    displayName: tone.displayName,
+    highpass: tone.highpass,
+    presets: new Set(tone.effects.filter(isPreset)),
+    gainDb: gains.reduce((a, b) => a + b, 0),
+    ir: tone.irFileId ? { fileId: tone.irFileId, name: irName ?? "the current IR" } : null,
+  };
+}
+
 export function toSelectionInput(draft: DraftTone): ToneSelectionInput {
   const gain = gainEffect(draft.gainDb);
   return {
-    tone3000ToneId: String(draft.toneId),
-    tone3000ModelId: String(draft.modelId),
+    tone3000ToneId: draft.toneId,
+    tone3000ModelId: draft.modelId,
     displayName: draft.displayName,
-    modelSize: draft.size,
+    modelSize: draft.size || null,
     architecture: draft.architecture,
     irFileId: draft.ir?.fileId ?? null,
     highpass: draft.highpass,

@@ -91,6 +91,7 @@ function ownerActions(
       { class: "meta", "data-testid": "visibility" },
       shootout.isPublic ? "Public: anyone with the link can listen. " : "Private: only you can see it. ",
     ),
+    h("a", { class: "button", href: `/shootouts/${shootout.id}/edit` }, "Edit"),
     share,
     remove,
   );
