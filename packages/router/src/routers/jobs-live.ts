@@ -43,30 +43,37 @@ function toEvent(e: JobEventNotice): JobProgressEvent {
 }
 
 /**
- * Ends a live stream (401) whose session was signed out or revoked after it began; checked before
- * passing on an event once `ctx.sessionRecheckMs` have gone by since the last check (so a busy
- * stream costs one lookup per interval, an idle one none, and nothing reaches a revoked session
- * later than that).
+ * What a live stream needs to check its session again: the token and lifetimes, not the call's
+ * context (which carries the caller's session and user rows: ~1 KB that every idle subscription
+ * would keep alive).
  */
-class SessionWatch {
-  #checkedAt = Date.now();
-  readonly #ctx: Context;
-  readonly #userId: string;
-  constructor(ctx: Context, userId: string) {
-    this.#ctx = ctx;
-    this.#userId = userId;
+interface SessionRef {
+  readonly token: string | null;
+  readonly userId: string;
+  readonly ttlMs: number;
+  readonly recheckMs: number;
+}
+
+const sessionRefOf = (ctx: Context & { auth: { user: { id: string } } }): SessionRef => ({
+  token: ctx.sessionToken,
+  userId: ctx.auth.user.id,
+  ttlMs: ctx.sessionTtlMs,
+  recheckMs: ctx.sessionRecheckMs,
+});
+
+/**
+ * Ends a live stream (401) whose session was signed out or revoked after it began: checked before
+ * passing on an event once `recheckMs` have gone by since `checkedAt` (so a busy stream costs one
+ * lookup per interval, an idle one none, and nothing reaches a revoked session later than that).
+ * Returns when it was last checked.
+ */
+async function recheckSession(db: Kysely<DB>, session: SessionRef, checkedAt: number): Promise<number> {
+  if (Date.now() - checkedAt < session.recheckMs) return checkedAt;
+  const auth = session.token ? await validateSessionToken(db, session.token, { ttlMs: session.ttlMs }) : null;
+  if (auth?.user.id !== session.userId) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "the session ended (signed out or revoked)" });
   }
-  async assertCurrent(): Promise<void> {
-    const ctx = this.#ctx;
-    if (Date.now() - this.#checkedAt < ctx.sessionRecheckMs) return;
-    const auth = ctx.sessionToken
-      ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
-      : null;
-    if (auth?.user.id !== this.#userId) {
-      throw new TRPCError({ code: "UNAUTHORIZED", message: "the session ended (signed out or revoked)" });
-    }
-    this.#checkedAt = Date.now();
-  }
+  return Date.now();
 }
 
 function hubOf(ctx: Context): JobEventHub {
@@ -114,7 +121,7 @@ async function* progressStream(
   hub: JobEventHub,
   jobId: string,
   fromSeq: number,
-  session: SessionWatch,
+  session: SessionRef,
   signal: AbortSignal,
 ) {
   const inbox = new JobEventInbox(signal);
@@ -123,6 +130,7 @@ async function* progressStream(
     let lastSeq = fromSeq;
     let lastStatus: JobStatus | null = null;
     let backfill = true;
+    let checkedAt = Date.now();
     for (;;) {
       if (backfill) {
         backfill = false;
@@ -132,7 +140,7 @@ async function* progressStream(
         for (let i = 0; i < missed.events.length; i++) {
           const event: JobProgressEvent = missed.events[i]!;
           lastSeq = event.seq;
-          await session.assertCurrent();
+          checkedAt = await recheckSession(db, session, checkedAt);
           yield tracked(String(event.seq), event);
         }
         missed = null;
@@ -148,7 +156,7 @@ async function* progressStream(
       if (event.seq <= lastSeq) continue;
       lastSeq = event.seq;
       lastStatus = event.status;
-      await session.assertCurrent();
+      checkedAt = await recheckSession(db, session, checkedAt);
       yield tracked(String(event.seq), toEvent(event));
       if (isFinal(lastStatus)) return;
     }
@@ -158,17 +166,13 @@ async function* progressStream(
 }
 
 /** Status changes of one owner's jobs, from the moment of subscribing. */
-async function* statusStream(
-  db: Kysely<DB>,
-  hub: JobEventHub,
-  ownerId: string,
-  session: SessionWatch,
-  signal: AbortSignal,
-) {
+async function* statusStream(db: Kysely<DB>, hub: JobEventHub, session: SessionRef, signal: AbortSignal) {
+  const ownerId = session.userId;
   const inbox = new JobEventInbox(signal);
   const unsubscribe = hub.subscribe({ ownerId }, (message) => inbox.push(message));
   const since = new Date();
   const known = new Map<string, JobStatus>();
+  let checkedAt = Date.now();
   try {
     for (;;) {
       const message = await inbox.next();
@@ -178,7 +182,7 @@ async function* statusStream(
       for (const event of events) {
         if (known.get(event.jobId) === event.status) continue;
         known.set(event.jobId, event.status);
-        await session.assertCurrent();
+        checkedAt = await recheckSession(db, session, checkedAt);
         yield event;
       }
     }
@@ -202,8 +206,7 @@ export const jobsLiveProcedures = {
     const hub = hubOf(ctx);
     await getOwnedJob(ctx.db, ctx.auth.user.id, input.jobId);
     const fromSeq = input.lastEventId ? Number(input.lastEventId) : 0;
-    const session = new SessionWatch(ctx, ctx.auth.user.id);
-    return progressStream(ctx.db, hub, input.jobId, fromSeq, session, signal ?? NEVER);
+    return progressStream(ctx.db, hub, input.jobId, fromSeq, sessionRefOf(ctx), signal ?? NEVER);
   }),
 
   /**
@@ -213,13 +216,7 @@ export const jobsLiveProcedures = {
    */
   onMine: protectedProcedure.subscription(async ({ ctx, signal }) => {
     const hub = hubOf(ctx);
-    return statusStream(
-      ctx.db,
-      hub,
-      ctx.auth.user.id,
-      new SessionWatch(ctx, ctx.auth.user.id),
-      signal ?? NEVER,
-    );
+    return statusStream(ctx.db, hub, sessionRefOf(ctx), signal ?? NEVER);
   }),
 };
 
