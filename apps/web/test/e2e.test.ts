@@ -24,6 +24,16 @@ async function shownSeqs(page: Page): Promise<number[]> {
   return Promise.all(items.map(async (li) => Number(await li.getAttribute("data-seq"))));
 }
 
+/** The joined audio is playing: data decoded (HAVE_CURRENT_DATA or better), the clock moving, no error. */
+async function joinedAudioPlays(page: Page): Promise<void> {
+  await page.waitForFunction(
+    `(() => { const a = document.querySelector('[data-testid="joined-audio"]');
+      return a !== null && a.error === null && a.readyState >= 2 && a.currentTime > 0.05; })()`,
+    undefined,
+    { timeout: 20_000 },
+  );
+}
+
 async function progressValue(page: Page): Promise<number> {
   return Number(await page.getByRole("progressbar").getAttribute("aria-valuenow"));
 }
@@ -140,13 +150,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await expect(segments.nth(0).textContent()).resolves.toMatch(/Tiny WaveNet/);
     await expect(segments.nth(1).textContent()).resolves.toMatch(/Microtubes/);
     await results.getByRole("button", { name: /^Play Tiny WaveNet/ }).click();
-    // Playing: data decoded (HAVE_CURRENT_DATA or better) and the clock moving, no media error.
-    await page.waitForFunction(
-      `(() => { const a = document.querySelector('[data-testid="joined-audio"]');
-        return a !== null && a.error === null && a.readyState >= 2 && a.currentTime > 0.05; })()`,
-      undefined,
-      { timeout: 20_000 },
-    );
+    await joinedAudioPlays(page);
     await results.getByRole("listitem").filter({ hasText: "Tiny WaveNet" }).first().waitFor();
 
     // Measured: a row per tone with a loudness figure, not a dash.
@@ -360,12 +364,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
       await expect(v.getByRole("button", { name: /Render/ }).count()).resolves.toBe(0);
       await expect(v.getByTestId("visibility").count()).resolves.toBe(0);
       await results.getByRole("button", { name: /^Play Tiny WaveNet/ }).click();
-      await v.waitForFunction(
-        `(() => { const a = document.querySelector('[data-testid="joined-audio"]');
-          return a !== null && a.error === null && a.readyState >= 2 && a.currentTime > 0.05; })()`,
-        undefined,
-        { timeout: 20_000 },
-      );
+      await joinedAudioPlays(v);
       await v.screenshot({ path: path.join(ARTIFACTS, "web-public-shootout.png"), fullPage: true });
       expect(visitorErrors).toEqual([]);
 

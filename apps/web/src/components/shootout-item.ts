@@ -18,3 +18,29 @@ export function shootoutItem(shootout: Shootout): HTMLElement {
     ),
   );
 }
+
+/**
+ * A page of shootouts and its pager: "← Newest" when not on the first page, "Older →" when there
+ * is a next (the cursor rides in the URL under `path`, so Back works).
+ */
+export function shootoutListPage(
+  page: { items: readonly Shootout[]; nextCursor: string | null },
+  cursor: string | null,
+  path: string,
+): HTMLElement[] {
+  return [
+    h("ul", { class: "shootout-list" }, page.items.map(shootoutItem)),
+    h(
+      "nav",
+      { class: "pager", "aria-label": "Pages" },
+      cursor ? h("a", { href: path }, "← Newest") : null,
+      page.nextCursor
+        ? h(
+            "a",
+            { href: `${path}?${new URLSearchParams({ cursor: page.nextCursor })}`, "data-testid": "older" },
+            "Older →",
+          )
+        : null,
+    ),
+  ];
+}

@@ -1,5 +1,5 @@
 import { errorBox } from "../components/error-box.ts";
-import { shootoutItem } from "../components/shootout-item.ts";
+import { shootoutListPage } from "../components/shootout-item.ts";
 import { h, mount } from "../lib/dom.ts";
 import type { PageFactory } from "../lib/page.ts";
 import { api } from "../lib/trpc.ts";
@@ -25,18 +25,7 @@ export const publicShootoutsPage: PageFactory = ({ query }) => {
         mount(body, h("p", { class: "empty" }, "Nobody has shared a shootout yet."));
         return;
       }
-      mount(
-        body,
-        h("ul", { class: "shootout-list" }, page.items.map(shootoutItem)),
-        h(
-          "nav",
-          { class: "pager", "aria-label": "Pages" },
-          cursor ? h("a", { href: "/public" }, "← Newest") : null,
-          page.nextCursor
-            ? h("a", { href: `/public?${new URLSearchParams({ cursor: page.nextCursor })}` }, "Older →")
-            : null,
-        ),
-      );
+      mount(body, shootoutListPage(page, cursor, "/public"));
     })
     .catch((error: unknown) => mount(body, errorBox(error)));
 

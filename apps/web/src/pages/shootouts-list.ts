@@ -1,6 +1,6 @@
 import { errorBox } from "../components/error-box.ts";
 import { recentRenders } from "../components/recent-renders.ts";
-import { shootoutItem } from "../components/shootout-item.ts";
+import { shootoutListPage } from "../components/shootout-item.ts";
 import { h, mount } from "../lib/dom.ts";
 import type { PageFactory } from "../lib/page.ts";
 import { api } from "../lib/trpc.ts";
@@ -41,22 +41,7 @@ export const shootoutsListPage: PageFactory = ({ query }) => {
         );
         return;
       }
-      mount(
-        body,
-        h("ul", { class: "shootout-list" }, page.items.map(shootoutItem)),
-        h(
-          "nav",
-          { class: "pager", "aria-label": "Pages" },
-          cursor ? h("a", { href: "/" }, "← Newest") : null,
-          page.nextCursor
-            ? h(
-                "a",
-                { href: `/?${new URLSearchParams({ cursor: page.nextCursor })}`, "data-testid": "older" },
-                "Older →",
-              )
-            : null,
-        ),
-      );
+      mount(body, shootoutListPage(page, cursor, "/"));
     })
     .catch((error: unknown) => mount(body, errorBox(error)));
 
