@@ -18,6 +18,9 @@ const csv = z
  * Every environment variable the product reads, in one place (the README's table is this).
  * Empty strings count as unset, so `FOO=` in a compose file means "use the default".
  */
+/** MAX_DI_SECONDS when unset; also what the router and the pipeline assume without configuration. */
+export const DEFAULT_MAX_DI_SECONDS = 120;
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -62,10 +65,11 @@ export const envSchema = z.object({
   /** Largest accepted upload, in megabytes. */
   MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(100),
   /**
-   * Longest DI a shootout takes, in seconds. A render holds every tone of it in memory at once
-   * (12 tones of 5 minutes: ~0.7 GB of samples, as much again joined), so the worker's memory sets it.
+   * Longest DI a shootout takes, in seconds. A render holds every tone of it in memory at once,
+   * with its encodings and the joined file: bench:shootout measures ~2.2 MB of peak RSS per second
+   * of rendered audio (12 tones x 120 s: ~3 GB), so the worker's memory sets it.
    */
-  MAX_DI_SECONDS: z.coerce.number().positive().max(3600).default(300),
+  MAX_DI_SECONDS: z.coerce.number().positive().max(3600).default(DEFAULT_MAX_DI_SECONDS),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -153,6 +153,12 @@ await Promise.all(
   Array.from({ length: THREADS }, () => pool.encode(new Float32Array(48), { flac: true, wav: false })),
 );
 
+// Resident memory, sampled through the render (threads included).
+const rssBefore = process.memoryUsage.rss();
+let rssPeak = rssBefore;
+const sampler = setInterval(() => {
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+}, 25);
 let lastShown = -10;
 const cpuStarted = process.cpuUsage();
 const mainCpuStarted = process.threadCpuUsage();
@@ -174,6 +180,8 @@ const raw = await pipeline({
   log: pino({ level: "silent" }),
 });
 const wall = (performance.now() - started) / 1000;
+clearInterval(sampler);
+rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
 const cpuUsed = process.cpuUsage(cpuStarted);
 const mainCpuUsed = process.threadCpuUsage(mainCpuStarted);
 const result = shootoutResultSchema.parse(raw);
@@ -193,7 +201,11 @@ console.log(
   `wall: ${wall.toFixed(2)} s  (${(audioSeconds / wall).toFixed(1)}x realtime over ${audioSeconds.toFixed(0)} s of rendered audio; target <= 10 s)`,
 );
 console.log(
-  `cpu: ${((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(2)} s in this process, all threads (ffmpeg's processes not counted), ${((mainCpuUsed.user + mainCpuUsed.system) / 1e6).toFixed(2)} s of it on the main thread\n`,
+  `cpu: ${((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(2)} s in this process, all threads (ffmpeg's processes not counted), ${((mainCpuUsed.user + mainCpuUsed.system) / 1e6).toFixed(2)} s of it on the main thread`,
+);
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+console.log(
+  `memory: peak RSS during the render ${mb(rssPeak)}, ${mb(rssPeak - rssBefore)} over the idle process (${mb(rssBefore)}: the embedded PGlite, the stand-in, warmed threads)\n`,
 );
 const stages: [string, number, string][] = [
   ["DI decode/resample/trim", t.di ?? 0, "wall"],

@@ -1,4 +1,5 @@
 import { trimSilence } from "@shootout/audio";
+import { DEFAULT_MAX_DI_SECONDS } from "@shootout/config";
 import type { DB } from "@shootout/db";
 import { RenderError } from "@shootout/jobs";
 import type { Storage } from "@shootout/storage";
@@ -16,9 +17,6 @@ export interface PreparedDi {
 
 /** Shortest DI worth rendering: loudness needs at least one 400 ms block. */
 const MIN_DI_SECONDS = 0.5;
-
-/** MAX_DI_SECONDS's default (the router refuses longer DIs whose length the upload knew). */
-export const DEFAULT_MAX_DI_SECONDS = 300;
 
 /**
  * Loads the shootout's DI from storage: decode, sum to mono, resample to 48 kHz, trim silence.

@@ -38,7 +38,7 @@ export interface ShootoutPipelineOptions {
   threads?: number;
   /** A pool to share (the bench and tests pass one); otherwise the pipeline makes its own. */
   pool?: RenderPool;
-  /** Longest DI in seconds, once trimmed (MAX_DI_SECONDS; default 300). */
+  /** Longest DI in seconds, once trimmed (MAX_DI_SECONDS; default 120). */
   maxDiSeconds?: number;
   /** Fonts for the title cards (default DejaVu Sans from fonts-dejavu-core). */
   fontFile?: string;

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_DI_SECONDS } from "@shootout/config";
 import type { DB } from "@shootout/db";
 import type { JobEventHub, JobQueue } from "@shootout/jobs";
 import type { Storage } from "@shootout/storage";
@@ -59,9 +60,6 @@ export interface RenderCapabilities {
   /** Longest DI (seconds) a shootout may use (MAX_DI_SECONDS); shootouts.create/update refuse longer. */
   readonly maxDiSeconds: number;
 }
-
-/** MAX_DI_SECONDS's default, for contexts built without configuration (tests, scripts). */
-export const DEFAULT_MAX_DI_SECONDS = 300;
 
 export interface CreateContextOptions {
   db: Kysely<DB>;

@@ -161,7 +161,7 @@ describe("shootouts", () => {
     await t.db.updateTable("files").set({ durationMs: 400_500 }).where("id", "=", long.id).execute();
     const refused = await expectTRPCError(p.caller.shootouts.create(shootoutInput(long.id)), "BAD_REQUEST");
     expect(refused.message).toBe(
-      "diFileId: the DI is 6:40 long; shootouts here take DIs up to 5:00 (cut it shorter)",
+      "diFileId: the DI is 6:40 long; shootouts here take DIs up to 2:00 (cut it shorter)",
     );
     expect(refused.cause).toMatchObject({ issues: [{ path: ["diFileId"] }] });
     // Swapping it into an existing shootout is refused the same way.

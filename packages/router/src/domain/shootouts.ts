@@ -1,8 +1,8 @@
+import { DEFAULT_MAX_DI_SECONDS } from "@shootout/config";
 import type { DB, Shootouts, ToneSelections } from "@shootout/db";
 import { ACTIVE_STATUSES } from "@shootout/jobs";
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { z } from "zod";
-import { DEFAULT_MAX_DI_SECONDS } from "../context.ts";
 import { toIso } from "../schemas/common.ts";
 import type {
   ShootoutCreate,
