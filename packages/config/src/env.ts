@@ -66,7 +66,7 @@ export const envSchema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(100),
   /**
    * Longest DI a shootout takes, in seconds. A render holds every tone of it in memory at once,
-   * with its encodings and the joined file: bench:shootout measures ~2.2 MB of peak RSS per second
+   * with its encodings and the joined file: bench:shootout measures ~2 MB of peak RSS per second
    * of rendered audio (12 tones x 120 s: ~3 GB), so the worker's memory sets it.
    */
   MAX_DI_SECONDS: z.coerce.number().positive().max(3600).default(DEFAULT_MAX_DI_SECONDS),
