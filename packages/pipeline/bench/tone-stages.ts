@@ -24,7 +24,7 @@ import {
 } from "@shootout/audio";
 import { encodeAudio } from "../src/encode-audio.ts";
 import { guardLoudness } from "../src/loudness-guard.ts";
-import { limitPeaks } from "../src/peak-limiter.ts";
+import { limitPeaksInPlace } from "../src/peak-limiter.ts";
 import { CHAIN_SAMPLE_RATE, renderToneChain } from "../src/tone-chain.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -79,8 +79,8 @@ await stage("IR convolution (4x12 IR, 5760 taps)", () => convolve(amp, irUnit));
 await stage("integratedLoudness", () => integratedLoudness(cab, sr));
 await stage("truePeak", () => truePeak(cab));
 await stage("averagePowerSpectrum", () => averagePowerSpectrum(final, sr));
-await stage("limitPeaks (ceiling -1.5 dB)", () =>
-  limitPeaks(
+await stage("limitPeaksInPlace (ceiling -1.5 dB)", () =>
+  limitPeaksInPlace(
     cab.map((v) => v * 4),
     10 ** (-1.5 / 20),
     sr,

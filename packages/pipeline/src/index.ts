@@ -8,7 +8,7 @@ export {
   TRUE_PEAK_CEILING_DB,
 } from "./loudness-guard.ts";
 export { describeModelFailure, modelDownloadError } from "./model-errors.ts";
-export { limitPeaks } from "./peak-limiter.ts";
+export { limitPeaksInPlace } from "./peak-limiter.ts";
 export { createRenderPool, type RenderPool, RenderThreadError } from "./render-pool.ts";
 export {
   type OutputFile,

@@ -1,5 +1,5 @@
 import { applyGainDb, integratedLoudness, truePeakDb } from "@shootout/audio";
-import { limitPeaks } from "./peak-limiter.ts";
+import { limitPeaksInPlace } from "./peak-limiter.ts";
 
 /** A tone's true peak is held at or under this (EBU R 128's ceiling for distribution). */
 export const TRUE_PEAK_CEILING_DB = -1;
@@ -33,7 +33,7 @@ export function guardLoudness(
 ): { samples: Float32Array; stats: ChainStats } {
   const ceiling = 10 ** ((TRUE_PEAK_CEILING_DB - LIMITER_MARGIN_DB) / 20);
   const before = integratedLoudness(input, sampleRate);
-  let x: Float32Array = input.slice();
+  const x = input.slice();
   let gainDb = 0;
   let limiterDb = 0;
   // True peak is the dearest measurement here: keep the last one while `x` has not changed.
@@ -44,9 +44,7 @@ export function guardLoudness(
       knownPeak = peak;
       return;
     }
-    const limited = limitPeaks(x, ceiling, sampleRate);
-    x = limited.samples;
-    limiterDb = Math.max(limiterDb, limited.maxReductionDb);
+    limiterDb = Math.max(limiterDb, limitPeaksInPlace(x, ceiling, sampleRate).maxReductionDb);
     knownPeak = null;
   };
   if (targetLufs !== null && Number.isFinite(before)) {

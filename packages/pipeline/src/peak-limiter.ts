@@ -5,13 +5,18 @@
  * peak and never exceeds what the peak needs), then recovers with a one-pole release. Only the
  * loud peaks are touched, so loudness barely moves, unlike turning the whole tone down.
  */
+
 export interface LimitResult {
-  samples: Float32Array;
   /** Deepest gain reduction applied, dB (0 when nothing reached the ceiling). */
   maxReductionDb: number;
 }
 
-export function limitPeaks(
+/**
+ * Limits `x` in place. Scratch is two float gains and one index per sample (12 bytes), whatever
+ * the number of calls: the guard calls it up to five times a tone, and a long tone's copies
+ * would otherwise pile up until the next garbage collection.
+ */
+export function limitPeaksInPlace(
   x: Float32Array,
   ceiling: number,
   sampleRate: number,
@@ -26,7 +31,7 @@ export function limitPeaks(
     need[i] = a > ceiling ? ceiling / a : 1;
     if (a > ceiling) any = true;
   }
-  if (!any) return { samples: x.slice(), maxReductionDb: 0 };
+  if (!any) return { maxReductionDb: 0 };
 
   // Sliding minimum over [i - L, i + L] (monotonic deque of indices).
   const held = new Float32Array(n);
@@ -44,26 +49,28 @@ export function limitPeaks(
     held[i] = need[deque[head]!]!;
   }
   // Moving average over the same span (outside the signal counts as 1): still <= need at a peak.
-  const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + held[i]!;
+  // A running sum over [lo, hi); `need` is free now and takes the smoothed gain.
   const span = 2 * L + 1;
-  const smooth = new Float32Array(n);
+  const smooth = need;
+  let inside = 0;
+  let lo = 0;
+  let hi = 0;
   for (let i = 0; i < n; i++) {
-    const lo = Math.max(0, i - L);
-    const hi = Math.min(n, i + L + 1);
-    const inside = prefix[hi]! - prefix[lo]!;
+    const wantHi = Math.min(n, i + L + 1);
+    while (hi < wantHi) inside += held[hi++]!;
+    const wantLo = Math.max(0, i - L);
+    while (lo < wantLo) inside -= held[lo++]!;
     smooth[i] = Math.min(held[i]!, (inside + (span - (hi - lo))) / span);
   }
   // Release: the gain may rise only as fast as a one-pole recovery; it may fall at once.
   const r = Math.exp(-1 / (((options.releaseMs ?? 60) / 1000) * sampleRate));
-  const out = new Float32Array(n);
   let g = 1;
   let deepest = 1;
   for (let i = 0; i < n; i++) {
     const recovered = 1 - (1 - g) * r;
     g = Math.min(smooth[i]!, recovered);
     if (g < deepest) deepest = g;
-    out[i] = x[i]! * g;
+    x[i] = x[i]! * g;
   }
-  return { samples: out, maxReductionDb: -20 * Math.log10(deepest) };
+  return { maxReductionDb: -20 * Math.log10(deepest) };
 }
