@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { AppRouter } from "@shootout/router";
 import { createSession, type PublicUser, validateSessionToken } from "@shootout/router";
 import { createTestUser } from "@shootout/router/testing";
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { afterAll, beforeAll, expect, describe as group, it } from "vitest";
 import { describe, EXAMPLE_CONFIG, EXAMPLES, runCli, spawnCli } from "./helpers/cli.ts";
 import { sha256Of } from "./helpers/files.ts";
@@ -117,20 +119,52 @@ group("remote mode (--api, --token)", { timeout: 180_000 }, () => {
     expect(await exited).toBe(0);
   });
 
-  it("run for an account without Tone 3000 access stops at the job with the server's reason (exit 1)", async () => {
-    // Models this user's shootout needs that nobody has cached yet.
-    await t.database.db.deleteFrom("modelCache").execute();
+  it("run for an account without Tone 3000 access stops before uploading anything (exit 1), saying what to do", async () => {
     const lapsed = await createTestUser(t.database.db, { tone3000Access: false });
     const result = await cli(["run", EXAMPLE_CONFIG, "--no-wait", "--api", t.url, "--token", lapsed.token]);
     expect(result.code, describe(result)).toBe(1);
-    expect(result.stderr).toMatch(/PRECONDITION_FAILED/);
-    expect(result.stderr).toMatch(/no Tone 3000 access \(sign in with Tone 3000 again\)/);
-    const jobs = await t.database.db
-      .selectFrom("jobs")
+    expect(result.stderr).toMatch(
+      /has no Tone 3000 access on .*: sign in with Tone 3000 once through its web app/,
+    );
+    const files = await t.database.db
+      .selectFrom("files")
       .select("id")
       .where("ownerId", "=", lapsed.user.id)
       .execute();
-    expect(jobs).toEqual([]);
+    expect(files).toEqual([]);
+  });
+
+  it("a job for an account without Tone 3000 access is refused by the server (412), naming the models", async () => {
+    // Models nobody has cached yet, and a shootout made by a client that did not look first.
+    await t.database.db.deleteFrom("modelCache").execute();
+    const lapsed = await createTestUser(t.database.db, { tone3000Access: false });
+    const di = await t.database.db
+      .insertInto("files")
+      .values({
+        ownerId: lapsed.user.id,
+        kind: "di",
+        name: "take.wav",
+        mime: "audio/wav",
+        sizeBytes: 1,
+        sha256: "b".repeat(64),
+        storageKey: `sha256/bb/${"b".repeat(64)}`,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const client = createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: `${t.url}/trpc`, headers: { authorization: `Bearer ${lapsed.token}` } })],
+    });
+    const s = await client.shootouts.create.mutate({
+      name: "no access",
+      diFileId: di.id,
+      tones: [
+        { tone3000ToneId: "101", tone3000ModelId: "1002", displayName: "A" },
+        { tone3000ToneId: "104", tone3000ModelId: "1005", displayName: "B" },
+      ],
+    });
+    await expect(client.jobs.create.mutate({ shootoutId: s.id })).rejects.toThrow(
+      /no Tone 3000 access \(sign in with Tone 3000 again\): the models of 'A', 'B'/,
+    );
   });
 
   it("users is refused remotely with a reason (exit 2)", async () => {

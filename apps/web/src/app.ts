@@ -2,6 +2,7 @@ import type { Me } from "./lib/api-types.ts";
 import { h, mount } from "./lib/dom.ts";
 import type { Page, PageFactory } from "./lib/page.ts";
 import { interceptLinks, matchRoute, type RouteDef } from "./lib/router.ts";
+import { signInUrl } from "./lib/sign-in-url.ts";
 import { api, closeLiveConnection } from "./lib/trpc.ts";
 import { editShootoutPage } from "./pages/edit-shootout.ts";
 import { jobPage } from "./pages/job.ts";
@@ -93,7 +94,19 @@ export function startApp(root: HTMLElement, me: Me | null): void {
         ),
   );
 
-  mount(root, header, main);
+  // Renders download models with the owner's Tone 3000 access; once Tone 3000 has revoked it,
+  // say so everywhere (sign-in keeps our own session, so nothing else would tell).
+  const lapsed =
+    me && !me.tone3000Access
+      ? h(
+          "p",
+          { class: "note", role: "status", "data-testid": "tone3000-lapsed" },
+          "Your Tone 3000 access has ended, so new renders cannot download models. ",
+          h("a", { href: signInUrl(window.location.pathname) }, "Sign in with Tone 3000 again"),
+          ".",
+        )
+      : null;
+  mount(root, header, lapsed, main);
   interceptLinks((path) => navigate(path));
   window.addEventListener("popstate", show);
   show();

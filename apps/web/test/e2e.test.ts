@@ -435,6 +435,24 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await expect(names.allTextContents()).resolves.not.toContain("Bulk 1");
   }, 60_000);
 
+  it("tells a player whose Tone 3000 access ended to sign in again, and the sign-in restores it", async () => {
+    const me = await page.request.get(`${stack.url}/trpc/auth.me`);
+    const userId = ((await me.json()) as { result: { data: { user: { id: string } } } }).result.data.user.id;
+    // What the server does when Tone 3000 revokes the grant: the stored tokens go.
+    await stack.database.db
+      .updateTable("users")
+      .set({ t3kAccessToken: null, t3kRefreshToken: null, t3kTokenExpiresAt: null })
+      .where("id", "=", userId)
+      .execute();
+    await page.goto(`${stack.url}/`);
+    const notice = page.getByTestId("tone3000-lapsed");
+    await notice.waitFor();
+    await notice.getByRole("link", { name: "Sign in with Tone 3000 again" }).click();
+    await page.waitForURL(`${stack.url}/`);
+    await page.getByTestId("user").waitFor();
+    await expect(notice.count()).resolves.toBe(0);
+  }, 60_000);
+
   it("signs out: the session ends and the pages ask to sign in again", async () => {
     await page.goto(`${stack.url}/`);
     await page.getByRole("button", { name: "Sign out" }).click();

@@ -217,6 +217,11 @@ describe("auth procedures", () => {
     });
     expect(Object.keys(me!.user).sort()).toEqual(["avatarUrl", "createdAt", "id", "tone3000Id", "username"]);
     expect(new Date(me!.session.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    // Whether Tone 3000 access is held, never the tokens themselves.
+    expect(me!.tone3000Access).toBe(true);
+    expect(JSON.stringify(me)).not.toContain("test-placeholder");
+    const lapsed = await createTestUser(t.db, { tone3000Access: false });
+    expect((await createTestCaller(t.db, lapsed.token).auth.me())?.tone3000Access).toBe(false);
   });
 
   it("auth.logout ends the calling session only", async () => {

@@ -12,6 +12,8 @@ export interface Caller {
   readonly username: string;
   /** The session the calls are made with (the CLI's own, short-lived one in-process). */
   readonly sessionId: string;
+  /** Whether the server holds Tone 3000 access for them (renders download models with it). */
+  readonly tone3000Access: boolean;
 }
 
 /**

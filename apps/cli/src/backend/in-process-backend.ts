@@ -57,7 +57,12 @@ export async function createInProcessBackend(
   const me = async () => {
     const found = await caller.auth.me();
     if (!found) throw new CliFailure("the CLI's session was revoked while it ran");
-    return { id: found.user.id, username: found.user.username, sessionId: found.session.id };
+    return {
+      id: found.user.id,
+      username: found.user.username,
+      sessionId: found.session.id,
+      tone3000Access: found.tone3000Access,
+    };
   };
   const maxUploadBytes = env.MAX_UPLOAD_MB * 1024 * 1024;
 

@@ -56,7 +56,12 @@ export function createRemoteBackend(apiUrl: string, token: string): Backend {
     async me() {
       const me = await client.auth.me.query();
       if (!me) throw new CliFailure(`${base} does not accept this token (signed out, revoked or expired)`);
-      return { id: me.user.id, username: me.user.username, sessionId: me.session.id };
+      return {
+        id: me.user.id,
+        username: me.user.username,
+        sessionId: me.session.id,
+        tone3000Access: me.tone3000Access,
+      };
     },
 
     async upload(kind, filePath, name) {

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { EXIT_HELP, helpOption, IDENTITY_HELP, identityOptions, parseCommandArgs } from "../args.ts";
-import { UsageError } from "../cli-errors.ts";
+import { CliFailure, UsageError } from "../cli-errors.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { formatBytes, slugify } from "../output/format.ts";
 import { createProgressReporter } from "../output/progress-reporter.ts";
@@ -94,6 +94,12 @@ export const runCommand: Command = {
       const { backend } = opened;
       const me = await backend.me();
       say(`as ${me.username} (${me.id}) on ${backend.where}`);
+      // In-process, prepareUser has seen to it; remotely, stop before uploading anything.
+      if (!me.tone3000Access) {
+        throw new CliFailure(
+          `${me.username} has no Tone 3000 access on ${backend.where}: sign in with Tone 3000 once through its web app, then run this again`,
+        );
+      }
 
       const { input } = await uploadInputs(backend, loaded, say);
       const shootout = await backend.createShootout(input);

@@ -2,6 +2,16 @@ import type { DB } from "@shootout/db";
 import type { Kysely } from "kysely";
 import { DomainError } from "./errors.ts";
 
+/** Whether Tone 3000 tokens are stored for the user (a missing user has none). */
+export async function hasTone3000Access(db: Kysely<DB>, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("users")
+    .select(["t3kAccessToken", "t3kRefreshToken"])
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  return row !== undefined && (row.t3kAccessToken !== null || row.t3kRefreshToken !== null);
+}
+
 /**
  * Called by jobs.create and jobs.retry: the worker downloads a shootout's models with its owner's
  * Tone 3000 access, unless they are cached already. An owner whose access is gone (never granted,
@@ -13,12 +23,7 @@ export async function assertModelsReachable(
   ownerId: string,
   shootoutId: string,
 ): Promise<void> {
-  const owner = await db
-    .selectFrom("users")
-    .select(["t3kAccessToken", "t3kRefreshToken"])
-    .where("id", "=", ownerId)
-    .executeTakeFirst();
-  if (!owner || owner.t3kAccessToken !== null || owner.t3kRefreshToken !== null) return;
+  if (await hasTone3000Access(db, ownerId)) return;
   const uncached = await db
     .selectFrom("toneSelections as t")
     .innerJoin("shootouts as s", "s.id", "t.shootoutId")

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { hasTone3000Access } from "../domain/model-access.ts";
 import { invalidateSession, listUserSessions, revokeUserSession } from "../domain/sessions.ts";
 import { meOutput, okOutput, sessionRevokeInput, sessionsListOutput } from "../schemas/auth.ts";
 import { toIso } from "../schemas/common.ts";
@@ -10,12 +11,13 @@ export const authRouter = router({
   me: publicProcedure
     .input(z.void())
     .output(meOutput.nullable())
-    .query(({ ctx }) => {
+    .query(async ({ ctx }) => {
       if (!ctx.auth) return null;
       const { user, session } = ctx.auth;
       return {
         user: { ...user, createdAt: toIso(user.createdAt) },
         session: { id: session.id, expiresAt: toIso(session.expiresAt) },
+        tone3000Access: await hasTone3000Access(ctx.db, user.id),
       };
     }),
 

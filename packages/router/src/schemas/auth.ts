@@ -13,6 +13,11 @@ export type UserOutput = z.infer<typeof userOutput>;
 export const meOutput = z.object({
   user: userOutput,
   session: z.object({ id: z.string(), expiresAt: isoDateTime }),
+  /**
+   * Whether Tone 3000 access is stored for this user: renders download models with it. False once
+   * Tone 3000 revoked it (sign in with Tone 3000 again).
+   */
+  tone3000Access: z.boolean(),
 });
 
 export const sessionOutput = z.object({
