@@ -109,6 +109,11 @@ describe("partitioned FFT convolution", () => {
       expect(max).toBeLessThan(1e-5 * Math.max(1, peak));
     }
     expect(convolve(x, h).length).toBe(x.length);
+    // In place: the same samples, written over the input.
+    const copy = x.slice();
+    const inPlace = convolve(copy, h, { inPlace: true });
+    expect(inPlace).toBe(copy);
+    expect(inPlace).toEqual(convolve(x, h));
   });
 
   it("streams with any chunk sizes and a fixed latency of one block", () => {

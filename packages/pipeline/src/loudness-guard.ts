@@ -30,10 +30,11 @@ export function guardLoudness(
   input: Float32Array,
   sampleRate: number,
   targetLufs: number | null,
+  options: { inPlace?: boolean } = {},
 ): { samples: Float32Array; stats: ChainStats } {
   const ceiling = 10 ** ((TRUE_PEAK_CEILING_DB - LIMITER_MARGIN_DB) / 20);
   const before = integratedLoudness(input, sampleRate);
-  const x = input.slice();
+  const x = options.inPlace ? input : input.slice();
   let gainDb = 0;
   let limiterDb = 0;
   // True peak is the dearest measurement here: keep the last one while `x` has not changed.

@@ -153,17 +153,19 @@ export async function renderToneChain(
     times.nam = clock() - t;
   }
 
+  // From here on `x` is this chain's own (the NAM output, or the amp samples given to this
+  // thread), so the stages change it in place: a long tone is not held once per stage.
   t = clock();
-  if (spec.ir) x = convolve(x, spec.ir);
+  if (spec.ir) x = convolve(x, spec.ir, { inPlace: true });
   times.ir = clock() - t;
 
   t = clock();
-  if (effects.length > 0) x = applyEffects(x, sr, effects);
+  if (effects.length > 0) x = applyEffects(x, sr, effects, { inPlace: true });
   times.effects = clock() - t;
   options.onProgress?.(0.95);
 
   t = clock();
-  const guarded = guardLoudness(x, sr, spec.targetLufs);
+  const guarded = guardLoudness(x, sr, spec.targetLufs, { inPlace: true });
   x = guarded.samples;
   fadeEdges(x, sr);
   times.loudness = clock() - t;

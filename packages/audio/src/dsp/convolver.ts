@@ -101,18 +101,20 @@ export class PartitionedConvolver {
 
 /**
  * Convolve a whole signal with an IR. Output length is the input length, plus the IR's tail
- * (ir.length - 1) when `tail` is true. Matches direct convolution to float rounding.
+ * (ir.length - 1) when `tail` is true. Matches direct convolution to float rounding. With
+ * `inPlace` (and no tail) the result overwrites `signal`: each output sample is written only after
+ * the input it lands on has been read, so a long signal is not held twice.
  */
 export function convolve(
   signal: Float32Array,
   ir: Float32Array,
-  options: { tail?: boolean; blockSize?: number } = {},
+  options: { tail?: boolean; blockSize?: number; inPlace?: boolean } = {},
 ): Float32Array {
   const B = options.blockSize ?? (ir.length <= 256 ? 128 : 512);
   const conv = new PartitionedConvolver(ir, B);
   const outLength = signal.length + (options.tail ? ir.length - 1 : 0);
   const total = outLength + conv.latency;
-  const out = new Float32Array(outLength);
+  const out = options.inPlace && !options.tail ? signal : new Float32Array(outLength);
   const chunk = new Float32Array(8192);
   const res = new Float32Array(8192);
   for (let off = 0; off < total; off += chunk.length) {

@@ -16,16 +16,21 @@ export interface ApplyEffectsOptions {
   bpm?: number;
   /** Let reverb/delay ring out this long past the end (default 0: same length as the input). */
   tailSeconds?: number;
+  /** EQ and gain change `samples` itself instead of a copy. */
+  inPlace?: boolean;
 }
 
-/** Apply effects in order. Returns a new array (EQ and gain work on a copy). */
+/**
+ * Apply effects in order. Returns a new array (EQ and gain work on a copy), or with `inPlace`
+ * EQ and gain work on `samples` itself (reverb and delay still return new arrays).
+ */
 export function applyEffects(
   samples: Float32Array,
   sampleRate: number,
   effects: readonly (Effect | string)[],
   options: ApplyEffectsOptions = {},
 ): Float32Array {
-  let x: Float32Array = samples.slice();
+  let x: Float32Array = options.inPlace ? samples : samples.slice();
   for (const item of effects) {
     const e = typeof item === "string" ? parseEffectSpec(item) : item;
     switch (e.kind) {
