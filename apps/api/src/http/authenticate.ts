@@ -10,7 +10,7 @@ export async function currentUser(
   res: ServerResponse,
   deps: AuthDeps,
 ): Promise<{ id: string } | null> {
-  const auth = await requestSession(req, res, deps).catch((error: unknown) => {
+  const { auth } = await requestSession(req, res, deps).catch((error: unknown) => {
     throw error instanceof ForeignCookieError ? new HttpError("FORBIDDEN", error.message) : error;
   });
   return auth?.user ?? null;

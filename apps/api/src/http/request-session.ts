@@ -3,7 +3,7 @@ import type { DB } from "@shootout/db";
 import { type SessionValidationResult, validateSessionToken } from "@shootout/router";
 import type { Kysely } from "kysely";
 import { type SessionCookiePolicy, setSessionCookie } from "./session-cookie.ts";
-import { hasForeignSessionCookie, sessionCredentialOf } from "./session-token.ts";
+import { sessionCredentialOf } from "./session-token.ts";
 import { appendSetCookies } from "./set-cookie.ts";
 
 /** Our session cookie on a request from another site: the transport answers 403. */
@@ -24,7 +24,7 @@ export interface RequestSessionDeps {
 }
 
 /**
- * The session of one HTTP request, validated once. When validating slid the session's expiry
+ * The session of one HTTP request (its token and what it stands for), validated once. When validating slid the session's expiry
  * and the token came in the cookie, the response carries the cookie again with the new Max-Age:
  * otherwise the browser would drop it at the first lifetime's end while the server still honours
  * the session, signing out someone who used the app every day.
@@ -33,14 +33,14 @@ export async function requestSession(
   req: IncomingMessage,
   res: ServerResponse,
   deps: RequestSessionDeps,
-): Promise<SessionValidationResult | null> {
-  if (hasForeignSessionCookie(req, deps.allowedOrigins)) throw new ForeignCookieError();
+): Promise<{ token: string | null; auth: SessionValidationResult | null }> {
   const credential = sessionCredentialOf(req, deps.allowedOrigins);
-  if (!credential) return null;
+  if (!credential) return { token: null, auth: null };
+  if (credential.token === null) throw new ForeignCookieError();
   const auth = await validateSessionToken(deps.db, credential.token, { ttlMs: deps.sessionTtlMs });
-  if (auth?.extended && credential.fromCookie && !res.headersSent) {
+  if (auth?.extended && credential.from === "cookie" && !res.headersSent) {
     const seconds = (auth.session.expiresAt.getTime() - Date.now()) / 1000;
     appendSetCookies(res, [setSessionCookie(deps.cookiePolicy, credential.token, seconds)]);
   }
-  return auth;
+  return { token: credential.token, auth };
 }

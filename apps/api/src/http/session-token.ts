@@ -14,31 +14,31 @@ export function sessionTokenOf(req: IncomingMessage, allowedOrigins: ReadonlySet
 }
 
 /**
- * A request riding our session cookie from another site (no Bearer): it is refused outright
- * (403) rather than treated as anonymous, so the page that sent it learns why.
+ * Where a request's session token came from. A `foreign-cookie` is our cookie on a request from
+ * another site (and no Bearer): its token is not honoured, and HTTP routes refuse the request
+ * (403) rather than treat it as anonymous, so the page that sent it learns why.
  */
-export function hasForeignSessionCookie(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): boolean {
-  if (/^Bearer\s+\S+\s*$/i.test(req.headers.authorization ?? "")) return false;
-  const cookies = parseCookies(req.headers.cookie);
-  const cookie = cookies.get(`__Host-${SESSION_COOKIE}`) ?? cookies.get(SESSION_COOKIE);
-  return cookie !== undefined && !cookieIsTrusted(req, allowedOrigins);
-}
+export type SessionCredential =
+  | { readonly token: string; readonly from: "bearer" | "cookie" }
+  | { readonly token: null; readonly from: "foreign-cookie" };
 
-/** sessionTokenOf, saying whether the token came in the cookie (the response may renew it). */
+/** sessionTokenOf, saying where the token came from (a cookie's response may renew it). */
 export function sessionCredentialOf(
   req: IncomingMessage,
   allowedOrigins: ReadonlySet<string>,
-): { token: string; fromCookie: boolean } | null {
+): SessionCredential | null {
   const authorization = req.headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match?.[1]) return { token: match[1], fromCookie: false };
+    if (match?.[1]) return { token: match[1], from: "bearer" };
   }
   const cookies = parseCookies(req.headers.cookie);
   // `__Host-session` over https (see session-cookie.ts), plain `session` otherwise.
   const cookie = cookies.get(`__Host-${SESSION_COOKIE}`) ?? cookies.get(SESSION_COOKIE);
   if (!cookie) return null;
-  return cookieIsTrusted(req, allowedOrigins) ? { token: cookie, fromCookie: true } : null;
+  return cookieIsTrusted(req, allowedOrigins)
+    ? { token: cookie, from: "cookie" }
+    : { token: null, from: "foreign-cookie" };
 }
 
 function cookieIsTrusted(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): boolean {

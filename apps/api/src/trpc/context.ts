@@ -50,7 +50,7 @@ export async function createHttpContext(
 ): Promise<Context> {
   const { req, res } = opts;
   const requestId = res.getHeader("x-request-id")?.toString() ?? requestIdOf(req);
-  const requestAuth = await requestSession(req, res, {
+  const { token, auth } = await requestSession(req, res, {
     db: deps.shared.db,
     allowedOrigins: deps.allowedOrigins,
     sessionTtlMs: deps.shared.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
@@ -62,8 +62,8 @@ export async function createHttpContext(
   });
   return createContextInner({
     ...deps.shared,
-    sessionToken: sessionTokenOf(req, deps.allowedOrigins),
-    requestAuth,
+    sessionToken: token,
+    requestAuth: auth,
     requestId,
     clientIp: clientIpOf(req, deps.trustProxy),
     log: deps.log,
