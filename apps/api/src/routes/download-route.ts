@@ -1,5 +1,5 @@
 import { pipeline } from "node:stream/promises";
-import { getReadableFile } from "@shootout/router";
+import { getReadableFile, NotFoundError } from "@shootout/router";
 import type { Storage } from "@shootout/storage";
 import { z } from "zod";
 import { type AuthDeps, currentUser } from "../http/authenticate.ts";
@@ -38,10 +38,14 @@ export function downloadRoutes(deps: DownloadDeps): Route[] {
       path: "/files/:id",
       async handle({ req, res, params }) {
         const user = await currentUser(req, res, deps);
-        deps.checkRate(user ? `user:${user.id}` : `ip:${clientIpOf(req, deps.trustProxy) ?? "unknown"}`);
+        deps.checkRate(user ? `user:${user.id}` : `ip:${clientIpOf(req, deps.trustProxy)}`);
         const id = fileId.safeParse(params.id);
+        // Not found only: a failing database stays a 500, not a 404.
         const file = id.success
-          ? await getReadableFile(deps.db, user?.id ?? null, id.data).catch(() => null)
+          ? await getReadableFile(deps.db, user?.id ?? null, id.data).catch((error: unknown) => {
+              if (error instanceof NotFoundError) return null;
+              throw error;
+            })
           : null;
         if (!file) {
           // The same answer for missing and someone else's; signed out, it may be theirs once signed in.
