@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { toIso } from "../schemas/common.ts";
 import type { ShootoutResultOutput } from "../schemas/shootouts.ts";
-import { getVisibleShootout } from "./shootouts.ts";
+import { assertVisibleShootout } from "./shootouts.ts";
 
 /**
  * The latest completed render of a shootout, for whoever may read the shootout: its owner, and
@@ -16,7 +16,7 @@ export async function latestShootoutResult(
   viewerId: string | null,
   shootoutId: string,
 ): Promise<ShootoutResultOutput | null> {
-  await getVisibleShootout(db, viewerId, shootoutId);
+  await assertVisibleShootout(db, viewerId, shootoutId);
   const job = await db
     .selectFrom("jobs")
     .select(["id", "finishedAt", "result"])

@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_DI_SECONDS } from "@shootout/config";
 import type { DB, Shootouts, ToneSelections } from "@shootout/db";
 import { ACTIVE_STATUSES } from "@shootout/jobs";
-import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { z } from "zod";
 import { toIso } from "../schemas/common.ts";
 import type {
@@ -216,6 +216,10 @@ export async function createShootout(
   });
 }
 
+/** Who may read a shootout: its owner, and anyone (signed in or not) when it is public. */
+const visibleTo = (viewerId: string | null) => (eb: ExpressionBuilder<DB, "shootouts">) =>
+  viewerId ? eb.or([eb("ownerId", "=", viewerId), eb("isPublic", "=", true)]) : eb("isPublic", "=", true);
+
 /** Readable by its owner, and by anyone (signed in or not) when public. */
 export async function getVisibleShootout(
   db: Db,
@@ -226,13 +230,26 @@ export async function getVisibleShootout(
     .selectFrom("shootouts")
     .select(shootoutColumns)
     .where("id", "=", shootoutId)
-    .where((eb) =>
-      viewerId ? eb.or([eb("ownerId", "=", viewerId), eb("isPublic", "=", true)]) : eb("isPublic", "=", true),
-    )
+    .where(visibleTo(viewerId))
     .executeTakeFirst();
   if (!row) throw new NotFoundError("shootout");
   const tones = await tonesOf(db, [row.id]);
   return toShootoutOutput(row, tones.get(row.id) ?? [], viewerId);
+}
+
+/** NotFound unless the viewer may read the shootout (as getVisibleShootout, without loading it). */
+export async function assertVisibleShootout(
+  db: Db,
+  viewerId: string | null,
+  shootoutId: string,
+): Promise<void> {
+  const row = await db
+    .selectFrom("shootouts")
+    .select("id")
+    .where("id", "=", shootoutId)
+    .where(visibleTo(viewerId))
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError("shootout");
 }
 
 // The list queries, prepared: one per filter, with and without a cursor. `limit` is the page
