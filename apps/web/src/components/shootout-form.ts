@@ -8,7 +8,7 @@ import { checkbox, type Field, field } from "./field.ts";
 import { toneBrowser } from "./tone-browser.ts";
 import { toneSelectionList } from "./tone-selection-list.ts";
 
-export const FORMATS: readonly { value: OutputFormat; label: string }[] = [
+const FORMATS: readonly { value: OutputFormat; label: string }[] = [
   { value: "flac", label: "FLAC" },
   { value: "wav", label: "WAV" },
   { value: "mp4", label: "MP4 video" },
@@ -22,8 +22,12 @@ export interface ShootoutFormOptions {
   readonly initial: Shootout | null;
   /** Its tones as drafts, in play order (the edit page makes them). */
   readonly initialTones?: readonly DraftTone[];
-  /** Saves it; a rejection's field errors show beside the fields, the rest above the button. */
-  submit(input: ShootoutCreateInput): Promise<void>;
+  /**
+   * Saves it; `changed` holds the fields that differ from the form as it was filled in (all of
+   * them for a new shootout). A rejection's field errors show beside the fields, the rest above
+   * the button.
+   */
+  submit(input: ShootoutCreateInput, changed: Partial<ShootoutCreateInput>): Promise<void>;
 }
 
 /**
@@ -154,16 +158,10 @@ export function shootoutForm(options: ShootoutFormOptions): HTMLElement {
     }
   }
 
-  async function onSubmit(event: SubmitEvent) {
-    event.preventDefault();
-    mount(formError);
-    showErrors({});
-    if (!diFileId) {
-      showErrors({ diFileId: ["Upload a DI recording first (or wait for its upload to finish)."] });
-      di.control.focus();
-      return;
-    }
-    const input: ShootoutCreateInput = {
+  /** What the form holds now, as the router takes it (null until a DI is there). */
+  function readInput(): ShootoutCreateInput | null {
+    if (!diFileId) return null;
+    return {
       name: name.control.value,
       description: description.control.value,
       diFileId,
@@ -177,9 +175,26 @@ export function shootoutForm(options: ShootoutFormOptions): HTMLElement {
       blind: blind.input.checked,
       tones: tones.tones().map(toSelectionInput),
     };
+  }
+  // As filled in, field by field (taken now: the tone rows edit their drafts in place).
+  const filledIn = new Map(Object.entries(readInput() ?? {}).map(([k, v]) => [k, JSON.stringify(v)]));
+
+  async function onSubmit(event: SubmitEvent) {
+    event.preventDefault();
+    mount(formError);
+    showErrors({});
+    const input = readInput();
+    if (!input) {
+      showErrors({ diFileId: ["Upload a DI recording first (or wait for its upload to finish)."] });
+      di.control.focus();
+      return;
+    }
+    const changed = Object.fromEntries(
+      Object.entries(input).filter(([k, v]) => JSON.stringify(v) !== filledIn.get(k)),
+    ) as Partial<ShootoutCreateInput>;
     submit.disabled = true;
     try {
-      await options.submit(input);
+      await options.submit(input, changed);
     } catch (error) {
       const shown = toShownError(error);
       showErrors(shown.fields);
