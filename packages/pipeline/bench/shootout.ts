@@ -12,7 +12,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeWav, encodeWav } from "@shootout/audio";
+import { encodeWav } from "@shootout/audio";
 import { createDb, migrateToLatest } from "@shootout/db";
 import type { JobRow } from "@shootout/jobs";
 import {
@@ -26,6 +26,7 @@ import { pino } from "pino";
 import { createRenderPool, createShootoutPipeline, shootoutResultSchema } from "../src/index.ts";
 import { putBytes } from "../src/read-object.ts";
 import { loginToStandIn } from "../test/harness.ts";
+import { loopedReferenceTake } from "../test/reference-take.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const catalog = path.resolve(here, "../../tone3000/catalog");
@@ -74,9 +75,7 @@ const user = await upsertUserByTone3000Id(db, { tone3000Id: "bench", username: "
 await tokens.save(user.id, login.tokens);
 
 // A 30 s DI: the 10 s reference take, repeated.
-const take = decodeWav(readFileSync("/work/shared/nam-reference/input/di_raid_10s_48k.wav")).channels[0]!;
-const di = new Float32Array(SECONDS * 48_000);
-for (let i = 0; i < di.length; i++) di[i] = take[i % take.length]!;
+const di = loopedReferenceTake(SECONDS);
 async function addFile(kind: "di" | "ir", name: string, bytes: Uint8Array) {
   const stored = await putBytes(storage, bytes);
   const row = await db

@@ -26,6 +26,7 @@ import { encodeAudio } from "../src/encode-audio.ts";
 import { guardLoudness } from "../src/loudness-guard.ts";
 import { limitPeaksInPlace } from "../src/peak-limiter.ts";
 import { CHAIN_SAMPLE_RATE, renderToneChain } from "../src/tone-chain.ts";
+import { loopedReferenceTake } from "../test/reference-take.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const catalog = path.resolve(here, "../../tone3000/catalog");
@@ -33,9 +34,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const sr = CHAIN_SAMPLE_RATE;
 
-const take = decodeWav(readFileSync("/work/shared/nam-reference/input/di_raid_10s_48k.wav")).channels[0]!;
-const di = new Float32Array(SECONDS * sr);
-for (let i = 0; i < di.length; i++) di[i] = take[i % take.length]!;
+const di = loopedReferenceTake(SECONDS);
 const namText = readFileSync(path.join(catalog, "models/wavenet_a1_standard.nam"), "utf8");
 const ir = decodeWav(readFileSync(path.join(catalog, "irs/synthetic_4x12_closed.wav"))).channels[0]!;
 let e = 0;

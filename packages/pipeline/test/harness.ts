@@ -37,11 +37,11 @@ import {
   type RenderPool,
   type ShootoutPipeline,
 } from "../src/index.ts";
+import { REFERENCE_DI } from "./reference-take.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, "../../..");
 export const CATALOG = path.join(REPO, "packages/tone3000/catalog");
-export const REFERENCE_DI = "/work/shared/nam-reference/input/di_raid_10s_48k.wav";
 
 /** A short DI (2.5 s of the reference take) as a stereo WAV at 44.1 kHz, to exercise mono sum and resampling. */
 export function shortDiWav(seconds = 2.5): Uint8Array {
