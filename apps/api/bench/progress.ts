@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, type Database, migrateToLatest } from "@shootout/db";
-import { databaseUrlFor } from "@shootout/db/testing";
+import { databaseUrlFor, insertTestDiFile } from "@shootout/db/testing";
 import { appendJobEvent } from "@shootout/jobs";
 import type { AppRouter } from "@shootout/router";
 import { createTestUser } from "@shootout/router/testing";
@@ -80,27 +80,13 @@ function memoryOf(child: ChildProcess): Promise<Memory> {
 }
 
 async function seedJobs(database: Database, ownerId: string, count: number): Promise<string[]> {
-  const file = await database.db
-    .insertInto("files")
-    .values({
-      ownerId,
-      kind: "di",
-      name: "di.wav",
-      mime: "audio/wav",
-      sizeBytes: 1,
-      sha256: "b".repeat(64),
-      storageKey: `sha256/bb/${"b".repeat(64)}`,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const diFileId = await insertTestDiFile(database.db, ownerId);
   const ids: string[] = [];
   for (let start = 0; start < count; start += 500) {
     const n = Math.min(500, count - start);
     const shootouts = await database.db
       .insertInto("shootouts")
-      .values(
-        Array.from({ length: n }, (_, i) => ({ ownerId, name: `bench ${start + i}`, diFileId: file.id })),
-      )
+      .values(Array.from({ length: n }, (_, i) => ({ ownerId, name: `bench ${start + i}`, diFileId })))
       .returning("id")
       .execute();
     // Running, with one event each: a subscription back-fills one event and then waits live.

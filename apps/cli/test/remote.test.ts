@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { insertTestDiFile } from "@shootout/db/testing";
 import type { AppRouter } from "@shootout/router";
 import { createSession, type PublicUser, validateSessionToken } from "@shootout/router";
 import { createTestUser } from "@shootout/router/testing";
@@ -138,25 +139,13 @@ group("remote mode (--api, --token)", { timeout: 180_000 }, () => {
     // Models nobody has cached yet, and a shootout made by a client that did not look first.
     await t.database.db.deleteFrom("modelCache").execute();
     const lapsed = await createTestUser(t.database.db, { tone3000Access: false });
-    const di = await t.database.db
-      .insertInto("files")
-      .values({
-        ownerId: lapsed.user.id,
-        kind: "di",
-        name: "take.wav",
-        mime: "audio/wav",
-        sizeBytes: 1,
-        sha256: "b".repeat(64),
-        storageKey: `sha256/bb/${"b".repeat(64)}`,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const diFileId = await insertTestDiFile(t.database.db, lapsed.user.id);
     const client = createTRPCClient<AppRouter>({
       links: [httpBatchLink({ url: `${t.url}/trpc`, headers: { authorization: `Bearer ${lapsed.token}` } })],
     });
     const s = await client.shootouts.create.mutate({
       name: "no access",
-      diFileId: di.id,
+      diFileId,
       tones: [
         { tone3000ToneId: "101", tone3000ModelId: "1002", displayName: "A" },
         { tone3000ToneId: "104", tone3000ModelId: "1005", displayName: "B" },

@@ -1,3 +1,3 @@
 export { databaseUrlFor, NEEDS_POSTGRES, testDatabaseUrl } from "./env.ts";
 export { createTestDatabase, type TestDatabase } from "./test-database.ts";
-export { insertTestShootout } from "./test-shootout.ts";
+export { insertTestDiFile, insertTestShootout } from "./test-shootout.ts";

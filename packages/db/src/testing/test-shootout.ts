@@ -4,14 +4,10 @@ import type { DB } from "../generated/db.ts";
 const PLACEHOLDER_SHA256 = "d".repeat(64);
 
 /**
- * A bare shootout of `ownerId` for tests that need one to hang jobs on: its DI is a files row
- * only (no bytes in storage), and it has no tones. Returns the shootout id.
+ * A DI of `ownerId` that is a files row only (no bytes in storage), for tests and benches that
+ * need one to point a shootout at. Returns the file id.
  */
-export async function insertTestShootout(
-  db: Kysely<DB>,
-  ownerId: string,
-  options: { name?: string } = {},
-): Promise<string> {
+export async function insertTestDiFile(db: Kysely<DB>, ownerId: string): Promise<string> {
   const file = await db
     .insertInto("files")
     .values({
@@ -25,9 +21,22 @@ export async function insertTestShootout(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  return file.id;
+}
+
+/**
+ * A bare shootout of `ownerId` for tests that need one to hang jobs on: its DI is a files row
+ * only (insertTestDiFile), and it has no tones. Returns the shootout id.
+ */
+export async function insertTestShootout(
+  db: Kysely<DB>,
+  ownerId: string,
+  options: { name?: string } = {},
+): Promise<string> {
+  const diFileId = await insertTestDiFile(db, ownerId);
   const shootout = await db
     .insertInto("shootouts")
-    .values({ ownerId, name: options.name ?? "s", diFileId: file.id })
+    .values({ ownerId, name: options.name ?? "s", diFileId })
     .returning("id")
     .executeTakeFirstOrThrow();
   return shootout.id;
