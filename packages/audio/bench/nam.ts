@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createNamRenderer, parseNamModel } from "../src/index.ts";
+import { referenceDir } from "../test/helpers/reference.ts";
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +23,6 @@ const backend = values.backend as "auto" | "wasm" | "js";
 const fastTanh = values["fast-tanh"];
 const seconds = Number(values.seconds);
 
-const refDir = path.resolve(import.meta.dirname, "../../../../shared/nam-reference");
 // NAM Core, one core: [portable exact tanh, portable fast tanh, AVX2/FMA exact tanh].
 const CORE: Record<string, [number, number, number]> = {
   wavenet_a1_standard: [12.4, 13.3, 28.0],
@@ -34,7 +34,7 @@ const CORE: Record<string, [number, number, number]> = {
 };
 const names = values.models ? values.models.split(",") : Object.keys(CORE);
 
-const raw = readFileSync(path.join(refDir, "input/di_raid_10s_48k.f32"));
+const raw = readFileSync(path.join(referenceDir, "input/di_raid_10s_48k.f32"));
 const di = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
 const n = Math.round(seconds * 48_000);
 const input = new Float32Array(n);
@@ -49,7 +49,7 @@ console.log(
 );
 for (const name of names) {
   const core = CORE[name];
-  const model = parseNamModel(readFileSync(path.join(refDir, "models", `${name}.nam`)));
+  const model = parseNamModel(readFileSync(path.join(referenceDir, "models", `${name}.nam`)));
   const t0 = performance.now();
   const renderer = await createNamRenderer(model, { backend, fastTanh });
   const loadMs = performance.now() - t0;

@@ -1,9 +1,21 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-/** CI lays shared/ beside the clone; locally it is /work/shared beside /work/main. */
 export const repoRoot = path.resolve(import.meta.dirname, "../../../..");
-export const referenceDir = path.resolve(repoRoot, "../shared/nam-reference");
+
+/**
+ * The NAM reference data (models, DI, NAM Core's outputs), kept outside the repository:
+ * SHOOTOUT_REFERENCE_DIR when set, else shared/ beside the clone (how CI lays it out, and
+ * /work/shared beside /work/main here), else this workplace's /work/shared (a clone elsewhere).
+ * The one place every test and bench finds it.
+ */
+export const referenceDir =
+  [
+    process.env.SHOOTOUT_REFERENCE_DIR,
+    path.resolve(repoRoot, "../shared/nam-reference"),
+    "/work/shared/nam-reference",
+  ].find((dir): dir is string => dir !== undefined && dir !== "" && existsSync(dir)) ??
+  path.resolve(repoRoot, "../shared/nam-reference");
 
 export function readF32(relative: string): Float32Array {
   const b = readFileSync(path.join(referenceDir, relative));
