@@ -49,7 +49,13 @@ export function createLocalStorage(root: string): Storage {
         await rename(tmp, target);
         return { key, sha256, size };
       } catch (error) {
-        out.destroy();
+        // The stream opens its file asynchronously; removing it before the stream has closed
+        // can run before the file exists and leave it behind.
+        if (!out.closed) {
+          const closed = new Promise<void>((resolve) => out.once("close", () => resolve()));
+          out.destroy();
+          await closed;
+        }
         await rm(tmp, { force: true });
         throw error;
       }

@@ -37,6 +37,15 @@ describe("local content-addressed storage", () => {
     expect(readdirSync(path.join(dir, "tmp"))).toEqual([]);
   });
 
+  it("leaves no temporary file when the first chunk is already too large (before its file is open)", async () => {
+    for (let i = 0; i < 50; i++) {
+      await expect(storage.put(chunks("0123456789abc"), { maxBytes: 12 })).rejects.toMatchObject({
+        code: "too_large",
+      });
+    }
+    expect(readdirSync(path.join(dir, "tmp"))).toEqual([]);
+  });
+
   it("refuses keys that are not its own (no path traversal)", async () => {
     await expect(storage.get("../../etc/passwd")).rejects.toMatchObject({ code: "bad_key" });
     await expect(storage.stat("sha256/aa/../../x")).rejects.toMatchObject({ code: "bad_key" });
