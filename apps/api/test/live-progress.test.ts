@@ -18,6 +18,7 @@ import {
   TRPCClientError,
   wsLink,
 } from "@trpc/client";
+import { isTrackedEnvelope } from "@trpc/server";
 import { EventSource } from "eventsource";
 import type { PgBoss } from "pg-boss";
 import { pino } from "pino";
@@ -64,6 +65,43 @@ function collect(
     });
   });
 }
+
+interface StatusEvent {
+  id: string;
+  jobId: string;
+  seq: number;
+  status: string;
+  at: string;
+}
+
+/**
+ * Subscribes to jobs.onMine and collects its events until `until` holds for them (then
+ * unsubscribes, as a client going away). `onStarted` runs once the server has subscribed.
+ */
+function collectMine(
+  client: Client,
+  input: { lastEventId?: string } | undefined,
+  until: (events: StatusEvent[]) => boolean,
+  onStarted?: () => void,
+): Promise<StatusEvent[]> {
+  return new Promise((resolve, reject) => {
+    const events: StatusEvent[] = [];
+    const sub = client.jobs.onMine.subscribe(input, {
+      onStarted,
+      onData({ id, data }) {
+        events.push({ id, jobId: data.jobId, seq: data.seq, status: data.status, at: data.at });
+        if (until(events)) {
+          sub.unsubscribe();
+          resolve(events);
+        }
+      },
+      onError: reject,
+    });
+  });
+}
+
+const sawStatus = (events: StatusEvent[], jobId: string, status: string) =>
+  events.some((e) => e.jobId === jobId && e.status === status);
 
 // A real API server (HTTP + WebSocket) with the hub in its context, and a worker, in this one
 // process: on PGlite this is the embedded mode's wiring; on Postgres, the server mode's.
@@ -223,8 +261,12 @@ describe("live job progress through a real API server", () => {
     const job = await startJob({ steps: 8, chunkMs: 30 });
     const seen: { jobId: string; status: string }[] = [];
     for (let next = await first; !next.done; next = await stream.next()) {
-      seen.push({ jobId: next.value.jobId, status: next.value.status });
-      if (next.value.jobId === job.id && next.value.status === "completed") break;
+      // In-process, each event is tracked(): an envelope of its id and data.
+      const value: unknown = next.value;
+      if (!isTrackedEnvelope(value)) throw new Error("expected a tracked event");
+      const event = value[1] as { jobId: string; status: string };
+      seen.push({ jobId: event.jobId, status: event.status });
+      if (event.jobId === job.id && event.status === "completed") break;
     }
     await stream.return?.(undefined);
     expect(seen.filter((e) => e.jobId === job.id).map((e) => e.status)).toEqual([
@@ -234,6 +276,112 @@ describe("live job progress through a real API server", () => {
     ]);
     expect(seen.some((e) => e.jobId === bobsJob.id)).toBe(false);
     expect(hub.listenerCount()).toBe(0);
+  });
+
+  it("onMine resumed with its last event id delivers what changed while away; a new one starts from now", async () => {
+    const client = wsClient(alice.token);
+    const slow = { steps: 30, chunkMs: 40 };
+    let jobA: { id: string } | null = null;
+    const first = await collectMine(
+      client,
+      undefined,
+      (events) => events.some((e) => e.status === "running"),
+      () => {
+        void startJob(slow).then((job) => {
+          jobA = job;
+        });
+      },
+    );
+    await waitFor(async () => jobA !== null, { what: "job A to be created" });
+    const a = jobA!.id;
+    expect(first.filter((e) => e.jobId === a).map((e) => e.status)).toEqual(["queued", "running"]);
+    // Ids are change times and never go back.
+    const ids = first.map((e) => Date.parse(e.id));
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    for (const e of first) expect(Date.parse(e.id)).toBeGreaterThanOrEqual(Date.parse(e.at));
+
+    // While nobody listens: A completes, B is made and completes, and Bob renders too.
+    const bobsJob = await startJob({ steps: 2 }, bob);
+    await waitFor(async () => (await listJobEvents(t.db, a)).at(-1)?.status === "completed", {
+      what: "job A to complete while away",
+    });
+    const b = (await startJob({ steps: 2 })).id;
+    await waitFor(async () => (await listJobEvents(t.db, b)).at(-1)?.status === "completed", {
+      what: "job B to complete while away",
+    });
+
+    const lastEventId = first.at(-1)!.id;
+    const resumed = await collectMine(
+      client,
+      { lastEventId },
+      (events) => sawStatus(events, a, "completed") && sawStatus(events, b, "completed"),
+    );
+    expect(resumed.some((e) => e.jobId === bobsJob.id)).toBe(false);
+    // A's change already seen (running) may come again near the cursor; nothing older than it.
+    expect(resumed.filter((e) => e.jobId === a).every((e) => e.status !== "queued")).toBe(true);
+    expect(Date.parse(resumed.at(-1)!.id)).toBeGreaterThan(Date.parse(lastEventId));
+
+    // Without an id, only what happens from now on: the first event is the new job's.
+    let jobC: { id: string } | null = null;
+    const fresh = await collectMine(
+      client,
+      undefined,
+      (events) => events.length > 0,
+      () => {
+        void startJob({ steps: 2 }).then((job) => {
+          jobC = job;
+        });
+      },
+    );
+    await waitFor(async () => jobC !== null, { what: "job C to be created" });
+    expect(fresh.map((e) => [e.jobId, e.status])).toEqual([[jobC!.id, "queued"]]);
+  });
+
+  it("a resumed onMine reads a long backlog in pages: 1,100 jobs changed in one instant, each once", async () => {
+    const dave = await createTestUser(t.db);
+    const shootoutId = await seedShootout(t.db, dave.user.id, { steps: 1 });
+    const before = new Date(Date.now() - 60_000).toISOString();
+    // One statement: every row gets the same now(), so the pages split within one timestamp.
+    const inserted = await t.db
+      .insertInto("jobs")
+      .values(
+        Array.from({ length: 1100 }, () => ({
+          shootoutId,
+          ownerId: dave.user.id,
+          status: "completed" as const,
+        })),
+      )
+      .returning("id")
+      .execute();
+    const caller = createTestCaller(t.db, dave.token, { jobQueue: queue, events: hub });
+    const stream = (await caller.jobs.onMine({ lastEventId: before }))[Symbol.asyncIterator]();
+    const seen: string[] = [];
+    while (seen.length < inserted.length) {
+      const next = await stream.next();
+      const value: unknown = next.value;
+      if (next.done || !isTrackedEnvelope(value)) throw new Error("expected a tracked event");
+      seen.push((value[1] as { jobId: string }).jobId);
+    }
+    await stream.return?.(undefined);
+    expect(new Set(seen).size).toBe(inserted.length);
+    expect(new Set(seen)).toEqual(new Set(inserted.map((r) => r.id)));
+  });
+
+  it("onMine refuses a last event id that is not a time, naming the field", async () => {
+    const caller = createTestCaller(t.db, alice.token, { jobQueue: queue, events: hub });
+    const error = await caller.jobs.onMine({ lastEventId: "yesterday" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "BAD_REQUEST" });
+    const overWs = await collectMine(wsClient(alice.token), { lastEventId: "42" }, () => true).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(overWs).toBeInstanceOf(TRPCClientError);
+    const data = (overWs as TRPCClientError<AppRouter>).data as { code?: string; zodError?: unknown };
+    expect(data.code).toBe("BAD_REQUEST");
+    expect(JSON.stringify(data.zodError)).toContain("lastEventId");
   });
 
   it("a live stream whose session is revoked ends with UNAUTHORIZED at its next event; the job goes on", async () => {

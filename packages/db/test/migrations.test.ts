@@ -34,6 +34,13 @@ async function tableNames(db: Kysely<unknown>): Promise<string[]> {
   return rows.map((r) => r.tablename);
 }
 
+async function indexNames(db: Kysely<unknown>, table: string): Promise<string[]> {
+  const { rows } = await sql<{ indexname: string }>`
+    select indexname from pg_indexes where schemaname = 'public' and tablename = ${table}
+    order by indexname`.execute(db);
+  return rows.map((r) => r.indexname);
+}
+
 describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
   let database: Database;
   let drop: () => Promise<void>;
@@ -48,8 +55,12 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
   it("go up to the whole schema, down to nothing, and up again", async () => {
     const db = database.db as unknown as Kysely<unknown>;
     expect(await migrationsAreCurrent(database.db)).toBe(false);
-    expect(await migrateToLatest(database.db)).toEqual(["0001_initial_schema"]);
+    expect(await migrateToLatest(database.db)).toEqual([
+      "0001_initial_schema",
+      "0002_jobs_owner_updated_idx",
+    ]);
     expect(await migrationsAreCurrent(database.db)).toBe(true);
+    expect(await indexNames(db, "jobs")).toContain("jobs_owner_updated_idx");
     expect(await tableNames(db)).toEqual([
       "files",
       "job_events",
@@ -62,12 +73,16 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
 
+    // One step down at a time: the index goes, the tables stay; then the tables.
+    expect(await migrateDown(database.db)).toEqual(["0002_jobs_owner_updated_idx"]);
+    expect(await indexNames(db, "jobs")).not.toContain("jobs_owner_updated_idx");
+    expect((await tableNames(db)).length).toBe(8);
+    expect(await migrationsAreCurrent(database.db)).toBe(false);
     expect(await migrateDown(database.db)).toEqual(["0001_initial_schema"]);
     expect(await tableNames(db)).toEqual([]);
-    expect(await migrationsAreCurrent(database.db)).toBe(false);
 
     await migrateToLatest(database.db);
-    expect(await migrateToEmpty(database.db)).toEqual(["0001_initial_schema"]);
+    expect(await migrateToEmpty(database.db)).toEqual(["0002_jobs_owner_updated_idx", "0001_initial_schema"]);
     expect(await tableNames(db)).toEqual([]);
     await migrateToLatest(database.db);
     expect((await tableNames(db)).length).toBe(8);

@@ -17,7 +17,7 @@ const trackedData = z.object({ id: z.string(), data: z.unknown() });
 
 /**
  * The event inside what a subscription yields: in-process, a `tracked()` envelope (a tuple);
- * through a tRPC client, `{ id, data }`; untracked events (onMine) as they are.
+ * through a tRPC client, `{ id, data }`; an untracked event as it is.
  */
 export function toJobProgressEvent(raw: unknown): JobProgressEvent {
   if (isTrackedEnvelope(raw)) return jobProgressEvent.parse(raw[1]);

@@ -80,7 +80,7 @@ export function recentRenders(): { element: HTMLElement; dispose(): void } {
   const pending = new Map<string, JobStatus>();
   let loaded = false;
   const subscription = api.jobs.onMine.subscribe(undefined, {
-    onData: (event) => {
+    onData: ({ data: event }) => {
       const row = rows.find((r) => r.jobId === event.jobId);
       if (row) {
         row.status = event.status;

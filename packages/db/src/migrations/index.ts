@@ -1,7 +1,9 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_initial_schema.ts";
+import * as m0002 from "./0002_jobs_owner_updated_idx.ts";
 
 // A static list rather than a folder scan: works the same under Node, vitest and any bundler.
 export const migrations: Record<string, Migration> = {
   "0001_initial_schema": m0001,
+  "0002_jobs_owner_updated_idx": m0002,
 };

@@ -34,6 +34,13 @@ export const onProgressInput = z.object({
     .nullish(),
 });
 
+export const onMineInput = z
+  .object({
+    /** The id of the last event received: when the client last saw a change (ISO time). */
+    lastEventId: z.iso.datetime().nullish(),
+  })
+  .optional();
+
 const BACKFILL_PAGE = 500;
 
 const isFinal = (status: JobStatus | null) => status !== null && FINAL_STATUSES.includes(status);
@@ -165,26 +172,60 @@ async function* progressStream(
   }
 }
 
-/** Status changes of one owner's jobs, from the moment of subscribing. */
-async function* statusStream(db: Kysely<DB>, hub: JobEventHub, session: SessionRef, signal: AbortSignal) {
+/**
+ * How far before its cursor a resumed onMine looks again: a job's change is stamped with its
+ * transaction's start time, so one that began earlier may commit (and notify) after a later one
+ * the client already saw. A change seen twice is harmless (it is a status); one missed is not.
+ */
+const RESUME_OVERLAP_MS = 10_000;
+
+/**
+ * Status changes of one owner's jobs: subscribe to the hub first, then (when resuming from a
+ * cursor) the jobs changed since it, then live events. Each event is tracked by the newest change
+ * time seen so far, so a client that reconnects with it gets what changed while it was away.
+ */
+async function* statusStream(
+  db: Kysely<DB>,
+  hub: JobEventHub,
+  session: SessionRef,
+  signal: AbortSignal,
+  resumeFrom: Date | null,
+) {
   const ownerId = session.userId;
   const inbox = new JobEventInbox(signal);
   const unsubscribe = hub.subscribe({ ownerId }, (message) => inbox.push(message));
-  const since = new Date();
-  const known = new Map<string, JobStatus>();
+  const since = new Date((resumeFrom?.getTime() ?? Date.now()) - RESUME_OVERLAP_MS);
+  const known = new Map<string, { seq: number; status: JobStatus }>();
+  let cursor = resumeFrom?.getTime() ?? 0;
   let checkedAt = Date.now();
+  let backfill = resumeFrom !== null;
   try {
     for (;;) {
-      const message = await inbox.next();
-      if (!message) return;
-      const events =
-        message.type === "event" ? [toEvent(message.event)] : await changedSince(db, ownerId, since);
-      for (const event of events) {
-        if (known.get(event.jobId) === event.status) continue;
-        known.set(event.jobId, event.status);
-        checkedAt = await recheckSession(db, session, checkedAt);
-        yield event;
+      let events: JobProgressEvent[] | null;
+      if (backfill) {
+        backfill = false;
+        events = await changedSince(db, ownerId, since);
+      } else {
+        const message = await inbox.next();
+        if (!message) return;
+        if (message.type === "resync") {
+          backfill = true;
+          continue;
+        }
+        events = [toEvent(message.event)];
       }
+      for (let i = 0; i < events.length; i++) {
+        const event: JobProgressEvent = events[i]!;
+        // By seq, not arrival: a live notice queued while the table was read may be older.
+        const seen = known.get(event.jobId);
+        if (seen && event.seq <= seen.seq) continue;
+        known.set(event.jobId, { seq: event.seq, status: event.status });
+        if (seen?.status === event.status) continue;
+        cursor = Math.max(cursor, Date.parse(event.at));
+        checkedAt = await recheckSession(db, session, checkedAt);
+        yield tracked(new Date(cursor).toISOString(), event);
+      }
+      events = null;
     }
   } finally {
     unsubscribe();
@@ -212,30 +253,60 @@ export const jobsLiveProcedures = {
   /**
    * Status changes of all the caller's jobs (a job list's live badges), from now on: each job's
    * first event seen, then one per change of status, not per progress tick. After a lost listener
-   * it re-reads the jobs that changed since the subscription began.
+   * it re-reads the jobs that changed since the subscription began. Tracked: a client that
+   * reconnects with its last event id first gets the latest status of every job of theirs that
+   * changed since (at least once: a change near the cursor may come again).
    */
-  onMine: protectedProcedure.subscription(async ({ ctx, signal }) => {
+  onMine: protectedProcedure.input(onMineInput).subscription(async ({ ctx, input, signal }) => {
     const hub = hubOf(ctx);
-    return statusStream(ctx.db, hub, sessionRefOf(ctx), signal ?? NEVER);
+    const resumeFrom = input?.lastEventId ? new Date(input.lastEventId) : null;
+    return statusStream(ctx.db, hub, sessionRefOf(ctx), signal ?? NEVER, resumeFrom);
   }),
 };
 
-/** The caller's jobs touched since `since`, each as its latest event. */
+interface PageKey {
+  updatedAt: string;
+  id: string;
+}
+
+/**
+ * The caller's jobs touched since `since`, each as its latest event, oldest change first. Paged
+ * on (updated_at, id), the page key kept as microsecond text: a Date would round it and repeat
+ * rows changed in the same millisecond.
+ */
 async function changedSince(db: Kysely<DB>, ownerId: string, since: Date): Promise<JobProgressEvent[]> {
-  const rows = await db
-    .selectFrom("jobs")
-    .select(["id", "status", "progress", "message", "updatedAt"])
-    .select(sql<number>`(select coalesce(max(seq), 0) from job_events where job_id = jobs.id)`.as("seq"))
-    .where("ownerId", "=", ownerId)
-    .where("updatedAt", ">=", since)
-    .orderBy("updatedAt")
-    .execute();
-  return rows.map((r) => ({
-    jobId: r.id,
-    seq: Number(r.seq),
-    status: r.status,
-    progress: r.progress,
-    message: r.message,
-    at: new Date(r.updatedAt).toISOString(),
-  }));
+  const events: JobProgressEvent[] = [];
+  let after: PageKey | null = null;
+  for (;;) {
+    const key: PageKey | null = after;
+    const rows = await db
+      .selectFrom("jobs")
+      .select(["id", "status", "progress", "message", "updatedAt"])
+      .select(sql<number>`(select coalesce(max(seq), 0) from job_events where job_id = jobs.id)`.as("seq"))
+      .select(
+        sql<string>`to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("pageKey"),
+      )
+      .where("ownerId", "=", ownerId)
+      .where("updatedAt", ">=", since)
+      .$if(key !== null, (q) =>
+        q.where(sql<boolean>`(updated_at, id) > (${key!.updatedAt}::timestamptz, ${key!.id}::uuid)`),
+      )
+      .orderBy("updatedAt")
+      .orderBy("id")
+      .limit(BACKFILL_PAGE)
+      .execute();
+    for (const r of rows) {
+      events.push({
+        jobId: r.id,
+        seq: Number(r.seq),
+        status: r.status,
+        progress: r.progress,
+        message: r.message,
+        at: new Date(r.updatedAt).toISOString(),
+      });
+    }
+    const last: { id: string; pageKey: string } | undefined = rows.at(-1);
+    if (rows.length < BACKFILL_PAGE || !last) return events;
+    after = { updatedAt: last.pageKey, id: last.id };
+  }
 }
