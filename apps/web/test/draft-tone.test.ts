@@ -64,6 +64,7 @@ describe("a tone being set up", () => {
       architecture: "custom",
       irFileId: "00000000-0000-4000-8000-000000000001",
       hasIr: true,
+      irName: "4x12 V30.wav",
       highpass: false,
       effects: ["reverb:room", "gain:-3", "gain:1.5"],
       startMs: null,

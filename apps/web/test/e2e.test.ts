@@ -187,7 +187,9 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.getByTestId("results").getByTestId("metrics").waitFor();
     // The settings made in the form reached the shootout: IR and effect on the first tone only.
     const summary = page.locator(".tone-summary li");
-    await expect(summary.nth(0).textContent()).resolves.toMatch(/with IR · 80 Hz high-pass · reverb:room/);
+    await expect(summary.nth(0).textContent()).resolves.toMatch(
+      /IR: cab\.wav · 80 Hz high-pass · reverb:room/,
+    );
     await expect(summary.nth(1).textContent()).resolves.toMatch(/no IR · 80 Hz high-pass$/);
     await page.screenshot({ path: path.join(ARTIFACTS, "web-shootout.png"), fullPage: true });
     await page.getByRole("button", { name: "Render again" }).click();
@@ -363,6 +365,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
       // Not theirs: no render button, no owner controls, no list of renders.
       await expect(v.getByRole("button", { name: /Render/ }).count()).resolves.toBe(0);
       await expect(v.getByTestId("visibility").count()).resolves.toBe(0);
+      // The chain as the owner set it up, IR name included (the owner's file id is not).
+      await expect(v.locator(".tone-summary li").nth(0).textContent()).resolves.toMatch(/IR: cab\.wav/);
       await results.getByRole("button", { name: /^Play Tiny WaveNet/ }).click();
       await joinedAudioPlays(v);
       await v.screenshot({ path: path.join(ARTIFACTS, "web-public-shootout.png"), fullPage: true });
@@ -408,7 +412,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await page.waitForURL(`${stack.url}${shootoutUrl}`);
     await page.getByRole("heading", { name: "Two tiny amps, edited" }).waitFor();
     const tones = page.locator(".tone-summary li");
-    await expect(tones.nth(0).textContent()).resolves.toMatch(/with IR.*reverb:room/);
+    await expect(tones.nth(0).textContent()).resolves.toMatch(/IR: cab\.wav.*reverb:room/);
     await expect(tones.nth(1).textContent()).resolves.toMatch(/gain:-2/);
     // Saved as such: the IR kept, the reverb kept, the gain added.
     const saved = await stack.database.db

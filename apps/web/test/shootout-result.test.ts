@@ -68,6 +68,7 @@ const tone = (n: number, name: string, startMs: number | null, endMs: number | n
   architecture: null,
   irFileId: null,
   hasIr: false,
+  irName: null,
   highpass: true,
   effects: [],
   startMs,

@@ -264,6 +264,8 @@ describe("shootouts", () => {
       expect(seen.tones.map((x) => x.irFileId)).toEqual([null, null]);
       // Whether a tone has a cabinet IR is no secret (the video's title cards say so).
       expect(seen.tones.map((x) => x.hasIr)).toEqual([true, false]);
+      // Nor is its name: the cards show it as well.
+      expect(seen.tones.map((x) => x.irName)).toEqual([owner.ir.name, null]);
       expect(JSON.stringify(seen)).not.toContain(owner.di.id);
       expect(JSON.stringify(seen)).not.toContain(owner.ir.id);
       const listed = await caller.shootouts.listPublic({ limit: 100 });

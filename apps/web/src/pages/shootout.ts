@@ -20,7 +20,7 @@ function toneList(shootout: Shootout): HTMLElement {
           h(
             "span",
             { class: "meta" },
-            ` ${[t.modelSize, t.hasIr ? "with IR" : "no IR", t.highpass ? "80 Hz high-pass" : null, ...t.effects].filter(Boolean).join(" · ")}`,
+            ` ${[t.modelSize, t.irName ? `IR: ${t.irName}` : "no IR", t.highpass ? "80 Hz high-pass" : null, ...t.effects].filter(Boolean).join(" · ")}`,
           ),
         ),
       ),

@@ -18,7 +18,8 @@ import { preparedQuery } from "./prepared-query.ts";
 
 type Db = Kysely<DB> | Transaction<DB>;
 type ShootoutRow = Selectable<Shootouts>;
-type ToneRow = Selectable<ToneSelections>;
+/** A tone selection with the name of its IR upload (null without an IR). */
+type ToneRow = Selectable<ToneSelections> & { irName: string | null };
 type ToneInput = z.output<typeof toneSelectionInput>;
 type Page<T> = { items: T[]; nextCursor: string | null };
 
@@ -58,6 +59,7 @@ function toToneOutput(tone: ToneRow, shootout: ShootoutFields, isOwner: boolean)
     architecture: tone.architecture,
     irFileId: isOwner ? tone.irFileId : null,
     hasIr: tone.irFileId !== null,
+    irName: tone.irName,
     highpass: tone.highpass,
     effects: tone.effects,
     startMs: hidden ? null : tone.startMs,
@@ -99,10 +101,12 @@ export function toShootoutOutput(
 const tonesOfShootouts = preparedQuery((db, p: { shootoutIds: string[] }) =>
   db
     .selectFrom("toneSelections")
-    .selectAll()
-    .where("shootoutId", "=", sql<string>`any(${p.shootoutIds})`)
-    .orderBy("shootoutId")
-    .orderBy("position"),
+    .leftJoin("files as ir", "ir.id", "toneSelections.irFileId")
+    .selectAll("toneSelections")
+    .select("ir.name as irName")
+    .where("toneSelections.shootoutId", "=", sql<string>`any(${p.shootoutIds})`)
+    .orderBy("toneSelections.shootoutId")
+    .orderBy("toneSelections.position"),
 );
 
 async function tonesOf(db: Db, shootoutIds: string[]): Promise<Map<string, ToneRow[]>> {

@@ -118,6 +118,11 @@ export const toneSelectionOutput = z.object({
   irFileId: z.uuid().nullable(),
   /** Whether the tone goes through a cabinet IR (for everyone who can see the shootout). */
   hasIr: z.boolean(),
+  /**
+   * The IR's name as uploaded, for everyone who can see the shootout: the video's title cards
+   * show it too. Null without an IR.
+   */
+  irName: z.string().nullable(),
   highpass: z.boolean(),
   effects: z.array(z.string()),
   /**
