@@ -52,16 +52,10 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
     await drop();
   });
 
-  it("go up to the whole schema, down to nothing, and up again", async () => {
+  it("go up to the whole schema, down to nothing one step at a time, and up again", async () => {
     const db = database.db as unknown as Kysely<unknown>;
-    expect(await migrationsAreCurrent(database.db)).toBe(false);
-    expect(await migrateToLatest(database.db)).toEqual([
-      "0001_initial_schema",
-      "0002_jobs_owner_updated_idx",
-    ]);
-    expect(await migrationsAreCurrent(database.db)).toBe(true);
-    expect(await indexNames(db, "jobs")).toContain("jobs_owner_updated_idx");
-    expect(await tableNames(db)).toEqual([
+    const all = ["0001_initial_schema", "0002_jobs_owner_updated_idx", "0003_storage_in_database"];
+    const domainTables = [
       "files",
       "job_events",
       "jobs",
@@ -70,22 +64,29 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
       "shootouts",
       "tone_selections",
       "users",
-    ]);
+    ];
+    const storageTables = ["storage_blobs", "storage_chunks", "storage_objects"];
+    expect(await migrationsAreCurrent(database.db)).toBe(false);
+    expect(await migrateToLatest(database.db)).toEqual(all);
+    expect(await migrationsAreCurrent(database.db)).toBe(true);
+    expect(await indexNames(db, "jobs")).toContain("jobs_owner_updated_idx");
+    expect(await tableNames(db)).toEqual([...domainTables, ...storageTables].sort());
     expect(await migrateToLatest(database.db)).toEqual([]);
 
-    // One step down at a time: the index goes, the tables stay; then the tables.
+    // Each step down undoes exactly its own migration.
+    expect(await migrateDown(database.db)).toEqual(["0003_storage_in_database"]);
+    expect(await migrationsAreCurrent(database.db)).toBe(false);
+    expect(await tableNames(db)).toEqual(domainTables);
     expect(await migrateDown(database.db)).toEqual(["0002_jobs_owner_updated_idx"]);
     expect(await indexNames(db, "jobs")).not.toContain("jobs_owner_updated_idx");
-    expect((await tableNames(db)).length).toBe(8);
-    expect(await migrationsAreCurrent(database.db)).toBe(false);
+    expect(await tableNames(db)).toEqual(domainTables);
     expect(await migrateDown(database.db)).toEqual(["0001_initial_schema"]);
     expect(await tableNames(db)).toEqual([]);
 
     await migrateToLatest(database.db);
-    expect(await migrateToEmpty(database.db)).toEqual(["0002_jobs_owner_updated_idx", "0001_initial_schema"]);
+    expect(await migrateToEmpty(database.db)).toEqual([...all].reverse());
     expect(await tableNames(db)).toEqual([]);
-    await migrateToLatest(database.db);
-    expect((await tableNames(db)).length).toBe(8);
+    expect(await migrateToLatest(database.db)).toEqual(all);
   });
 
   it("generate exactly the committed schema types, and the drift check catches a change", async () => {

@@ -1,3 +1,9 @@
+export { contentKey } from "./content-key.ts";
+export {
+  createDatabaseStorage,
+  DATABASE_CHUNK_BYTES,
+  type DatabaseStorageOptions,
+} from "./database-storage.ts";
 export { createLocalStorage } from "./local-storage.ts";
 export {
   type ByteRange,

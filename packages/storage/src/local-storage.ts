@@ -4,13 +4,8 @@ import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { assertContentKey, contentKey, isContentKey } from "./content-key.ts";
 import { type ByteRange, type Storage, StorageError, type StoredObject } from "./storage.ts";
-
-const KEY_PATTERN = /^sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
-
-function keyFor(sha256: string): string {
-  return `sha256/${sha256.slice(0, 2)}/${sha256}`;
-}
 
 /** A directory on local disk, content-addressed: identical bytes are stored once. */
 export function createLocalStorage(root: string): Storage {
@@ -18,7 +13,7 @@ export function createLocalStorage(root: string): Storage {
   const tmpDir = path.join(base, "tmp");
 
   function pathOf(key: string): string {
-    if (!KEY_PATTERN.test(key)) throw new StorageError("bad_key", `not a storage key: ${key}`);
+    assertContentKey(key);
     return path.join(base, key);
   }
 
@@ -42,7 +37,7 @@ export function createLocalStorage(root: string): Storage {
         out.end();
         await finished(out);
         const sha256 = hash.digest("hex");
-        const key = keyFor(sha256);
+        const key = contentKey(sha256);
         const target = path.join(base, key);
         await mkdir(path.dirname(target), { recursive: true });
         // rename is atomic: a reader sees the whole object or none; the same bytes twice land once.
@@ -82,7 +77,7 @@ export function createLocalStorage(root: string): Storage {
       for (const prefix of await readdir(root).catch(() => [])) {
         for (const name of await readdir(path.join(root, prefix)).catch(() => [])) {
           const key = `sha256/${prefix}/${name}`;
-          if (!KEY_PATTERN.test(key)) continue;
+          if (!isContentKey(key)) continue;
           const info = await stat(path.join(base, key)).catch(() => null);
           if (info?.isFile()) yield { key, size: info.size, modifiedAt: info.mtime };
         }

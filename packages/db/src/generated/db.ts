@@ -9,6 +9,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
 export type Json = JsonValue;
 
 export type JsonArray = JsonValue[];
@@ -108,6 +110,25 @@ export interface Shootouts {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface StorageBlobs {
+  id: Generated<string>;
+  startedAt: Generated<Timestamp>;
+}
+
+export interface StorageChunks {
+  blobId: string;
+  bytes: Uint8Array;
+  index: number;
+}
+
+export interface StorageObjects {
+  blobId: string;
+  key: string;
+  modifiedAt: Generated<Timestamp>;
+  sha256: string;
+  size: Int8;
+}
+
 export interface ToneSelections {
   architecture: string | null;
   displayName: string;
@@ -144,6 +165,9 @@ export interface DB {
   modelCache: ModelCache;
   sessions: Sessions;
   shootouts: Shootouts;
+  storageBlobs: StorageBlobs;
+  storageChunks: StorageChunks;
+  storageObjects: StorageObjects;
   toneSelections: ToneSelections;
   users: Users;
 }

@@ -1,0 +1,59 @@
+import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
+import { sql } from "kysely";
+import { afterAll, beforeAll } from "vitest";
+import { createDatabaseStorage } from "../src/database-storage.ts";
+import { storageContract } from "./storage-contract.ts";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+// Small chunks, so short test data crosses many chunk boundaries.
+const CHUNK = 1000;
+
+storageContract(`database (${process.env.TEST_DATABASE_URL ? "Postgres" : "PGlite"})`, async () => {
+  await sql`truncate storage_objects, storage_chunks, storage_blobs`.execute(t.db);
+  return {
+    storage: createDatabaseStorage(t.db, { chunkBytes: CHUNK }),
+    chunkBytes: CHUNK,
+    leftovers: async () => {
+      const row = await t.db
+        .selectFrom("storageBlobs")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("storageObjects")
+                .select("key")
+                .whereRef("storageObjects.blobId", "=", "storageBlobs.id"),
+            ),
+          ),
+        )
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    backdate: async (key, ms) => {
+      await t.db
+        .updateTable("storageObjects")
+        .set({ modifiedAt: new Date(Date.now() - ms) })
+        .where("key", "=", key)
+        .execute();
+    },
+    abandonPut: async (ms) => {
+      const blob = await t.db
+        .insertInto("storageBlobs")
+        .values({ startedAt: new Date(Date.now() - ms) })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto("storageChunks")
+        .values({ blobId: blob.id, index: 0, bytes: Buffer.from("half") })
+        .execute();
+    },
+    close: async () => {},
+  };
+});
