@@ -9,7 +9,7 @@ import { hasFfmpeg } from "@shootout/audio";
 import { ConfigError, type Env, loadEnv } from "@shootout/config";
 import { createBoss, createDb, migrateToLatest } from "@shootout/db";
 import { createJobEventHub, createJobQueue, ensureQueues } from "@shootout/jobs";
-import { createLocalStorage } from "@shootout/storage";
+import { describeStorage, storageFromSettings } from "@shootout/storage";
 import { startEmbeddedServices } from "./embedded.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { webAppRoutes } from "./routes/web-app-routes.ts";
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   await boss.start();
   await ensureQueues(boss);
 
-  const storage = createLocalStorage(env.STORAGE_DIR);
+  const storage = storageFromSettings(env, database.db);
+  log.info(describeStorage(env), "storage ready");
   const embedded = await startEmbeddedServices({ env, database, storage, boss, log });
   // One LISTEN connection fans job events out to every live subscription of this process.
   const events = await createJobEventHub(database, log);

@@ -1,7 +1,7 @@
 import { loadEnv } from "@shootout/config";
 import { type BossOptions, createBoss, createDb, migrateToLatest } from "@shootout/db";
 import { ensureQueues, type RenderPipeline } from "@shootout/jobs";
-import { createLocalStorage } from "@shootout/storage";
+import { describeStorage, storageFromSettings } from "@shootout/storage";
 import type { PgBoss } from "pg-boss";
 import { type Logger, pino } from "pino";
 import { startWorker } from "./start-worker.ts";
@@ -49,7 +49,8 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   await boss.start();
   await ensureQueues(boss);
   await options.prepareQueues?.(boss);
-  const storage = createLocalStorage(env.STORAGE_DIR);
+  const storage = storageFromSettings(env, database.db);
+  log.info(describeStorage(env), "storage ready");
   const worker = await startWorker({
     database,
     boss,

@@ -38,7 +38,12 @@ export const envSchema = z.object({
     .optional(),
   PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  /** Local directory of the content-addressed file store. */
+  /**
+   * Where stored bytes (uploads, outputs, cached models) live: `local`, a directory (STORAGE_DIR);
+   * `database`, the database itself, for an API and workers on machines that share no disk.
+   */
+  STORAGE_BACKEND: z.enum(["local", "database"]).default("local"),
+  /** Local directory of the content-addressed file store (STORAGE_BACKEND=local). */
   STORAGE_DIR: z.string().min(1).default(".data/storage"),
 
   /** Session lifetime; each use within the second half of it extends it (sliding expiry). */

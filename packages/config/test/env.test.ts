@@ -8,6 +8,7 @@ describe("loadEnv", () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.PGLITE_DATA_DIR).toBe(".data/pglite");
     expect(env.WEB_ORIGINS).toEqual([]);
+    expect(env.STORAGE_BACKEND).toBe("local");
   });
 
   it("treats empty strings as unset and coerces numbers and lists", () => {
@@ -19,7 +20,12 @@ describe("loadEnv", () => {
 
   it("lists every bad variable with its reason", () => {
     try {
-      loadEnv({ PORT: "eighty", DATABASE_URL: "mysql://x", TOKEN_ENCRYPTION_KEY: "c2hvcnQ=" });
+      loadEnv({
+        PORT: "eighty",
+        DATABASE_URL: "mysql://x",
+        TOKEN_ENCRYPTION_KEY: "c2hvcnQ=",
+        STORAGE_BACKEND: "s3",
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -27,6 +33,7 @@ describe("loadEnv", () => {
       expect(issues).toMatch(/^PORT: /m);
       expect(issues).toMatch(/^DATABASE_URL: must be a postgres/m);
       expect(issues).toMatch(/^TOKEN_ENCRYPTION_KEY: must be 32 bytes/m);
+      expect(issues).toMatch(/^STORAGE_BACKEND: .*"local".*"database"/m);
     }
   });
 });

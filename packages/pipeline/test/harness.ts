@@ -14,7 +14,7 @@ import {
   type RenderCapabilities,
 } from "@shootout/router";
 import { createTestUser } from "@shootout/router/testing";
-import { createLocalStorage, type Storage } from "@shootout/storage";
+import { type Storage, storageFromSettings } from "@shootout/storage";
 import {
   createTokenCipher,
   createTone3000OAuth,
@@ -100,6 +100,8 @@ export async function startHarness(
     capabilities?: Partial<RenderCapabilities>;
     inProcessWorker?: boolean;
     ffmpegPath?: string;
+    /** STORAGE_BACKEND of the API and in-process worker (default: a local directory). */
+    storageBackend?: "local" | "database";
   } = {},
 ): Promise<Harness> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -111,7 +113,10 @@ export async function startHarness(
   // A failed render is not retried here: failures must show at once.
   await boss.updateQueue(RENDER_QUEUE, { retryLimit: 0 });
   const storageDir = mkdtempSync(path.join(os.tmpdir(), "shootout-pipeline-"));
-  const storage = createLocalStorage(storageDir);
+  const storage = storageFromSettings(
+    { STORAGE_BACKEND: options.storageBackend ?? "local", STORAGE_DIR: storageDir },
+    t.db,
+  );
   const tokenKey = generateTokenCipherKey();
   const tokens = createTone3000TokenStore({
     db: t.db,

@@ -12,3 +12,4 @@ export {
   StorageError,
   type StoredObject,
 } from "./storage.ts";
+export { describeStorage, type StorageSettings, storageFromSettings } from "./storage-from-settings.ts";

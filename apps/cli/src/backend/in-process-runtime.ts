@@ -11,7 +11,7 @@ import {
   type JobQueue,
 } from "@shootout/jobs";
 import type { Tone3000ClientFactory } from "@shootout/router";
-import { createLocalStorage, type Storage } from "@shootout/storage";
+import { type Storage, storageFromSettings } from "@shootout/storage";
 import { type RunningWorker, startWorker } from "@shootout/worker";
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
@@ -91,7 +91,7 @@ export async function openInProcessRuntime(
 
   try {
     await migrateToLatest(database.db);
-    const storage = createLocalStorage(env.STORAGE_DIR);
+    const storage = storageFromSettings(env, database.db);
     const workerMode = needs.worker ?? "no";
     const wantWorker = workerMode === "yes" || (workerMode === "auto" && embedded);
 
