@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   await boss.start();
   await ensureQueues(boss);
 
-  const storage = storageFromSettings(env, database.db);
+  const storage = storageFromSettings(env, database);
   log.info(describeStorage(env), "storage ready");
   const embedded = await startEmbeddedServices({ env, database, storage, boss, log });
   // One LISTEN connection fans job events out to every live subscription of this process.

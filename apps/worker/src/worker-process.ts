@@ -49,7 +49,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   await boss.start();
   await ensureQueues(boss);
   await options.prepareQueues?.(boss);
-  const storage = storageFromSettings(env, database.db);
+  const storage = storageFromSettings(env, database);
   log.info(describeStorage(env), "storage ready");
   const worker = await startWorker({
     database,

@@ -115,7 +115,7 @@ export async function startHarness(
   const storageDir = mkdtempSync(path.join(os.tmpdir(), "shootout-pipeline-"));
   const storage = storageFromSettings(
     { STORAGE_BACKEND: options.storageBackend ?? "local", STORAGE_DIR: storageDir },
-    t.db,
+    t,
   );
   const tokenKey = generateTokenCipherKey();
   const tokens = createTone3000TokenStore({

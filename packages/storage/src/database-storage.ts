@@ -16,10 +16,17 @@ export const DATABASE_CHUNK_BYTES = 1024 * 1024;
 /** Chunks read per query while streaming an object out (memory held per reader: this many MiB). */
 const CHUNKS_PER_READ = 4;
 const LIST_PAGE = 500;
+// BYTES_AS_TEXT: chunks are read as base64 text, encoded by the database, not as bytea results;
+// on PGlite they are written so too. Measured here (bench:storage), PGlite took ~160 ms a MiB for
+// a bytea parameter and ~18 ms as base64, and read 14 MB/s as bytea against 186 as base64. On
+// Postgres reads are even either way (base64 is a third smaller than bytea's hex), but writes of
+// bytea parameters ran 174 MB/s against 80 as base64, so Postgres keeps them.
 
 export interface DatabaseStorageOptions {
   /** Bytes per chunk (tests use small ones to cross chunk boundaries cheaply). */
   chunkBytes?: number;
+  /** Send chunks as base64 text (PGlite: see BYTES_AS_TEXT) rather than bytea parameters (Postgres). */
+  writeAsText?: boolean;
 }
 
 /**
@@ -45,9 +52,16 @@ export function createDatabaseStorage(db: Kysely<DB>, options: DatabaseStorageOp
     const last = Math.floor(end / chunkBytes);
     for (let first = Math.floor(start / chunkBytes); first <= last; first += CHUNKS_PER_READ) {
       const upTo = Math.min(last, first + CHUNKS_PER_READ - 1);
+      // Only the wanted bytes of each chunk leave the database: chunks are stored uncompressed,
+      // so substring() reads just the slices it needs. As base64 text (see BYTES_AS_TEXT).
       const rows = await db
         .selectFrom("storageChunks")
-        .select(["index", "bytes"])
+        .select("index")
+        .select(
+          sql<string>`encode(substring(bytes from greatest(0, ${start} - index * ${chunkBytes}) + 1 for least(${chunkBytes}, ${end} - index * ${chunkBytes} + 1) - greatest(0, ${start} - index * ${chunkBytes})), 'base64')`.as(
+            "base64",
+          ),
+        )
         .where("blobId", "=", blobId)
         .where("index", ">=", first)
         .where("index", "<=", upTo)
@@ -57,12 +71,8 @@ export function createDatabaseStorage(db: Kysely<DB>, options: DatabaseStorageOp
         // Deleted while it was being read.
         throw new StorageError("not_found", `object ${key} went away while being read`);
       }
-      for (const row of rows) {
-        const at = row.index * chunkBytes;
-        const from = Math.max(0, start - at);
-        const to = Math.min(row.bytes.byteLength, end - at + 1);
-        yield Buffer.from(row.bytes.buffer, row.bytes.byteOffset + from, to - from);
-      }
+      // Node's base64 decoder skips the line breaks encode() puts in.
+      for (const row of rows) yield Buffer.from(row.base64, "base64");
     }
   }
 
@@ -80,7 +90,10 @@ export function createDatabaseStorage(db: Kysely<DB>, options: DatabaseStorageOp
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
       const writeChunk = async (bytes: Uint8Array) => {
-        await db.insertInto("storageChunks").values({ blobId: blob.id, index, bytes }).execute();
+        const value = options.writeAsText
+          ? sql<Uint8Array>`decode(${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}, 'base64')`
+          : bytes;
+        await db.insertInto("storageChunks").values({ blobId: blob.id, index, bytes: value }).execute();
         index++;
       };
       try {

@@ -1,5 +1,4 @@
-import type { DB } from "@shootout/db";
-import type { Kysely } from "kysely";
+import type { Database } from "@shootout/db";
 import { createDatabaseStorage } from "./database-storage.ts";
 import { createLocalStorage } from "./local-storage.ts";
 import type { Storage } from "./storage.ts";
@@ -12,9 +11,12 @@ export interface StorageSettings {
 }
 
 /** The storage the settings ask for: what the API, the worker and the CLI all open alike. */
-export function storageFromSettings(settings: StorageSettings, db: Kysely<DB>): Storage {
+export function storageFromSettings(
+  settings: StorageSettings,
+  database: Pick<Database, "db" | "backend">,
+): Storage {
   return settings.STORAGE_BACKEND === "database"
-    ? createDatabaseStorage(db)
+    ? createDatabaseStorage(database.db, { writeAsText: database.backend === "pglite" })
     : createLocalStorage(settings.STORAGE_DIR);
 }
 

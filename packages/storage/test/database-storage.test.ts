@@ -15,45 +15,51 @@ afterAll(async () => {
 // Small chunks, so short test data crosses many chunk boundaries.
 const CHUNK = 1000;
 
-storageContract(`database (${process.env.TEST_DATABASE_URL ? "Postgres" : "PGlite"})`, async () => {
-  await sql`truncate storage_objects, storage_chunks, storage_blobs`.execute(t.db);
-  return {
-    storage: createDatabaseStorage(t.db, { chunkBytes: CHUNK }),
-    chunkBytes: CHUNK,
-    leftovers: async () => {
-      const row = await t.db
-        .selectFrom("storageBlobs")
-        .select((eb) => eb.fn.countAll<string>().as("n"))
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom("storageObjects")
-                .select("key")
-                .whereRef("storageObjects.blobId", "=", "storageBlobs.id"),
-            ),
-          ),
-        )
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+// Both ways of writing chunks, on whichever backend runs the tests.
+for (const writeAsText of [false, true]) {
+  storageContract(
+    `database (${process.env.TEST_DATABASE_URL ? "Postgres" : "PGlite"}, chunks written as ${writeAsText ? "base64 text" : "bytea"})`,
+    async () => {
+      await sql`truncate storage_objects, storage_chunks, storage_blobs`.execute(t.db);
+      return {
+        storage: createDatabaseStorage(t.db, { chunkBytes: CHUNK, writeAsText }),
+        chunkBytes: CHUNK,
+        leftovers: async () => {
+          const row = await t.db
+            .selectFrom("storageBlobs")
+            .select((eb) => eb.fn.countAll<string>().as("n"))
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom("storageObjects")
+                    .select("key")
+                    .whereRef("storageObjects.blobId", "=", "storageBlobs.id"),
+                ),
+              ),
+            )
+            .executeTakeFirstOrThrow();
+          return Number(row.n);
+        },
+        backdate: async (key, ms) => {
+          await t.db
+            .updateTable("storageObjects")
+            .set({ modifiedAt: new Date(Date.now() - ms) })
+            .where("key", "=", key)
+            .execute();
+        },
+        abandonPut: async (ms) => {
+          const blob = await t.db
+            .insertInto("storageBlobs")
+            .values({ startedAt: new Date(Date.now() - ms) })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          await t.db
+            .insertInto("storageChunks")
+            .values({ blobId: blob.id, index: 0, bytes: Buffer.from("half") })
+            .execute();
+        },
+        close: async () => {},
+      };
     },
-    backdate: async (key, ms) => {
-      await t.db
-        .updateTable("storageObjects")
-        .set({ modifiedAt: new Date(Date.now() - ms) })
-        .where("key", "=", key)
-        .execute();
-    },
-    abandonPut: async (ms) => {
-      const blob = await t.db
-        .insertInto("storageBlobs")
-        .values({ startedAt: new Date(Date.now() - ms) })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      await t.db
-        .insertInto("storageChunks")
-        .values({ blobId: blob.id, index: 0, bytes: Buffer.from("half") })
-        .execute();
-    },
-    close: async () => {},
-  };
-});
+  );
+}

@@ -91,7 +91,7 @@ export async function openInProcessRuntime(
 
   try {
     await migrateToLatest(database.db);
-    const storage = storageFromSettings(env, database.db);
+    const storage = storageFromSettings(env, database);
     const workerMode = needs.worker ?? "no";
     const wantWorker = workerMode === "yes" || (workerMode === "auto" && embedded);
 
