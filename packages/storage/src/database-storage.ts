@@ -41,6 +41,15 @@ export interface DatabaseStorageOptions {
 export function createDatabaseStorage(db: Kysely<DB>, options: DatabaseStorageOptions = {}): Storage {
   const chunkBytes = options.chunkBytes ?? DATABASE_CHUNK_BYTES;
 
+  const objectNamed = (key: string) => {
+    assertContentKey(key);
+    return db
+      .selectFrom("storageObjects")
+      .select(["blobId", "size", "modifiedAt"])
+      .where("key", "=", key)
+      .executeTakeFirst();
+  };
+
   const dropBlob = async (blobId: string) => {
     await db.deleteFrom("storageBlobs").where("id", "=", blobId).execute();
   };
@@ -132,23 +141,13 @@ export function createDatabaseStorage(db: Kysely<DB>, options: DatabaseStorageOp
     },
 
     async get(key, range?: ByteRange): Promise<Readable> {
-      assertContentKey(key);
-      const object = await db
-        .selectFrom("storageObjects")
-        .select(["blobId", "size"])
-        .where("key", "=", key)
-        .executeTakeFirst();
+      const object = await objectNamed(key);
       if (!object) throw new StorageError("not_found", `no object ${key}`);
       return Readable.from(readChunks(key, object.blobId, Number(object.size), range), { objectMode: false });
     },
 
     async stat(key) {
-      assertContentKey(key);
-      const object = await db
-        .selectFrom("storageObjects")
-        .select("size")
-        .where("key", "=", key)
-        .executeTakeFirst();
+      const object = await objectNamed(key);
       return object ? { size: Number(object.size) } : null;
     },
 
@@ -180,12 +179,7 @@ export function createDatabaseStorage(db: Kysely<DB>, options: DatabaseStorageOp
     },
 
     async modifiedAt(key) {
-      assertContentKey(key);
-      const object = await db
-        .selectFrom("storageObjects")
-        .select("modifiedAt")
-        .where("key", "=", key)
-        .executeTakeFirst();
+      const object = await objectNamed(key);
       return object ? new Date(object.modifiedAt) : null;
     },
 

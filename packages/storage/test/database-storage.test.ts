@@ -25,20 +25,10 @@ for (const writeAsText of [false, true]) {
         storage: createDatabaseStorage(t.db, { chunkBytes: CHUNK, writeAsText }),
         chunkBytes: CHUNK,
         leftovers: async () => {
-          const row = await t.db
-            .selectFrom("storageBlobs")
-            .select((eb) => eb.fn.countAll<string>().as("n"))
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom("storageObjects")
-                    .select("key")
-                    .whereRef("storageObjects.blobId", "=", "storageBlobs.id"),
-                ),
-              ),
-            )
-            .executeTakeFirstOrThrow();
-          return Number(row.n);
+          const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from storage_blobs b
+        left join storage_objects o on o.blob_id = b.id where o.key is null`.execute(t.db);
+          return rows[0]!.n;
         },
         backdate: async (key, ms) => {
           await t.db
