@@ -111,6 +111,8 @@ describe("live job progress through a real API server", () => {
   let queue: JobQueue;
   let hub: JobEventHub;
   let api: ApiServer;
+  /** Another API server like `api`, on the same database, hub and storage. */
+  let apiServer: () => ApiServer;
   let url: string;
   let worker: RunningWorker;
   let storageDir: string;
@@ -163,13 +165,15 @@ describe("live job progress through a real API server", () => {
     hub = await createJobEventHub(t, log);
     storageDir = mkdtempSync(path.join(os.tmpdir(), "live-progress-"));
     const storage = createLocalStorage(storageDir);
-    api = createApiServer({
-      env: loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent" }),
-      database: t,
-      storage,
-      log,
-      context: { jobQueue: queue, events: hub },
-    });
+    apiServer = () =>
+      createApiServer({
+        env: loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent" }),
+        database: t,
+        storage,
+        log,
+        context: { jobQueue: queue, events: hub },
+      });
+    api = apiServer();
     url = await api.listen(0, "127.0.0.1");
     worker = await startWorker({
       database: t,
@@ -365,6 +369,52 @@ describe("live job progress through a real API server", () => {
     await stream.return?.(undefined);
     expect(new Set(seen).size).toBe(inserted.length);
     expect(new Set(seen)).toEqual(new Set(inserted.map((r) => r.id)));
+  });
+
+  it("a wsLink client whose server restarts resumes onMine by itself and gets what changed meanwhile", async () => {
+    let server = apiServer();
+    const port = new URL(await server.listen(0, "127.0.0.1")).port;
+    const ws = createWSClient({
+      url: `ws://127.0.0.1:${port}/trpc`,
+      connectionParams: { token: alice.token },
+      retryDelayMs: () => 100,
+    });
+    sockets.push(ws);
+    const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
+    const seen: StatusEvent[] = [];
+    let jobId: string | null = null;
+    const sub = client.jobs.onMine.subscribe(undefined, {
+      onStarted: () => {
+        void startJob({ steps: 30, chunkMs: 40 }).then((job) => {
+          jobId = job.id;
+        });
+      },
+      onData: ({ id, data }) => {
+        seen.push({ id, jobId: data.jobId, seq: data.seq, status: data.status, at: data.at });
+      },
+    });
+    try {
+      await waitFor(async () => jobId !== null && sawStatus(seen, jobId, "running"), {
+        what: "the job to be seen running",
+      });
+      const id = jobId!;
+      // The server goes away (as on a deploy) while the job goes on and finishes.
+      await server.close();
+      await waitFor(async () => (await listJobEvents(t.db, id)).at(-1)?.status === "completed", {
+        what: "the job to complete while the server is down",
+      });
+      expect(sawStatus(seen, id, "completed")).toBe(false);
+      server = apiServer();
+      await server.listen(Number(port), "127.0.0.1");
+      // wsLink reconnects and resubscribes with its last event id: the completion arrives.
+      await waitFor(async () => sawStatus(seen, id, "completed"), {
+        what: "the completion after reconnecting",
+        timeoutMs: 15_000,
+      });
+    } finally {
+      sub.unsubscribe();
+      await server.close();
+    }
   });
 
   it("onMine refuses a last event id that is not a time, naming the field", async () => {
