@@ -75,29 +75,32 @@ interface StatusEvent {
 }
 
 /**
- * Subscribes to jobs.onMine and collects its events until `until` holds for them (then
- * unsubscribes, as a client going away). `onStarted` runs once the server has subscribed.
+ * Subscribes to jobs.onMine and keeps its events as they come; `settled` resolves once the server
+ * has started the subscription or refused it (`failure`).
  */
-function collectMine(
-  client: Client,
-  input: { lastEventId?: string } | undefined,
-  until: (events: StatusEvent[]) => boolean,
-  onStarted?: () => void,
-): Promise<StatusEvent[]> {
-  return new Promise((resolve, reject) => {
-    const events: StatusEvent[] = [];
-    const sub = client.jobs.onMine.subscribe(input, {
-      onStarted,
-      onData({ id, data }) {
-        events.push({ id, jobId: data.jobId, seq: data.seq, status: data.status, at: data.at });
-        if (until(events)) {
-          sub.unsubscribe();
-          resolve(events);
-        }
-      },
-      onError: reject,
-    });
+function watchMine(client: Client, input?: { lastEventId?: string }) {
+  const events: StatusEvent[] = [];
+  let failure: unknown = null;
+  let settle: () => void = () => {};
+  const settled = new Promise<void>((resolve) => {
+    settle = resolve;
   });
+  const sub = client.jobs.onMine.subscribe(input, {
+    onStarted: () => settle(),
+    onData({ id, data }) {
+      events.push({ id, jobId: data.jobId, seq: data.seq, status: data.status, at: data.at });
+    },
+    onError(error) {
+      failure = error;
+      settle();
+    },
+  });
+  return {
+    events,
+    settled,
+    failure: () => failure,
+    stop: () => sub.unsubscribe(),
+  };
 }
 
 const sawStatus = (events: StatusEvent[], jobId: string, status: string) =>
@@ -284,25 +287,25 @@ describe("live job progress through a real API server", () => {
 
   it("onMine resumed with its last event id delivers what changed while away; a new one starts from now", async () => {
     const client = wsClient(alice.token);
-    const slow = { steps: 30, chunkMs: 40 };
-    let jobA: { id: string } | null = null;
-    const first = await collectMine(
-      client,
-      undefined,
-      (events) => events.some((e) => e.status === "running"),
-      () => {
-        void startJob(slow).then((job) => {
-          jobA = job;
-        });
-      },
-    );
-    await waitFor(async () => jobA !== null, { what: "job A to be created" });
-    const a = jobA!.id;
+    /** A live onMine on `client`, once the server has subscribed it to the hub. */
+    const live = async (input?: { lastEventId?: string }) => {
+      const watch = watchMine(client, input);
+      await watch.settled;
+      await waitFor(async () => hub.listenerCount() === 1, { what: "onMine to subscribe" });
+      return watch;
+    };
+
+    const firstWatch = await live();
+    const a = (await startJob({ steps: 30, chunkMs: 40 })).id;
+    await waitFor(async () => sawStatus(firstWatch.events, a, "running"), { what: "job A running" });
+    firstWatch.stop();
+    const first = [...firstWatch.events];
     expect(first.filter((e) => e.jobId === a).map((e) => e.status)).toEqual(["queued", "running"]);
     // Ids are change times and never go back.
     const ids = first.map((e) => Date.parse(e.id));
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
     for (const e of first) expect(Date.parse(e.id)).toBeGreaterThanOrEqual(Date.parse(e.at));
+    await waitFor(async () => hub.listenerCount() === 0, { what: "the first onMine to go" });
 
     // While nobody listens: A completes, B is made and completes, and Bob renders too.
     const bobsJob = await startJob({ steps: 2 }, bob);
@@ -315,30 +318,26 @@ describe("live job progress through a real API server", () => {
     });
 
     const lastEventId = first.at(-1)!.id;
-    const resumed = await collectMine(
-      client,
-      { lastEventId },
-      (events) => sawStatus(events, a, "completed") && sawStatus(events, b, "completed"),
+    const resumedWatch = await live({ lastEventId });
+    await waitFor(
+      async () =>
+        sawStatus(resumedWatch.events, a, "completed") && sawStatus(resumedWatch.events, b, "completed"),
+      { what: "the changes made while away" },
     );
+    resumedWatch.stop();
+    const resumed = [...resumedWatch.events];
     expect(resumed.some((e) => e.jobId === bobsJob.id)).toBe(false);
     // A's change already seen (running) may come again near the cursor; nothing older than it.
     expect(resumed.filter((e) => e.jobId === a).every((e) => e.status !== "queued")).toBe(true);
     expect(Date.parse(resumed.at(-1)!.id)).toBeGreaterThan(Date.parse(lastEventId));
+    await waitFor(async () => hub.listenerCount() === 0, { what: "the resumed onMine to go" });
 
     // Without an id, only what happens from now on: the first event is the new job's.
-    let jobC: { id: string } | null = null;
-    const fresh = await collectMine(
-      client,
-      undefined,
-      (events) => events.length > 0,
-      () => {
-        void startJob({ steps: 2 }).then((job) => {
-          jobC = job;
-        });
-      },
-    );
-    await waitFor(async () => jobC !== null, { what: "job C to be created" });
-    expect(fresh.map((e) => [e.jobId, e.status])).toEqual([[jobC!.id, "queued"]]);
+    const freshWatch = await live();
+    const c = (await startJob({ steps: 2 })).id;
+    await waitFor(async () => sawStatus(freshWatch.events, c, "queued"), { what: "job C queued" });
+    freshWatch.stop();
+    expect([freshWatch.events[0]?.jobId, freshWatch.events[0]?.status]).toEqual([c, "queued"]);
   });
 
   it("a resumed onMine reads a long backlog in pages: 1,100 jobs changed in one instant, each once", async () => {
@@ -424,10 +423,9 @@ describe("live job progress through a real API server", () => {
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: "BAD_REQUEST" });
-    const overWs = await collectMine(wsClient(alice.token), { lastEventId: "42" }, () => true).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const refused = watchMine(wsClient(alice.token), { lastEventId: "42" });
+    await refused.settled;
+    const overWs = refused.failure();
     expect(overWs).toBeInstanceOf(TRPCClientError);
     const data = (overWs as TRPCClientError<AppRouter>).data as { code?: string; zodError?: unknown };
     expect(data.code).toBe("BAD_REQUEST");
