@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { decodeAudio } from "@shootout/audio";
 import { loadEnv } from "@shootout/config";
@@ -297,6 +297,36 @@ group("shootout run (in-process)", { timeout: 240_000 }, () => {
     expect(failed.code, describe(failed)).toBe(0);
     expect(failed.stdout).toContain("no failed jobs");
     expect(failed.stdout).not.toContain(jobId);
+  });
+
+  it("a DI it cannot read fails the job with the reason, said once, without log lines or stacks (exit 1)", async () => {
+    const dir = path.join(target.dir, "bad-di");
+    mkdirSync(dir, { recursive: true });
+    // The RIFF/WAVE magic (so the upload takes it) and then no fmt chunk.
+    writeFileSync(path.join(dir, "broken.wav"), Buffer.from("RIFF\0\0\0\0WAVEjunkjunk", "latin1"));
+    const example = JSON.parse(readFileSync(EXAMPLE_CONFIG, "utf8")) as { tones: { ir?: string }[] };
+    const config = {
+      ...example,
+      name: "Broken DI",
+      di: "broken.wav",
+      outputFormats: ["flac"],
+      tones: example.tones.map((tone) => (tone.ir ? { ...tone, ir: path.join(EXAMPLES, tone.ir) } : tone)),
+    };
+    writeFileSync(path.join(dir, "broken.json"), JSON.stringify(config));
+    const result = await cli([
+      "run",
+      path.join(dir, "broken.json"),
+      "--user",
+      "local",
+      "--out",
+      path.join(dir, "out"),
+    ]);
+    expect(result.code, describe(result)).toBe(1);
+    const said = `${result.stdout}\n${result.stderr}`;
+    expect(said).toMatch(/failed: The DI file "broken\.wav" cannot be used: not a readable WAV file/);
+    // The CLI says it itself; the worker running inside it keeps its log of it to itself.
+    expect(result.stderr).not.toMatch(/"level":/);
+    expect(said).not.toMatch(/\n\s+at /);
   });
 
   it("says who is unknown (exit 1) and what a bad option is (exit 2)", async () => {

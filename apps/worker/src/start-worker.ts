@@ -222,8 +222,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       const userMessage = error instanceof RenderError ? error.message : INTERNAL_ERROR_MESSAGE;
       const retryable = !(error instanceof RenderError) || error.retryable;
       final = !retryable || ctx.message.retryCount >= ctx.message.retryLimit;
-      // The stack goes to the logs only; users see `userMessage`.
-      jobLog.error({ err: error, final }, "render failed");
+      // The stack goes to the logs only; users see `userMessage`. A render refused for what the
+      // user gave it (an unreadable DI, a model that is gone) is their news, not an operator's
+      // alarm: a warning, which the CLI (printing the refusal itself) keeps quiet by default.
+      if (error instanceof RenderError && !error.retryable) {
+        jobLog.warn({ err: error, final }, "render refused");
+      } else {
+        jobLog.error({ err: error, final }, "render failed");
+      }
       await markFailed(db, fence, { userMessage, progress: ctx.progress, final });
     } catch (settleError) {
       if (settleError instanceof ClaimLostError) {
