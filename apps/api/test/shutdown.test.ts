@@ -20,7 +20,7 @@ describe("graceful stop with live subscriptions", () => {
   it("ends SSE subscriptions at once instead of waiting the grace period for them", async () => {
     const { token } = await createTestUser(t.database.db);
     const client = httpClient(t.url, token);
-    const di = uploadedFile.parse(await (await upload(t.url, token, wavBytes())).json());
+    const di = uploadedFile.parse(await (await upload(t.url, token, wavBytes(24_000))).json());
     const shootout = await client.shootouts.create.mutate(validShootoutInput(di.id));
     const job = await client.jobs.create.mutate({ shootoutId: shootout.id });
 

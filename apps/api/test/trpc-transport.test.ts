@@ -14,7 +14,8 @@ let alice: { user: { id: string; username: string }; token: string };
 beforeAll(async () => {
   t = await startTestApi();
   alice = await createTestUser(t.database.db);
-  const response = await upload(t.url, alice.token, wavBytes());
+  // Half a second: the shortest DI a shootout takes.
+  const response = await upload(t.url, alice.token, wavBytes(24_000));
   const di = uploadedFile.parse(await response.json());
   await httpClient(t.url, alice.token).shootouts.create.mutate(validShootoutInput(di.id, "first"));
 });

@@ -271,7 +271,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
 
   it("pages through my shootouts with the cursor, newest first", async () => {
     // Enough shootouts for two pages (10 a page), made through the API with the browser's session.
-    const upload = await page.request.post(`${stack.url}/files?kind=di&name=bulk.wav`, { data: diWav(0.2) });
+    const upload = await page.request.post(`${stack.url}/files?kind=di&name=bulk.wav`, { data: diWav(0.5) });
     expect(upload.status()).toBe(201);
     const { id: diFileId } = (await upload.json()) as { id: string };
     for (let i = 1; i <= 10; i++) {

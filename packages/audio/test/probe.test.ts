@@ -58,6 +58,15 @@ describe("probeAudio (length, rate and channels from the headers)", () => {
     expect(Math.abs(facts!.durationMs - 3000)).toBeLessThan(80);
   });
 
+  it("given the file's size, a truncated WAV's length is what its bytes hold, not what its header claims", async () => {
+    const whole = encodeWav(tone(3, 48_000), 48_000, "pcm16");
+    // About one second of the three, the header still declaring three.
+    const cut = whole.subarray(0, 44 + 48_000 * 2);
+    expect((await probeAudio(streamOf(cut), "audio/wav"))?.durationMs).toBe(3000);
+    expect((await probeAudio(streamOf(cut), "audio/wav", cut.byteLength))?.durationMs).toBe(1000);
+    expect((await probeAudio(streamOf(whole), "audio/wav", whole.byteLength))?.durationMs).toBe(3000);
+  });
+
   it("says nothing (null) for bytes that are not what they claim", async () => {
     expect(await probeAudio(streamOf(new TextEncoder().encode("not audio at all")), "audio/wav")).toBeNull();
     expect(await probeAudio(streamOf(new Uint8Array(0)), "audio/flac")).toBeNull();

@@ -20,6 +20,8 @@ const csv = z
  */
 /** MAX_DI_SECONDS when unset; also what the router and the pipeline assume without configuration. */
 export const DEFAULT_MAX_DI_SECONDS = 120;
+/** Shortest DI worth rendering (loudness needs at least one 400 ms block); not configurable. */
+export const MIN_DI_SECONDS = 0.5;
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

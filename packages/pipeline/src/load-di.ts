@@ -1,5 +1,5 @@
 import { trimSilence } from "@shootout/audio";
-import { DEFAULT_MAX_DI_SECONDS } from "@shootout/config";
+import { DEFAULT_MAX_DI_SECONDS, MIN_DI_SECONDS } from "@shootout/config";
 import type { DB } from "@shootout/db";
 import { RenderError } from "@shootout/jobs";
 import type { Storage } from "@shootout/storage";
@@ -14,9 +14,6 @@ export interface PreparedDi {
   notes: string[];
   source: { sampleRate: number; channels: number; format: string };
 }
-
-/** Shortest DI worth rendering: loudness needs at least one 400 ms block. */
-const MIN_DI_SECONDS = 0.5;
 
 /**
  * Loads the shootout's DI from storage: decode, sum to mono, resample to 48 kHz, trim silence.

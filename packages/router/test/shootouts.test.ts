@@ -178,6 +178,20 @@ describe("shootouts", () => {
     expect((await p.caller.shootouts.create(shootoutInput(long.id))).diFileId).toBe(long.id);
   });
 
+  it("refuses a DI too short to render (under 0.5 s by its headers), naming the field", async () => {
+    const p = await player();
+    const blip = await seedFile(t.db, p.user.id, "di", "blip.wav");
+    await t.db.updateTable("files").set({ durationMs: 10 }).where("id", "=", blip.id).execute();
+    const refused = await expectTRPCError(p.caller.shootouts.create(shootoutInput(blip.id)), "BAD_REQUEST");
+    expect(refused.message).toBe(
+      "diFileId: the DI is 0.01 s long; a shootout needs at least 0.5 s of playing",
+    );
+    expect(refused.cause).toMatchObject({ issues: [{ path: ["diFileId"] }] });
+    // Half a second is enough.
+    await t.db.updateTable("files").set({ durationMs: 500 }).where("id", "=", blip.id).execute();
+    expect((await p.caller.shootouts.create(shootoutInput(blip.id))).diFileId).toBe(blip.id);
+  });
+
   it("rejects an unknown effect through the router with the field named", async () => {
     const p = await player();
     const error = await expectTRPCError(

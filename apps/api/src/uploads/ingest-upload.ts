@@ -59,7 +59,7 @@ export async function ingestUpload(
   }
   // How long it is (and its rate and channels), read from its headers: shootouts.create checks
   // the DI's length against MAX_DI_SECONDS before any render. Unknown (null) when it cannot say.
-  const facts = await probeAudio(await deps.storage.get(stored.key), MIME[type]);
+  const facts = await probeAudio(await deps.storage.get(stored.key), MIME[type], stored.size);
   // The bytes stay even if this insert fails: the key is content-addressed and may be shared.
   const file = await recordUploadedFile(deps.db, {
     ownerId: input.ownerId,

@@ -14,12 +14,20 @@ export interface AudioFacts {
  * scanned frame by frame. Null when the file does not say (or is not what it claims).
  * music-metadata reads every container we accept; its header parsers are well exercised.
  */
-export async function probeAudio(stream: Readable, mimeType: string): Promise<AudioFacts | null> {
+export async function probeAudio(
+  stream: Readable,
+  mimeType: string,
+  /** The file's size in bytes, when known: a length is then what the bytes hold, not what a truncated header claims. */
+  size?: number,
+): Promise<AudioFacts | null> {
   try {
     // The web-stream entry: music-metadata's Node-stream one exists only under the "node" export
     // condition, which test runners and bundlers do not always pick.
     const web = Readable.toWeb(stream) as WebReadableStream<Uint8Array>;
-    const { format } = await parseWebStream(web, { mimeType }, { duration: true, skipCovers: true });
+    const { format } = await parseWebStream(web, size === undefined ? { mimeType } : { mimeType, size }, {
+      duration: true,
+      skipCovers: true,
+    });
     if (!format.duration || !format.sampleRate || !format.numberOfChannels) return null;
     return {
       durationMs: Math.round(format.duration * 1000),

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_DI_SECONDS } from "@shootout/config";
+import { DEFAULT_MAX_DI_SECONDS, MIN_DI_SECONDS } from "@shootout/config";
 import type { DB, Shootouts, ToneSelections } from "@shootout/db";
 import { ACTIVE_STATUSES } from "@shootout/jobs";
 import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from "kysely";
@@ -145,6 +145,12 @@ async function assertUsableFiles(
   }
   // Known from the upload's headers; an unknown length is checked by the render once decoded.
   const diMs = rows.find((r) => r.id === refs.diFileId)?.durationMs ?? null;
+  if (diMs !== null && diMs < MIN_DI_SECONDS * 1000) {
+    throw new InvalidReferenceError(
+      ["diFileId"],
+      `the DI is ${(diMs / 1000).toFixed(2)} s long; a shootout needs at least ${MIN_DI_SECONDS} s of playing`,
+    );
+  }
   if (diMs !== null && diMs > limits.maxDiSeconds * 1000) {
     throw new InvalidReferenceError(
       ["diFileId"],
