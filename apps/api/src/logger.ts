@@ -22,6 +22,9 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       base: { service: "api" },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Causes nested as they are: the default folds every cause's message into the top one,
+      // repeating what an error that quotes its cause already says.
+      serializers: { err: pino.stdSerializers.errWithCause },
     },
     options.destination ?? pino.destination({ sync: false }),
   );

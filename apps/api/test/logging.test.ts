@@ -73,6 +73,21 @@ describe("the logger's redaction", () => {
   });
 });
 
+describe("the logger's errors", () => {
+  it("keeps an error's own message and nests its causes, instead of folding them into it", () => {
+    const out: string[] = [];
+    const log = createLogger({
+      level: "info",
+      destination: { write: (line: string) => void out.push(line) },
+    });
+    const cause = new Error("Could not find the fmt chunk");
+    log.warn({ err: new Error(`not a readable WAV file: ${cause.message}`, { cause }) }, "render refused");
+    const line = JSON.parse(out[0]!) as { err: { message: string; cause?: { message: string } } };
+    expect(line.err.message).toBe("not a readable WAV file: Could not find the fmt chunk");
+    expect(line.err.cause?.message).toBe("Could not find the fmt chunk");
+  });
+});
+
 describe("WebSocket session from the upgrade request's cookie", () => {
   it("authenticates calls with the cookie when no connectionParams are sent", async () => {
     const { user, token } = await createTestUser(t.database.db);

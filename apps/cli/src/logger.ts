@@ -8,5 +8,8 @@ import { type Logger, pino } from "pino";
  */
 export function createCliLogger(env: NodeJS.ProcessEnv = process.env): Logger {
   const level = env.LOG_LEVEL?.trim() || "error";
-  return pino({ level, base: { service: "cli" } }, pino.destination({ fd: 2, sync: true }));
+  return pino(
+    { level, base: { service: "cli" }, serializers: { err: pino.stdSerializers.errWithCause } },
+    pino.destination({ fd: 2, sync: true }),
+  );
 }

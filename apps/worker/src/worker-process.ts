@@ -26,7 +26,12 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   const log =
     options.log ??
     pino(
-      { level: env.LOG_LEVEL, base: { service: "worker", pid: process.pid } },
+      {
+        level: env.LOG_LEVEL,
+        base: { service: "worker", pid: process.pid },
+        // Causes nested as they are, not folded into the top message (as the API logs them).
+        serializers: { err: pino.stdSerializers.errWithCause },
+      },
       pino.destination({ sync: true }),
     );
   if (!env.DATABASE_URL) {
