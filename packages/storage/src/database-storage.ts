@@ -59,8 +59,14 @@ export function createDatabaseStorage(db: Kysely<DB>, options: DatabaseStorageOp
     const end = Math.min(range?.end ?? size - 1, size - 1);
     if (end < start) return;
     const last = Math.floor(end / chunkBytes);
-    for (let first = Math.floor(start / chunkBytes); first <= last; first += CHUNKS_PER_READ) {
-      const upTo = Math.min(last, first + CHUNKS_PER_READ - 1);
+    // The first read takes one chunk: many readers (a header probe, a player's first request)
+    // stop after it.
+    for (
+      let first = Math.floor(start / chunkBytes), batch = 1;
+      first <= last;
+      first += batch, batch = CHUNKS_PER_READ
+    ) {
+      const upTo = Math.min(last, first + batch - 1);
       // Only the wanted bytes of each chunk leave the database: chunks are stored uncompressed,
       // so substring() reads just the slices it needs. As base64 text (see BYTES_AS_TEXT).
       const rows = await db
