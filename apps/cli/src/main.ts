@@ -9,10 +9,18 @@ import { jobsCommand } from "./commands/jobs-command.ts";
 import { loginCommand } from "./commands/login-command.ts";
 import { runCommand } from "./commands/run-command.ts";
 import { sessionsCommand } from "./commands/sessions-command.ts";
+import { storageCommand } from "./commands/storage-command.ts";
 import { usersCommand } from "./commands/users-command.ts";
 import { reportError } from "./report-error.ts";
 
-const COMMANDS: readonly Command[] = [runCommand, jobsCommand, loginCommand, usersCommand, sessionsCommand];
+const COMMANDS: readonly Command[] = [
+  runCommand,
+  jobsCommand,
+  loginCommand,
+  usersCommand,
+  sessionsCommand,
+  storageCommand,
+];
 
 const MAIN_HELP = `Usage: shootout <command> [options]
 

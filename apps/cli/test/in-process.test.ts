@@ -284,6 +284,39 @@ group("shootout run (in-process)", { timeout: 240_000 }, () => {
     },
   );
 
+  it("copies the stored bytes into the database with `storage copy`; a second run finds them there", async () => {
+    const first = await cli(["storage", "copy", "--to", "database"]);
+    expect(first.code, describe(first)).toBe(0);
+    const copied = /^copied (\d+) objects \([\d.]+ MB\); 0 were there already$/m.exec(first.stdout);
+    expect(copied, describe(first)).not.toBeNull();
+    expect(Number(copied![1])).toBeGreaterThan(0);
+    expect(first.stderr).toMatch(/now set STORAGE_BACKEND=database on every process/);
+    // Every object a row refers to (uploads, outputs, cached models) is in the database now.
+    await target.withDb(async ({ db }) => {
+      const referenced = await db
+        .selectFrom("files")
+        .select("storageKey")
+        .union(db.selectFrom("modelCache").select("storageKey"))
+        .execute();
+      const stored = new Set(
+        (await db.selectFrom("storageObjects").select("key").execute()).map((r) => r.key),
+      );
+      expect(referenced.length).toBeGreaterThan(0);
+      for (const { storageKey } of referenced) expect(stored.has(storageKey), storageKey).toBe(true);
+    });
+    const again = await cli(["storage", "copy", "--to", "database"]);
+    expect(again.code, describe(again)).toBe(0);
+    expect(again.stdout).toContain(`copied 0 objects (0.0 MB); ${copied![1]} were there already`);
+    for (const bad of [
+      ["storage", "copy"],
+      ["storage", "copy", "--to", "s3"],
+      ["storage", "move", "--to", "local"],
+    ]) {
+      const refused = await cli(bad);
+      expect(refused.code, describe(refused)).toBe(2);
+    }
+  });
+
   it("lists the job with `shootout jobs`, and filters by status", async () => {
     const listed = await cli(["jobs", "--user", "local"]);
     expect(listed.code, describe(listed)).toBe(0);

@@ -1,4 +1,5 @@
 export { contentKey } from "./content-key.ts";
+export { type CopyResult, copyStorage } from "./copy-storage.ts";
 export {
   createDatabaseStorage,
   DATABASE_CHUNK_BYTES,
