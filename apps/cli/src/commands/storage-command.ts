@@ -1,4 +1,4 @@
-import { EXIT_HELP, helpOption, parseCommandArgs } from "../args.ts";
+import { EXIT_HELP, helpOption, identityOptions, parseCommandArgs } from "../args.ts";
 import { UsageError } from "../cli-errors.ts";
 import { type Command, println } from "./command.ts";
 
@@ -35,9 +35,7 @@ export const storageCommand: Command = {
         ...helpOption,
         to: { type: "string" },
         // Refused with a reason below rather than as an unknown option.
-        api: { type: "string" },
-        token: { type: "string" },
-        user: { type: "string" },
+        ...identityOptions,
       },
       { allowPositionals: true },
     );

@@ -1,4 +1,4 @@
-import { EXIT_HELP, helpOption, parseCommandArgs } from "../args.ts";
+import { EXIT_HELP, helpOption, identityOptions, parseCommandArgs } from "../args.ts";
 import { UsageError } from "../cli-errors.ts";
 import { formatTime } from "../output/format.ts";
 import { formatTable } from "../output/table.ts";
@@ -36,9 +36,7 @@ export const usersCommand: Command = {
         ...helpOption,
         "tone3000-id": { type: "string" },
         // Refused with a reason below rather than as an unknown option.
-        api: { type: "string" },
-        token: { type: "string" },
-        user: { type: "string" },
+        ...identityOptions,
       },
       { allowPositionals: true },
     );
