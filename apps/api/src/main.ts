@@ -9,7 +9,7 @@ import { hasFfmpeg } from "@shootout/audio";
 import { ConfigError, type Env, loadEnv } from "@shootout/config";
 import { createBoss, createDb, migrateToLatest } from "@shootout/db";
 import { createJobEventHub, createJobQueue, ensureQueues } from "@shootout/jobs";
-import { describeStorage, storageFromSettings } from "@shootout/storage";
+import { describeStorage, StorageError, storageFromSettings } from "@shootout/storage";
 import { startEmbeddedServices } from "./embedded.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { webAppRoutes } from "./routes/web-app-routes.ts";
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   await ensureQueues(boss);
 
   const storage = storageFromSettings(env, database);
+  await storage.ready();
   log.info(describeStorage(env), "storage ready");
   const embedded = await startEmbeddedServices({ env, database, storage, boss, log });
   // One LISTEN connection fans job events out to every live subscription of this process.
@@ -100,8 +101,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `shootout api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // A storage that cannot be used says why in one line; anything else comes with its stack.
+  const reason =
+    error instanceof StorageError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`shootout api: failed to start: ${reason}\n`);
   process.exit(1);
 });

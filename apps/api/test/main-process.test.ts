@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -152,5 +152,36 @@ describe("main.ts as a child process", () => {
     expect(err).toContain("invalid configuration");
     expect(err).toContain("PORT");
     expect(err).toContain("MAX_UPLOAD_MB");
+  });
+
+  it("exits 1 saying why when its storage directory cannot be written", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "api-bad-storage-"));
+    try {
+      writeFileSync(path.join(dir, "a-file"), "");
+      const storageDir = path.join(dir, "a-file", "storage");
+      const child = spawn(process.execPath, [MAIN], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          PORT: "0",
+          LOG_LEVEL: "silent",
+          PGLITE_DATA_DIR: path.join(dir, "pglite"),
+          STORAGE_DIR: storageDir,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let err = "";
+      child.stderr.setEncoding("utf8").on("data", (c: string) => {
+        err += c;
+      });
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(code).toBe(1);
+      expect(err).toContain(
+        `shootout api: failed to start: the storage directory ${storageDir} cannot be written: ENOTDIR`,
+      );
+      // One line, no stack.
+      expect(err.trim().split("\n")).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

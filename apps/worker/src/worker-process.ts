@@ -55,6 +55,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   await ensureQueues(boss);
   await options.prepareQueues?.(boss);
   const storage = storageFromSettings(env, database);
+  await storage.ready();
   log.info(describeStorage(env), "storage ready");
   const worker = await startWorker({
     database,

@@ -189,6 +189,18 @@ export function createDatabaseStorage(db: Kysely<DB>, options: DatabaseStorageOp
       return object ? new Date(object.modifiedAt) : null;
     },
 
+    async ready() {
+      try {
+        await db.selectFrom("storageObjects").select("key").limit(1).execute();
+      } catch (cause) {
+        throw new StorageError(
+          "unavailable",
+          `the database storage cannot be read (are migrations applied?): ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+    },
+
     async removeAbandoned(before) {
       const removed = await db
         .deleteFrom("storageBlobs")

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -86,6 +86,21 @@ export function createLocalStorage(root: string): Storage {
 
     async modifiedAt(key) {
       return (await stat(pathOf(key)).catch(() => null))?.mtime ?? null;
+    },
+
+    async ready() {
+      try {
+        await mkdir(tmpDir, { recursive: true });
+        const probe = path.join(tmpDir, `ready-${process.pid}-${randomBytes(4).toString("hex")}`);
+        await writeFile(probe, "");
+        await rm(probe, { force: true });
+      } catch (cause) {
+        throw new StorageError(
+          "unavailable",
+          `the storage directory ${base} cannot be written: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
     },
 
     async removeAbandoned(before) {

@@ -33,6 +33,12 @@ export interface Storage {
   modifiedAt(key: string): Promise<Date | null>;
   /** Removes what puts that never finished (their process died) left before `before`; returns how many. */
   removeAbandoned(before: Date): Promise<number>;
+  /**
+   * Checks that objects can be stored here (a process calls it as it starts, so a wrong
+   * directory or database stops it with the reason instead of failing the first upload).
+   * Rejects with StorageError `unavailable`.
+   */
+  ready(): Promise<void>;
 }
 
 export interface ListedObject {
@@ -42,9 +48,9 @@ export interface ListedObject {
 }
 
 export class StorageError extends Error {
-  readonly code: "too_large" | "not_found" | "bad_key";
-  constructor(code: StorageError["code"], message: string) {
-    super(message);
+  readonly code: "too_large" | "not_found" | "bad_key" | "unavailable";
+  constructor(code: StorageError["code"], message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
     this.name = "StorageError";
     this.code = code;
   }

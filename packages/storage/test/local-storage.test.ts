@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { describe, expect, it } from "vitest";
 import { createLocalStorage } from "../src/local-storage.ts";
 import { storageContract } from "./storage-contract.ts";
 
@@ -25,4 +26,23 @@ storageContract("local directory", async () => {
     },
     close: async () => rmSync(root, { recursive: true, force: true }),
   };
+});
+
+describe("local directory storage that cannot be used", () => {
+  it("says so at ready(), naming the directory and the reason", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "storage-unusable-"));
+    try {
+      // Under a regular file: no directory can be made there (whoever runs the test).
+      writeFileSync(path.join(root, "a-file"), "");
+      const dir = path.join(root, "a-file", "storage");
+      await expect(createLocalStorage(dir).ready()).rejects.toMatchObject({
+        code: "unavailable",
+        message: expect.stringMatching(
+          new RegExp(`^the storage directory ${dir} cannot be written: ENOTDIR`),
+        ),
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

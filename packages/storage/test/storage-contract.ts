@@ -45,6 +45,14 @@ export function storageContract(name: string, make: () => Promise<StorageUnderTe
       current = null;
     });
 
+    it("is ready to store, and checking leaves nothing behind", async () => {
+      const under = await fresh();
+      await under.storage.ready();
+      await under.storage.ready();
+      expect(await under.leftovers()).toBe(0);
+      expect(await listed(under.storage)).toEqual([]);
+    });
+
     it("stores a stream under its sha256 and reads it back whole or by range", async () => {
       const { storage } = await fresh();
       const stored = await storage.put(chunks("hello ", "world"));

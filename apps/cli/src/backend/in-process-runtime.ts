@@ -92,6 +92,7 @@ export async function openInProcessRuntime(
   try {
     await migrateToLatest(database.db);
     const storage = storageFromSettings(env, database);
+    await storage.ready();
     const workerMode = needs.worker ?? "no";
     const wantWorker = workerMode === "yes" || (workerMode === "auto" && embedded);
 
