@@ -138,9 +138,10 @@ describe("main.ts as a child process", () => {
     // Two cold PGlite starts (ours and the child's) on a shared 2-core machine.
   }, 180_000);
 
-  it("exits 1 with a clear message on bad configuration", async () => {
+  /** main.ts with only `env` (and PATH): its exit code and what it wrote to stderr. */
+  async function startAndExit(env: Record<string, string>): Promise<{ code: number | null; err: string }> {
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? "", PORT: "not-a-port", MAX_UPLOAD_MB: "-1" },
+      env: { PATH: process.env.PATH ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let err = "";
@@ -148,6 +149,11 @@ describe("main.ts as a child process", () => {
       err += c;
     });
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    return { code, err };
+  }
+
+  it("exits 1 with a clear message on bad configuration", async () => {
+    const { code, err } = await startAndExit({ PORT: "not-a-port", MAX_UPLOAD_MB: "-1" });
     expect(code).toBe(1);
     expect(err).toContain("invalid configuration");
     expect(err).toContain("PORT");
@@ -159,21 +165,12 @@ describe("main.ts as a child process", () => {
     try {
       writeFileSync(path.join(dir, "a-file"), "");
       const storageDir = path.join(dir, "a-file", "storage");
-      const child = spawn(process.execPath, [MAIN], {
-        env: {
-          PATH: process.env.PATH ?? "",
-          PORT: "0",
-          LOG_LEVEL: "silent",
-          PGLITE_DATA_DIR: path.join(dir, "pglite"),
-          STORAGE_DIR: storageDir,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+      const { code, err } = await startAndExit({
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        PGLITE_DATA_DIR: path.join(dir, "pglite"),
+        STORAGE_DIR: storageDir,
       });
-      let err = "";
-      child.stderr.setEncoding("utf8").on("data", (c: string) => {
-        err += c;
-      });
-      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
       expect(code).toBe(1);
       expect(err).toContain(
         `shootout api: failed to start: the storage directory ${storageDir} cannot be written: ENOTDIR`,
