@@ -3,7 +3,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { createTestUser } from "@shootout/router/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aiffBytes, flacBytes, id3Mp3Bytes, mp3Bytes, wavBytes } from "./helpers/audio-bytes.ts";
+import { aiffBytes, flacBytes, id3Mp3Bytes, mp3Bytes, rf64Bytes, wavBytes } from "./helpers/audio-bytes.ts";
 import { startTestApi, type TestApi } from "./helpers/start-api.ts";
 import { errorBody, upload, uploadedFile } from "./helpers/upload.ts";
 
@@ -71,16 +71,26 @@ function chunked(bytes: Uint8Array, size = 512): ReadableStream<Uint8Array> {
 }
 
 const mono48k = (durationMs: number) => ({ durationMs, sampleRate: 48_000, channels: 1 });
-const unknown = { durationMs: null, sampleRate: null, channels: null };
+// A STREAMINFO without a sample count gives rate and channels, not length.
+const flacFacts = { durationMs: null, sampleRate: 48_000, channels: 1 };
 // A lone frame header over silence is too little MP3 to measure (packages/audio's probe test
 // reads a real one): its length stays unknown and the render measures it.
-const mp3Facts = unknown;
+const mp3Facts = { durationMs: null, sampleRate: 44_100, channels: 2 };
 
 describe("POST /files", () => {
   const cases = [
     { type: "WAV", bytes: wavBytes(), mime: "audio/wav", name: "di.wav", kind: "di", facts: mono48k(1) },
     { type: "AIFF", bytes: aiffBytes(), mime: "audio/aiff", name: "di.aiff", kind: "di", facts: mono48k(1) },
-    { type: "FLAC", bytes: flacBytes(), mime: "audio/flac", name: "cab.flac", kind: "ir", facts: unknown },
+    { type: "FLAC", bytes: flacBytes(), mime: "audio/flac", name: "cab.flac", kind: "ir", facts: flacFacts },
+    // The header probe cannot read RF64: the decoder measures it.
+    {
+      type: "RF64",
+      bytes: rf64Bytes(480),
+      mime: "audio/wav",
+      name: "bwf.wav",
+      kind: "di",
+      facts: mono48k(10),
+    },
     { type: "MP3", bytes: mp3Bytes(), mime: "audio/mpeg", name: "take.mp3", kind: "di", facts: mp3Facts },
     {
       type: "MP3 with ID3",
@@ -106,7 +116,7 @@ describe("POST /files", () => {
         .executeTakeFirstOrThrow();
       expect(row.ownerId).toBe(alice.user.id);
       expect(await t.storage.stat(row.storageKey)).toEqual({ size: c.bytes.length });
-      // What its headers say (the FLAC's STREAMINFO gives no length: unknown).
+      // What its headers say (or, for RF64, its decoding).
       expect({ durationMs: file.durationMs, sampleRate: file.sampleRate, channels: file.channels }).toEqual(
         c.facts,
       );
@@ -154,6 +164,18 @@ describe("POST /files", () => {
     const response = await upload(t.url, alice.token, new TextEncoder().encode("<html>not audio</html>"));
     expect(response.status).toBe(415);
     expect(errorBody.parse(await response.json()).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    expect(await filesRowCount()).toBe(before);
+  });
+
+  it("refuses audio that says it is WAV but cannot be read, with 422 and the reason, before any render", async () => {
+    const before = await filesRowCount();
+    // The RIFF/WAVE magic, then no fmt chunk.
+    const broken = Buffer.from("RIFF\0\0\0\0WAVEjunkjunk", "latin1");
+    const response = await upload(t.url, alice.token, broken, { kind: "di", name: "broken.wav" });
+    expect(response.status).toBe(422);
+    const { error } = errorBody.parse(await response.json());
+    expect(error.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(error.message).toMatch(/^not a usable WAV file: not a readable WAV file: .*fmt/);
     expect(await filesRowCount()).toBe(before);
   });
 

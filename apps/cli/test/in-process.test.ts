@@ -332,34 +332,38 @@ group("shootout run (in-process)", { timeout: 240_000 }, () => {
     expect(failed.stdout).not.toContain(jobId);
   });
 
-  it("a DI it cannot read fails the job with the reason, said once, without log lines or stacks (exit 1)", async () => {
+  it("a DI it cannot read is refused at upload; one cut short fails its job; each said once, without log lines or stacks", async () => {
     const dir = path.join(target.dir, "bad-di");
     mkdirSync(dir, { recursive: true });
-    // The RIFF/WAVE magic (so the upload takes it) and then no fmt chunk.
-    writeFileSync(path.join(dir, "broken.wav"), Buffer.from("RIFF\0\0\0\0WAVEjunkjunk", "latin1"));
     const example = JSON.parse(readFileSync(EXAMPLE_CONFIG, "utf8")) as { tones: { ir?: string }[] };
-    const config = {
-      ...example,
-      name: "Broken DI",
-      di: "broken.wav",
-      outputFormats: ["flac"],
-      tones: example.tones.map((tone) => (tone.ir ? { ...tone, ir: path.join(EXAMPLES, tone.ir) } : tone)),
+    const runWith = async (di: string, bytes: Uint8Array) => {
+      writeFileSync(path.join(dir, di), bytes);
+      const config = {
+        ...example,
+        name: `Bad DI ${di}`,
+        di,
+        outputFormats: ["flac"],
+        tones: example.tones.map((tone) => (tone.ir ? { ...tone, ir: path.join(EXAMPLES, tone.ir) } : tone)),
+      };
+      const file = path.join(dir, `${di}.json`);
+      writeFileSync(file, JSON.stringify(config));
+      const result = await cli(["run", file, "--user", "local", "--out", path.join(dir, `out-${di}`)]);
+      expect(result.code, describe(result)).toBe(1);
+      // The CLI says it itself; the worker running inside it keeps its log of it to itself.
+      expect(result.stderr).not.toMatch(/"level":/);
+      expect(`${result.stdout}\n${result.stderr}`).not.toMatch(/\n\s+at /);
+      return `${result.stdout}\n${result.stderr}`;
     };
-    writeFileSync(path.join(dir, "broken.json"), JSON.stringify(config));
-    const result = await cli([
-      "run",
-      path.join(dir, "broken.json"),
-      "--user",
-      "local",
-      "--out",
-      path.join(dir, "out"),
-    ]);
-    expect(result.code, describe(result)).toBe(1);
-    const said = `${result.stdout}\n${result.stderr}`;
-    expect(said).toMatch(/failed: The DI file "broken\.wav" cannot be used: not a readable WAV file/);
-    // The CLI says it itself; the worker running inside it keeps its log of it to itself.
-    expect(result.stderr).not.toMatch(/"level":/);
-    expect(said).not.toMatch(/\n\s+at /);
+
+    // The RIFF/WAVE magic and then no fmt chunk: refused before any shootout or job exists.
+    const broken = await runWith("broken.wav", Buffer.from("RIFF\0\0\0\0WAVEjunkjunk", "latin1"));
+    expect(broken).toMatch(/broken\.wav: not a usable WAV file: not a readable WAV file/);
+    expect(broken).not.toMatch(/job [0-9a-f-]{36}/);
+    // Its header promises more than its bytes hold: it uploads (a second of audio is there), and
+    // the render refuses it, saying why.
+    const whole = readFileSync(path.join(EXAMPLES, "di.wav"));
+    const cut = await runWith("cut.wav", whole.subarray(0, Math.floor(whole.length * 0.6)));
+    expect(cut).toMatch(/failed: The DI file "cut\.wav" cannot be used: WAV is truncated/);
   });
 
   it("says who is unknown (exit 1) and what a bad option is (exit 2)", async () => {

@@ -55,7 +55,7 @@ describe("probeAudio (length, rate and channels from the headers)", () => {
     const facts = await probeAudio(streamOf(mp3), "audio/mpeg");
     expect(facts).toMatchObject({ sampleRate: 44_100, channels: 1 });
     // MP3 pads to whole 1152-sample frames (and the encoder adds its delay).
-    expect(Math.abs(facts!.durationMs - 3000)).toBeLessThan(80);
+    expect(Math.abs(facts!.durationMs! - 3000)).toBeLessThan(80);
   });
 
   it("given the file's size, a truncated WAV's length is what its bytes hold, not what its header claims", async () => {
@@ -65,6 +65,19 @@ describe("probeAudio (length, rate and channels from the headers)", () => {
     expect((await probeAudio(streamOf(cut), "audio/wav"))?.durationMs).toBe(3000);
     expect((await probeAudio(streamOf(cut), "audio/wav", cut.byteLength))?.durationMs).toBe(1000);
     expect((await probeAudio(streamOf(whole), "audio/wav", whole.byteLength))?.durationMs).toBe(3000);
+  });
+
+  it("gives rate and channels without a length when the header has none (a streamed FLAC)", async () => {
+    const flac = await encodeFlac(tone(1, 48_000), 48_000);
+    // STREAMINFO's total-samples field (36 bits from byte 21 of the file) set to 0: "unknown".
+    const streamed = new Uint8Array(flac);
+    streamed[21] = streamed[21]! & 0xf0;
+    streamed.fill(0, 22, 26);
+    expect(await probeAudio(streamOf(streamed), "audio/flac")).toEqual({
+      durationMs: null,
+      sampleRate: 48_000,
+      channels: 1,
+    });
   });
 
   it("says nothing (null) for bytes that are not what they claim", async () => {

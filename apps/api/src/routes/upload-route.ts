@@ -32,7 +32,7 @@ export interface UploadDeps extends AuthDeps {
 /**
  * `POST /files?kind=di|ir&name=…`: the raw body is the file. Checks run cheapest first (session,
  * query, declared length) so a refused upload costs us as few bytes as possible; the body is then
- * streamed to storage, hashed on the way, and never held in memory whole.
+ * streamed to storage, hashed on the way (see ingestUpload for what is checked after).
  */
 export function uploadRoutes(deps: UploadDeps): Route[] {
   return [

@@ -1,5 +1,6 @@
-import type { AudioFileType } from "@shootout/audio";
-import { probeAudio, sniffAudioType } from "@shootout/audio";
+import { buffer } from "node:stream/consumers";
+import type { AudioFacts, AudioFileType } from "@shootout/audio";
+import { decodeAudio, isAudioError, probeAudio, sniffAudioType } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { type FileRow, recordUploadedFile } from "@shootout/router";
 import { type Storage, StorageError } from "@shootout/storage";
@@ -18,11 +19,43 @@ const MIME: Record<AudioFileType, string> = {
 
 /** Why an upload's bytes were refused; the codes are the HTTP route's answers. */
 export class UploadRejectedError extends Error {
-  readonly code: "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE";
+  readonly code: "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNPROCESSABLE_CONTENT";
   constructor(code: UploadRejectedError["code"], message: string) {
     super(message);
     this.name = "UploadRejectedError";
     this.code = code;
+  }
+}
+
+const LABEL: Record<AudioFileType, string> = { wav: "WAV", flac: "FLAC", aiff: "AIFF", mp3: "MP3" };
+
+/**
+ * The file's facts from decoding it whole, for the few the header probe cannot read. Refuses
+ * (422) what the decoder cannot read either; an MP3 without ffmpeg here stays unknown.
+ */
+async function factsByDecoding(
+  storage: Storage,
+  key: string,
+  type: AudioFileType,
+): Promise<AudioFacts | null> {
+  const bytes = new Uint8Array(await buffer(await storage.get(key)));
+  try {
+    const decoded = await decodeAudio(bytes);
+    const frames = decoded.channels[0]?.length ?? 0;
+    return {
+      durationMs: Math.round((frames * 1000) / decoded.sampleRate),
+      sampleRate: decoded.sampleRate,
+      channels: decoded.channels.length,
+    };
+  } catch (error) {
+    if (isAudioError(error) && (error.code === "MALFORMED_AUDIO" || error.code === "UNSUPPORTED_FORMAT")) {
+      throw new UploadRejectedError(
+        "UNPROCESSABLE_CONTENT",
+        `not a usable ${LABEL[type]} file: ${error.message}`,
+      );
+    }
+    if (isAudioError(error) && error.code.startsWith("FFMPEG_")) return null;
+    throw error;
   }
 }
 
@@ -37,8 +70,10 @@ export interface IngestUploadInput {
 
 /**
  * An upload from its bytes to a files row: sniffs the audio type from the first bytes, streams the
- * whole body into storage (hashed on the way, never held in memory whole) and records it. Shared by
- * `POST /files` and in-process callers (the CLI), so both accept exactly the same files.
+ * whole body into storage (hashed on the way, never held in memory whole), reads its length from
+ * its headers and records it. Only a file whose headers cannot be read is loaded whole, to be
+ * decoded: measured if the decoder reads it, refused (422) if not. Shared by `POST /files` and
+ * in-process callers (the CLI), so both accept exactly the same files.
  */
 export async function ingestUpload(
   deps: { readonly db: Kysely<DB>; readonly storage: Storage },
@@ -59,7 +94,11 @@ export async function ingestUpload(
   }
   // How long it is (and its rate and channels), read from its headers: shootouts.create checks
   // the DI's length against MAX_DI_SECONDS before any render. Unknown (null) when it cannot say.
-  const facts = await probeAudio(await deps.storage.get(stored.key), MIME[type], stored.size);
+  // Headers the probe cannot read at all are decoded by the render's own decoder: it reads some
+  // the probe does not (RF64), and what neither reads is refused now, not when a job renders it.
+  const facts =
+    (await probeAudio(await deps.storage.get(stored.key), MIME[type], stored.size)) ??
+    (await factsByDecoding(deps.storage, stored.key, type));
   // The bytes stay even if this insert fails: the key is content-addressed and may be shared.
   const file = await recordUploadedFile(deps.db, {
     ownerId: input.ownerId,

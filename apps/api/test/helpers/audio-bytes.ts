@@ -31,6 +31,30 @@ export function wavBytes(samples = 64, sampleRate = 48_000): Uint8Array {
   return concat(riff, fmt, dataHeader, data);
 }
 
+/**
+ * The same audio as RF64 (the 64-bit WAV of broadcast recorders): sizes in a ds64 chunk, the
+ * 32-bit ones set to 0xFFFFFFFF. The upload's header probe does not read it; the decoder does.
+ */
+export function rf64Bytes(samples = 64, sampleRate = 48_000): Uint8Array {
+  const wav = Buffer.from(wavBytes(samples, sampleRate));
+  const fmtAndData = wav.subarray(12); // fmt chunk, then the data chunk
+  const dataBytes = samples * 2;
+  const ds64 = Buffer.alloc(36);
+  ds64.write("ds64", 0, "ascii");
+  ds64.writeUInt32LE(28, 4);
+  ds64.writeBigUInt64LE(BigInt(4 + ds64.length + fmtAndData.length), 8); // RIFF size
+  ds64.writeBigUInt64LE(BigInt(dataBytes), 16); // data size
+  ds64.writeBigUInt64LE(BigInt(samples), 24); // sample count
+  ds64.writeUInt32LE(0, 32); // no table
+  const body = Buffer.from(fmtAndData);
+  body.writeUInt32LE(0xffffffff, 24 + 4); // the data chunk's own size: see ds64
+  const head = Buffer.alloc(12);
+  head.write("RF64", 0, "ascii");
+  head.writeUInt32LE(0xffffffff, 4);
+  head.write("WAVE", 8, "ascii");
+  return concat(head, ds64, body);
+}
+
 /** 16-bit mono AIFF (COMM + SSND). */
 export function aiffBytes(samples = 32): Uint8Array {
   const comm = Buffer.alloc(26);

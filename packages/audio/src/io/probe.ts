@@ -3,7 +3,8 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { parseWebStream } from "music-metadata";
 
 export interface AudioFacts {
-  durationMs: number;
+  /** Null when the file does not say (a streamed FLAC's STREAMINFO may leave it at 0). */
+  durationMs: number | null;
   sampleRate: number;
   channels: number;
 }
@@ -28,9 +29,9 @@ export async function probeAudio(
       duration: true,
       skipCovers: true,
     });
-    if (!format.duration || !format.sampleRate || !format.numberOfChannels) return null;
+    if (!format.sampleRate || !format.numberOfChannels) return null;
     return {
-      durationMs: Math.round(format.duration * 1000),
+      durationMs: format.duration ? Math.round(format.duration * 1000) : null,
       sampleRate: format.sampleRate,
       channels: format.numberOfChannels,
     };
