@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { TestDatabase } from "@shootout/db/testing";
 import { STORAGE_SWEEP_CRON, STORAGE_SWEEP_QUEUE } from "@shootout/jobs";
-import { createLocalStorage, type Storage } from "@shootout/storage";
+import { createDatabaseStorage, createLocalStorage, type Storage } from "@shootout/storage";
+import { sql } from "kysely";
 import type { PgBoss } from "pg-boss";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,19 +36,28 @@ describe("storage sweep", () => {
     await t?.close();
   });
 
-  /** A fresh storage directory with: a file's bytes, a cached model's, and two orphans. */
-  async function scene() {
+  /**
+   * A fresh, empty storage (a directory, or the database's tables emptied) with: a file's bytes,
+   * a cached model's, and two orphans.
+   */
+  async function scene(backend: "local" | "database" = "local") {
     dir = mkdtempSync(path.join(os.tmpdir(), "sweep-test-"));
-    storage = createLocalStorage(dir);
-    const age = (key: string, ms: number) => {
+    if (backend === "database") {
+      await sql`truncate storage_objects, storage_chunks, storage_blobs`.execute(t.db);
+      storage = createDatabaseStorage(t.db);
+    } else {
+      storage = createLocalStorage(dir);
+    }
+    const age = async (key: string, ms: number) => {
       const at = new Date(Date.now() - ms);
-      utimesSync(path.join(dir, key), at, at);
+      if (backend === "local") utimesSync(path.join(dir, key), at, at);
+      else await t.db.updateTable("storageObjects").set({ modifiedAt: at }).where("key", "=", key).execute();
     };
     const ofFile = await storage.put(bytes(`a file ${dir}`));
     const ofModel = await storage.put(bytes(`a model ${dir}`));
     const oldOrphan = await storage.put(bytes(`deleted long ago ${dir}`));
     const newOrphan = await storage.put(bytes(`uploaded a moment ago ${dir}`));
-    for (const o of [ofFile, ofModel, oldOrphan]) age(o.key, 3 * 3_600_000);
+    for (const o of [ofFile, ofModel, oldOrphan]) await age(o.key, 3 * 3_600_000);
     await t.db
       .insertInto("files")
       .values({
@@ -79,41 +89,43 @@ describe("storage sweep", () => {
     return keys.sort();
   };
 
-  it("removes old bytes nothing refers to, keeps referenced and young ones", async () => {
-    const { ofFile, ofModel, oldOrphan, newOrphan } = await scene();
-    try {
-      const result = await sweepStorage({ db: t.db, storage, log });
-      expect(result).toEqual({ removed: 1, removedBytes: oldOrphan.size, kept: 3, abandoned: 0 });
-      expect(await keysIn(storage)).toEqual([ofFile.key, ofModel.key, newOrphan.key].sort());
-      // Deleting the file row makes its bytes an orphan; the next sweep takes them.
-      await t.db.deleteFrom("files").where("storageKey", "=", ofFile.key).execute();
-      expect((await sweepStorage({ db: t.db, storage, log })).removed).toBe(1);
-      expect(await keysIn(storage)).toEqual([ofModel.key, newOrphan.key].sort());
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  for (const backend of ["local", "database"] as const) {
+    it(`removes old bytes nothing refers to, keeps referenced and young ones (${backend} storage)`, async () => {
+      const { ofFile, ofModel, oldOrphan, newOrphan } = await scene(backend);
+      try {
+        const result = await sweepStorage({ db: t.db, storage, log });
+        expect(result).toEqual({ removed: 1, removedBytes: oldOrphan.size, kept: 3, abandoned: 0 });
+        expect(await keysIn(storage)).toEqual([ofFile.key, ofModel.key, newOrphan.key].sort());
+        // Deleting the file row makes its bytes an orphan; the next sweep takes them.
+        await t.db.deleteFrom("files").where("storageKey", "=", ofFile.key).execute();
+        expect((await sweepStorage({ db: t.db, storage, log })).removed).toBe(1);
+        expect(await keysIn(storage)).toEqual([ofModel.key, newOrphan.key].sort());
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
-  it("keeps an old orphan whose bytes were put again after it was listed (an upload in flight)", async () => {
-    const { oldOrphan } = await scene();
-    try {
-      // A storage whose listing is stale by the time the sweep judges it.
-      const racing: Storage = {
-        ...storage,
-        async *list() {
-          const listed = [];
-          for await (const o of storage.list()) listed.push(o);
-          await storage.put(bytes(`deleted long ago ${dir}`));
-          yield* listed;
-        },
-      };
-      const result = await sweepStorage({ db: t.db, storage: racing, log });
-      expect(result.removed).toBe(0);
-      expect(await storage.stat(oldOrphan.key)).toEqual({ size: oldOrphan.size });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    it(`keeps an old orphan whose bytes were put again after it was listed (an upload in flight; ${backend} storage)`, async () => {
+      const { oldOrphan } = await scene(backend);
+      try {
+        // A storage whose listing is stale by the time the sweep judges it.
+        const racing: Storage = {
+          ...storage,
+          async *list() {
+            const listed = [];
+            for await (const o of storage.list()) listed.push(o);
+            await storage.put(bytes(`deleted long ago ${dir}`));
+            yield* listed;
+          },
+        };
+        const result = await sweepStorage({ db: t.db, storage: racing, log });
+        expect(result.removed).toBe(0);
+        expect(await storage.stat(oldOrphan.key)).toEqual({ size: oldOrphan.size });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it("is scheduled hourly by pg-boss's cron, and the worker runs it", async () => {
     const schedules = await boss.getSchedules();
