@@ -20,11 +20,10 @@ import {
   createTone3000TokenStore,
   upsertUserByTone3000Id,
 } from "@shootout/router";
-import { createLocalStorage } from "@shootout/storage";
+import { createLocalStorage, putBytes } from "@shootout/storage";
 import { createTokenCipher, createTone3000StandIn, generateTokenCipherKey } from "@shootout/tone3000";
 import { pino } from "pino";
 import { createRenderPool, createShootoutPipeline, shootoutResultSchema } from "../src/index.ts";
-import { putBytes } from "../src/read-object.ts";
 import { loginToStandIn } from "../test/harness.ts";
 import { loopedReferenceTake } from "../test/reference-take.ts";
 

@@ -1,9 +1,8 @@
 import { isAudioError, prepareInput } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { RenderError } from "@shootout/jobs";
-import type { Storage } from "@shootout/storage";
+import { readObject, type Storage } from "@shootout/storage";
 import type { Kysely } from "kysely";
-import { readObject } from "./read-object.ts";
 import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
 
 export interface StoredAudio {

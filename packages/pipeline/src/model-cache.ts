@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { type NamModel, parseNamModel } from "@shootout/audio";
 import type { DB } from "@shootout/db";
-import type { Storage } from "@shootout/storage";
+import { putBytes, readObject, type Storage } from "@shootout/storage";
 import type { Tone3000Client } from "@shootout/tone3000";
 import { type Kysely, sql } from "kysely";
 import { z } from "zod";
-import { putBytes, readObject } from "./read-object.ts";
 
 /** Tone 3000 model ids are integers; ours are stored as text. */
 const modelIdSchema = z

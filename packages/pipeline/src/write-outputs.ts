@@ -1,8 +1,7 @@
 import type { DB } from "@shootout/db";
-import type { Storage, StoredObject } from "@shootout/storage";
+import { putBytes, type Storage, type StoredObject } from "@shootout/storage";
 import { type Kysely, sql } from "kysely";
 import type { BlindKey } from "./blind-order.ts";
-import { putBytes } from "./read-object.ts";
 import type { OutputFile, ToneMetrics } from "./result-schema.ts";
 import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
 

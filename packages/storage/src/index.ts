@@ -6,6 +6,7 @@ export {
   type DatabaseStorageOptions,
 } from "./database-storage.ts";
 export { createLocalStorage } from "./local-storage.ts";
+export { putBytes, readObject } from "./object-bytes.ts";
 export {
   type ByteRange,
   type ListedObject,

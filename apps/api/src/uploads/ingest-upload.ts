@@ -1,9 +1,8 @@
-import { buffer } from "node:stream/consumers";
 import type { AudioFacts, AudioFileType } from "@shootout/audio";
 import { decodeAudio, isAudioError, probeAudio, sniffAudioType } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { type FileRow, recordUploadedFile } from "@shootout/router";
-import { type Storage, StorageError } from "@shootout/storage";
+import { readObject, type Storage, StorageError } from "@shootout/storage";
 import type { Kysely } from "kysely";
 import { peek } from "../http/peek.ts";
 
@@ -38,7 +37,7 @@ async function factsByDecoding(
   key: string,
   type: AudioFileType,
 ): Promise<AudioFacts | null> {
-  const bytes = new Uint8Array(await buffer(await storage.get(key)));
+  const bytes = await readObject(storage, key);
   try {
     const decoded = await decodeAudio(bytes);
     const frames = decoded.channels[0]?.length ?? 0;

@@ -1,6 +1,6 @@
-import type { Storage } from "@shootout/storage";
+import type { Storage } from "./storage.ts";
 
-/** A whole stored object as bytes (DIs, IRs and models are small enough to hold in memory). */
+/** A whole stored object as bytes, for objects small enough to hold in memory (DIs, IRs, models). */
 export async function readObject(storage: Storage, key: string): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of await storage.get(key)) chunks.push(chunk as Buffer);
