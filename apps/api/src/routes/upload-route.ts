@@ -1,4 +1,4 @@
-import { toFileOutput } from "@shootout/router";
+import { toFileOutput, uploadName } from "@shootout/router";
 import type { Storage } from "@shootout/storage";
 import { z } from "zod";
 import { type AuthDeps, requireUser } from "../http/authenticate.ts";
@@ -7,20 +7,11 @@ import type { RouteRateLimit } from "../http/route-rate-limit.ts";
 import { ingestUpload, UploadRejectedError } from "../uploads/ingest-upload.ts";
 import type { Route } from "./route.ts";
 
-function isControl(char: string): boolean {
-  const code = char.codePointAt(0) ?? 0;
-  return code < 0x20 || code === 0x7f;
-}
-
 const uploadQuery = z.object({
   kind: z.enum(["di", "ir"]),
   // The display name only: storage is content-addressed, so the name never reaches a path.
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(255)
-    .refine((v) => ![...v].some(isControl), "must not contain control characters"),
+  // Stored as text: the router's one rule for stored strings (no control characters, no NUL).
+  name: uploadName,
 });
 
 export interface UploadDeps extends AuthDeps {

@@ -34,10 +34,34 @@ export const onProgressInput = z.object({
     .nullish(),
 });
 
+/**
+ * How far before its cursor a resumed onMine looks again: a job's change is stamped with its
+ * transaction's start time, so one that began earlier may commit (and notify) after a later one
+ * the client already saw. A change seen twice is harmless (it is a status); one missed is not.
+ */
+const RESUME_OVERLAP_MS = 10_000;
+
+// The ids onMine hands out are times of job changes: none before this, none past the year 9999.
+const EARLIEST_RESUME_MS = Date.UTC(2000, 0, 1);
+const LATEST_RESUME_MS = Date.UTC(9999, 11, 31);
+
+/**
+ * onMine's resume point, parsed into the instant it names (so the look-back and the query get a
+ * real date, never one that Postgres refuses inside the stream). A time outside the years our
+ * rows live in was not handed out by us: a BAD_REQUEST naming the field, before the stream starts.
+ */
+const resumeTime = z.iso
+  .datetime()
+  .transform((text) => new Date(text))
+  .refine(
+    (at) => at.getTime() >= EARLIEST_RESUME_MS && at.getTime() <= LATEST_RESUME_MS,
+    "must be a time given by a previous event (2000 to 9999)",
+  );
+
 export const onMineInput = z
   .object({
     /** The id of the last event received: when the client last saw a change (ISO time). */
-    lastEventId: z.iso.datetime().nullish(),
+    lastEventId: resumeTime.nullish(),
   })
   .optional();
 
@@ -173,13 +197,6 @@ async function* progressStream(
 }
 
 /**
- * How far before its cursor a resumed onMine looks again: a job's change is stamped with its
- * transaction's start time, so one that began earlier may commit (and notify) after a later one
- * the client already saw. A change seen twice is harmless (it is a status); one missed is not.
- */
-const RESUME_OVERLAP_MS = 10_000;
-
-/**
  * Status changes of one owner's jobs: subscribe to the hub first, then (when resuming from a
  * cursor) the jobs changed since it, then live events. Each event is tracked by the newest change
  * time seen so far, so a client that reconnects with it gets what changed while it was away.
@@ -259,7 +276,7 @@ export const jobsLiveProcedures = {
    */
   onMine: protectedProcedure.input(onMineInput).subscription(async ({ ctx, input, signal }) => {
     const hub = hubOf(ctx);
-    const resumeFrom = input?.lastEventId ? new Date(input.lastEventId) : null;
+    const resumeFrom = input?.lastEventId ?? null;
     return statusStream(ctx.db, hub, sessionRefOf(ctx), signal ?? NEVER, resumeFrom);
   }),
 };

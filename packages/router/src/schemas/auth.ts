@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime } from "./common.ts";
+import { isoDateTime, storedText } from "./common.ts";
 
 export const userOutput = z.object({
   id: z.uuid(),
@@ -32,5 +32,5 @@ export const sessionOutput = z.object({
 });
 
 export const sessionsListOutput = z.array(sessionOutput);
-export const sessionRevokeInput = z.object({ sessionId: z.string().min(1).max(100) });
+export const sessionRevokeInput = z.object({ sessionId: storedText({ min: 1, max: 100 }) });
 export const okOutput = z.object({ ok: z.literal(true) });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CursorError, decodeCursor } from "../domain/pagination.ts";
 
 /** Timestamps leave the server as ISO 8601 strings (no superjson: plain JSON for every client). */
 export const isoDateTime = z.iso.datetime({ offset: true });
@@ -6,8 +7,45 @@ export const isoDateTime = z.iso.datetime({ offset: true });
 export const toIso = (d: Date | string): string =>
   typeof d === "string" ? new Date(d).toISOString() : d.toISOString();
 
-/** Opaque; produced by a previous page's `nextCursor`. */
-export const cursorInput = z.string().min(1).max(200);
+/** The largest value a Postgres `integer` column holds: every integer input that reaches one stays below. */
+export const INT4_MAX = 2_147_483_647;
+
+// C0 controls and DEL. Tab, line feed and carriage return are text in a multi-line field.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * A string that is stored (or sent on) as text. Postgres text cannot hold NUL ("invalid byte
+ * sequence for encoding UTF8: 0x00" is a failed query, i.e. a 500), so it is refused here, as an
+ * issue on the field, with every other control character a one-line field has no use for.
+ * Lone UTF-16 surrogates are refused too: they are not text, and on the way to UTF-8 the driver
+ * would silently replace them with U+FFFD, storing something other than what was sent.
+ * Trimmed first, so `min` counts what remains.
+ */
+export function storedText(options: { min?: number; max: number; multiline?: boolean }) {
+  const control = options.multiline ? CONTROL_BUT_LINE_BREAKS : CONTROL;
+  return z
+    .string()
+    .trim()
+    .min(options.min ?? 0)
+    .max(options.max)
+    .refine((v) => !control.test(v), "must not contain control characters")
+    .refine((v) => v.isWellFormed(), "must be valid Unicode text (no lone surrogates)");
+}
+
+/** Opaque; produced by a previous page's `nextCursor`. Checked whole here, so a forged one is a 400 before any query. */
+export const cursorInput = z
+  .string()
+  .min(1)
+  .max(200)
+  .superRefine((cursor, ctx) => {
+    try {
+      decodeCursor(cursor);
+    } catch (error) {
+      if (!(error instanceof CursorError)) throw error;
+      ctx.addIssue({ code: "custom", message: error.message });
+    }
+  });
 
 export const pageInput = z.object({
   cursor: cursorInput.nullish(),

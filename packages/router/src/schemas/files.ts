@@ -1,5 +1,6 @@
+import { AUDIO_LIMITS } from "@shootout/audio/limits";
 import { z } from "zod";
-import { isoDateTime, pageInput, pageOutput } from "./common.ts";
+import { INT4_MAX, isoDateTime, pageInput, pageOutput, storedText } from "./common.ts";
 
 export const FILE_KINDS = ["di", "ir", "output"] as const;
 export const fileKind = z.enum(FILE_KINDS);
@@ -28,17 +29,21 @@ export type FileOutput = z.infer<typeof fileOutput>;
 
 export const filesListOutput = pageOutput(fileOutput);
 
+/** An uploaded file's display name (the upload route's `name`): shown, never a path. */
+export const uploadName = storedText({ min: 1, max: 255 });
+
 /** What apps/api knows after storing an upload's bytes; validated again before the insert. */
 export const recordUploadedFileInput = z.object({
   ownerId: z.uuid(),
   kind: uploadKind,
-  name: z.string().trim().min(1).max(255),
-  mime: z.string().min(1).max(255),
-  sizeBytes: z.number().int().min(0),
+  name: uploadName,
+  mime: storedText({ min: 1, max: 255 }),
+  // Each of these lands in an `integer` column: a value past INT4_MAX would fail the insert.
+  sizeBytes: z.number().int().min(0).max(INT4_MAX),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  storageKey: z.string().min(1).max(1024),
-  durationMs: z.number().int().min(0).nullish(),
-  sampleRate: z.number().int().min(1).nullish(),
-  channels: z.number().int().min(1).max(32).nullish(),
+  storageKey: storedText({ min: 1, max: 1024 }),
+  durationMs: z.number().int().min(0).max(INT4_MAX).nullish(),
+  sampleRate: z.number().int().min(AUDIO_LIMITS.minSampleRate).max(AUDIO_LIMITS.maxSampleRate).nullish(),
+  channels: z.number().int().min(1).max(AUDIO_LIMITS.maxChannels).nullish(),
 });
 export type RecordUploadedFileInput = z.input<typeof recordUploadedFileInput>;

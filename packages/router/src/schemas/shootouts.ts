@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime, pageInput, pageOutput } from "./common.ts";
+import { isoDateTime, pageInput, pageOutput, storedText } from "./common.ts";
 import { effectSchema } from "./effects.ts";
 
 export const MIN_TONES = 2;
@@ -8,17 +8,14 @@ export const SAMPLE_RATES = [44100, 48000, 88200, 96000] as const;
 export const OUTPUT_FORMATS = ["wav", "flac", "mp4"] as const;
 
 const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
+  storedText({ max })
     .nullish()
     .transform((v) => (v ? v : null));
 
 export const toneSelectionInput = z.object({
-  tone3000ToneId: z.string().trim().min(1).max(200),
-  tone3000ModelId: z.string().trim().min(1).max(200),
-  displayName: z.string().trim().min(1).max(200),
+  tone3000ToneId: storedText({ min: 1, max: 200 }),
+  tone3000ModelId: storedText({ min: 1, max: 200 }),
+  displayName: storedText({ min: 1, max: 200 }),
   modelSize: optionalText(50),
   architecture: optionalText(50),
   /** A cabinet IR the caller uploaded (kind "ir"); none renders the amp capture alone. */
@@ -44,8 +41,8 @@ const outputFormats = z
 
 // One definition per field; create applies defaults, update makes every field optional.
 const fields = {
-  name: z.string().trim().min(1).max(200),
-  description: z.string().trim().max(5000),
+  name: storedText({ min: 1, max: 200 }),
+  description: storedText({ max: 5000, multiline: true }),
   diFileId: z.uuid(),
   guitar: optionalText(200),
   pickup: optionalText(200),

@@ -1,5 +1,6 @@
 import { Architecture, Format, Gear, Size, ToneSort } from "@shootout/tone3000";
 import { z } from "zod";
+import { INT4_MAX, storedText } from "./common.ts";
 
 // tones.*: Tone 3000's catalogue, seen through the signed-in user's own grant. Inputs are checked
 // here before anything is sent upstream; outputs are our camelCase shape, not Tone 3000's wire
@@ -11,11 +12,12 @@ const pageFields = {
   pageSize: z.number().int().min(1).max(25).default(10),
 };
 
-const term = z.string().trim().min(1).max(100);
+// Sent on to Tone 3000, never stored: held to the same rule as stored text all the same.
+const term = storedText({ min: 1, max: 100 });
 
 export const toneSearchInput = z.object({
   ...pageFields,
-  query: z.string().trim().max(200).optional(),
+  query: storedText({ max: 200 }).optional(),
   sort: ToneSort.optional(),
   gears: z.array(Gear).max(9).optional(),
   format: Format.optional(),
@@ -33,15 +35,15 @@ export const toneLibraryInput = z
   .object({
     ...pageFields,
     gear: Gear.optional(),
-    query: z.string().trim().max(200).optional(),
+    query: storedText({ max: 200 }).optional(),
   })
   .default({ page: 1, pageSize: 10 });
 
-export const toneGetInput = z.object({ id: z.number().int().positive() });
+export const toneGetInput = z.object({ id: z.number().int().positive().max(INT4_MAX) });
 
 export const toneModelsInput = z.object({
   ...pageFields,
-  toneId: z.number().int().positive(),
+  toneId: z.number().int().positive().max(INT4_MAX),
   architecture: Architecture.optional(),
 });
 
