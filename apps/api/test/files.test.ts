@@ -1,9 +1,18 @@
 import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { encodeFlac } from "@shootout/audio";
 import { createTestUser } from "@shootout/router/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aiffBytes, flacBytes, id3Mp3Bytes, mp3Bytes, rf64Bytes, wavBytes } from "./helpers/audio-bytes.ts";
+import {
+  aiffBytes,
+  declaredWavBytes,
+  flacBytes,
+  id3Mp3Bytes,
+  mp3Bytes,
+  rf64Bytes,
+  wavBytes,
+} from "./helpers/audio-bytes.ts";
 import { startTestApi, type TestApi } from "./helpers/start-api.ts";
 import { errorBody, upload, uploadedFile } from "./helpers/upload.ts";
 
@@ -71,17 +80,20 @@ function chunked(bytes: Uint8Array, size = 512): ReadableStream<Uint8Array> {
 }
 
 const mono48k = (durationMs: number) => ({ durationMs, sampleRate: 48_000, channels: 1 });
-// A STREAMINFO without a sample count gives rate and channels, not length.
-const flacFacts = { durationMs: null, sampleRate: 48_000, channels: 1 };
-// A lone frame header over silence is too little MP3 to measure (packages/audio's probe test
-// reads a real one): its length stays unknown and the render measures it.
-const mp3Facts = { durationMs: null, sampleRate: 44_100, channels: 2 };
+// 100 ms of a 220 Hz tone, as libFLAC encodes it (STREAMINFO with its length, then frames).
+const flac = await encodeFlac(
+  Float32Array.from({ length: 4800 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / 48_000)),
+  48_000,
+  { bitDepth: 16 },
+);
+// 20 frames of 1152 samples at 44.1 kHz, counted frame by frame (no ffmpeg needed).
+const mp3Facts = { durationMs: 522, sampleRate: 44_100, channels: 2 };
 
 describe("POST /files", () => {
   const cases = [
     { type: "WAV", bytes: wavBytes(), mime: "audio/wav", name: "di.wav", kind: "di", facts: mono48k(1) },
     { type: "AIFF", bytes: aiffBytes(), mime: "audio/aiff", name: "di.aiff", kind: "di", facts: mono48k(1) },
-    { type: "FLAC", bytes: flacBytes(), mime: "audio/flac", name: "cab.flac", kind: "ir", facts: flacFacts },
+    { type: "FLAC", bytes: flac, mime: "audio/flac", name: "cab.flac", kind: "ir", facts: mono48k(100) },
     // The header probe cannot read RF64: the decoder measures it.
     {
       type: "RF64",
@@ -178,6 +190,41 @@ describe("POST /files", () => {
     expect(error.message).toMatch(/^not a usable WAV file: not a readable WAV file: .*fmt/);
     expect(await filesRowCount()).toBe(before);
   });
+
+  // What issue 13 found uploading with 201 and durationMs null (or failing the insert with a 500):
+  // each is refused with 422 and why, as a DI and as an IR, and leaves no row.
+  const unusable = [
+    { what: "a WAV header with no data chunk", bytes: () => declaredWavBytes({ dataBytes: null }), why: /"data" chunk/ },
+    { what: "a WAV of 7 bits per sample", bytes: () => declaredWavBytes({ bitsPerSample: 7 }), why: /7 bits per sample/ },
+    {
+      what: "a WAV declaring 65535 channels",
+      bytes: () => declaredWavBytes({ channels: 65535, dataBytes: 2048 }),
+      why: /65535 channels/,
+    },
+    {
+      what: "a WAV declaring 4294967295 Hz",
+      bytes: () => declaredWavBytes({ sampleRate: 4_294_967_295 }),
+      why: /4294967295 Hz/,
+    },
+    { what: "a WAV at 4 kHz", bytes: () => declaredWavBytes({ sampleRate: 4000, dataBytes: 800 }), why: /4000 Hz/ },
+    { what: "a WAV whose data chunk is empty", bytes: () => declaredWavBytes({ dataBytes: 0 }), why: /no audio/ },
+    { what: "a FLAC with no audio frames", bytes: () => flacBytes(), why: /FLAC/ },
+  ];
+  for (const c of unusable) {
+    for (const kind of ["di", "ir"]) {
+      it(`refuses ${c.what} as ${kind === "di" ? "a DI" : "an IR"} with 422 and the reason`, async () => {
+        const before = await filesRowCount();
+        const response = await upload(t.url, alice.token, c.bytes(), { kind, name: "hostile.wav" });
+        const body = await response.text();
+        expect(response.status, body).toBe(422);
+        const { error } = errorBody.parse(JSON.parse(body));
+        expect(error.code).toBe("UNPROCESSABLE_CONTENT");
+        expect(error.message).toMatch(/^not a usable (WAV|FLAC) file: /);
+        expect(error.message).toMatch(c.why);
+        expect(await filesRowCount()).toBe(before);
+      });
+    }
+  }
 
   it("refuses an upload without a session with 401", async () => {
     const response = await upload(t.url, null, wavBytes());

@@ -52,10 +52,12 @@ export { decodeAudio } from "./io/decode.ts";
 export { decodeWithFfmpeg, hasFfmpeg } from "./io/ffmpeg.ts";
 export { decodeFlac, encodeFlac, type FlacEncodeOptions } from "./io/flac.ts";
 export { mixToMono, type PreparedInput, prepareInput } from "./io/prepare.ts";
+export { AUDIO_LIMITS, DECODABLE_BIT_DEPTHS, isDecodableBitDepth } from "./io/limits.ts";
 export { type AudioFacts, probeAudio } from "./io/probe.ts";
 export { type ResampleQuality, resample, TARGET_SAMPLE_RATE } from "./io/resample.ts";
 export { type AudioFileType, sniffAudioType } from "./io/sniff.ts";
 export type { DecodedAudio } from "./io/types.ts";
+export { unusableAudioReason } from "./io/usable-audio.ts";
 export { decodeWav, encodeWav, type WavEncoding } from "./io/wav.ts";
 // NAM
 export type { Activation } from "./nam/activations.ts";

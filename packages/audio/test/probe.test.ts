@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { encodeFlac, encodeWav, probeAudio } from "../src/index.ts";
+import { AUDIO_LIMITS, encodeFlac, encodeWav, probeAudio, unusableAudioReason } from "../src/index.ts";
 
 const ffmpegAvailable = (() => {
   try {
@@ -33,17 +33,20 @@ describe("probeAudio (length, rate and channels from the headers)", () => {
       durationMs: 2500,
       sampleRate: 44_100,
       channels: 1,
+      bitDepth: 16,
     });
     const stereo = [tone(1.25, 48_000), tone(1.25, 48_000)];
     expect(await probeAudio(streamOf(encodeWav(stereo, 48_000, "float32")), "audio/wav")).toEqual({
       durationMs: 1250,
       sampleRate: 48_000,
       channels: 2,
+      bitDepth: 32,
     });
     expect(await probeAudio(streamOf(await encodeFlac(mono, 44_100)), "audio/flac")).toEqual({
       durationMs: 2500,
       sampleRate: 44_100,
       channels: 1,
+      bitDepth: 24,
     });
   });
 
@@ -77,11 +80,36 @@ describe("probeAudio (length, rate and channels from the headers)", () => {
       durationMs: null,
       sampleRate: 48_000,
       channels: 1,
+      bitDepth: 24,
     });
   });
 
   it("says nothing (null) for bytes that are not what they claim", async () => {
     expect(await probeAudio(streamOf(new TextEncoder().encode("not audio at all")), "audio/wav")).toBeNull();
     expect(await probeAudio(streamOf(new Uint8Array(0)), "audio/flac")).toBeNull();
+  });
+});
+
+describe("unusableAudioReason (what the engine takes, whatever a header claims)", () => {
+  const ok = { durationMs: 1000, sampleRate: 48_000, channels: 2, bitDepth: 24 };
+
+  it("takes ordinary audio in every container", () => {
+    for (const type of ["wav", "flac", "aiff"] as const) expect(unusableAudioReason(type, ok)).toBeNull();
+    expect(unusableAudioReason("mp3", { ...ok, bitDepth: null })).toBeNull();
+    expect(unusableAudioReason("wav", { ...ok, sampleRate: AUDIO_LIMITS.minSampleRate })).toBeNull();
+    expect(unusableAudioReason("wav", { ...ok, sampleRate: AUDIO_LIMITS.maxSampleRate })).toBeNull();
+    expect(unusableAudioReason("flac", { ...ok, bitDepth: 20 })).toBeNull();
+  });
+
+  it("names what is wrong: rate, channels, depth, length", () => {
+    expect(unusableAudioReason("wav", { ...ok, sampleRate: 4_294_967_295 })).toMatch(/4294967295 Hz/);
+    expect(unusableAudioReason("wav", { ...ok, sampleRate: 7_999 })).toMatch(/7999 Hz/);
+    expect(unusableAudioReason("wav", { ...ok, channels: 65_535 })).toMatch(/65535 channels/);
+    expect(unusableAudioReason("wav", { ...ok, channels: 0 })).toMatch(/0 channels/);
+    expect(unusableAudioReason("wav", { ...ok, bitDepth: 7 })).toMatch(/7 bits per sample/);
+    expect(unusableAudioReason("aiff", { ...ok, bitDepth: 12 })).toMatch(/12 bits per sample/);
+    expect(unusableAudioReason("flac", { ...ok, bitDepth: 33 })).toMatch(/33 bits per sample/);
+    expect(unusableAudioReason("wav", { ...ok, durationMs: null })).toMatch(/length/);
+    expect(unusableAudioReason("wav", { ...ok, durationMs: 0 })).toMatch(/no audio/);
   });
 });

@@ -1,5 +1,5 @@
 import type { AudioFacts, AudioFileType } from "@shootout/audio";
-import { decodeAudio, isAudioError, probeAudio, sniffAudioType } from "@shootout/audio";
+import { decodeAudio, isAudioError, probeAudio, sniffAudioType, unusableAudioReason } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { type FileRow, recordUploadedFile } from "@shootout/router";
 import { readObject, type Storage, StorageError } from "@shootout/storage";
@@ -29,8 +29,9 @@ export class UploadRejectedError extends Error {
 const LABEL: Record<AudioFileType, string> = { wav: "WAV", flac: "FLAC", aiff: "AIFF", mp3: "MP3" };
 
 /**
- * The file's facts from decoding it whole, for the few the header probe cannot read. Refuses
- * (422) what the decoder cannot read either; an MP3 without ffmpeg here stays unknown.
+ * The file's facts from decoding it whole, for what its headers do not tell (RF64, which the
+ * probe cannot read; a header with no length, or no data chunk at all). Refuses (422) what the
+ * decoder cannot read either; an MP3 without ffmpeg here stays unmeasured (null).
  */
 async function factsByDecoding(
   storage: Storage,
@@ -45,17 +46,41 @@ async function factsByDecoding(
       durationMs: Math.round((frames * 1000) / decoded.sampleRate),
       sampleRate: decoded.sampleRate,
       channels: decoded.channels.length,
+      bitDepth: decoded.bitDepth,
     };
   } catch (error) {
     if (isAudioError(error) && (error.code === "MALFORMED_AUDIO" || error.code === "UNSUPPORTED_FORMAT")) {
-      throw new UploadRejectedError(
-        "UNPROCESSABLE_CONTENT",
-        `not a usable ${LABEL[type]} file: ${error.message}`,
-      );
+      throw new UploadRejectedError("UNPROCESSABLE_CONTENT", `not a usable ${LABEL[type]} file: ${error.message}`);
     }
     if (isAudioError(error) && error.code.startsWith("FFMPEG_")) return null;
     throw error;
   }
+}
+
+/**
+ * What the upload is, measured: its headers when they tell everything (the common case: nothing
+ * is decoded or held in memory), else the decoder's reading of it. Either way the facts must be
+ * ones the engine renders (unusableAudioReason), or the upload is refused with 422 and why.
+ */
+async function measureUpload(
+  storage: Storage,
+  stored: { key: string; size: number },
+  type: AudioFileType,
+): Promise<AudioFacts> {
+  const probed = await probeAudio(await storage.get(stored.key), MIME[type], stored.size);
+  const facts =
+    probed && probed.durationMs !== null
+      ? probed
+      : ((await factsByDecoding(storage, stored.key, type)) ?? probed);
+  const problem = facts
+    ? unusableAudioReason(type, facts)
+    : type === "mp3"
+      ? "measuring an MP3 needs ffmpeg, which this server lacks"
+      : "its headers cannot be read";
+  if (problem !== null || !facts) {
+    throw new UploadRejectedError("UNPROCESSABLE_CONTENT", `not a usable ${LABEL[type]} file: ${problem}`);
+  }
+  return facts;
 }
 
 export interface IngestUploadInput {
@@ -70,9 +95,10 @@ export interface IngestUploadInput {
 /**
  * An upload from its bytes to a files row: sniffs the audio type from the first bytes, streams the
  * whole body into storage (hashed on the way, never held in memory whole), reads its length from
- * its headers and records it. Only a file whose headers cannot be read is loaded whole, to be
- * decoded: measured if the decoder reads it, refused (422) if not. Shared by `POST /files` and
- * in-process callers (the CLI), so both accept exactly the same files.
+ * its headers and records it. Only a file whose headers do not tell its length is loaded whole,
+ * to be decoded: measured if the decoder reads it, refused (422) if not; and what it is must be
+ * something the engine renders (rate, channels, bit depth, a non-zero length), or 422. Shared by
+ * `POST /files` and in-process callers (the CLI), so both accept exactly the same files.
  */
 export async function ingestUpload(
   deps: { readonly db: Kysely<DB>; readonly storage: Storage },
@@ -91,13 +117,10 @@ export async function ingestUpload(
     }
     throw error;
   }
-  // How long it is (and its rate and channels), read from its headers: shootouts.create checks
-  // the DI's length against MAX_DI_SECONDS before any render. Unknown (null) when it cannot say.
-  // Headers the probe cannot read at all are decoded by the render's own decoder: it reads some
-  // the probe does not (RF64), and what neither reads is refused now, not when a job renders it.
-  const facts =
-    (await probeAudio(await deps.storage.get(stored.key), MIME[type], stored.size)) ??
-    (await factsByDecoding(deps.storage, stored.key, type));
+  // How long it is (and its rate, channels and depth): shootouts.create checks the DI's length
+  // against MAX_DI_SECONDS before any render, and what the engine cannot render is refused now,
+  // not when a job meets it.
+  const facts = await measureUpload(deps.storage, stored, type);
   // The bytes stay even if this insert fails: the key is content-addressed and may be shared.
   const file = await recordUploadedFile(deps.db, {
     ownerId: input.ownerId,
@@ -107,9 +130,9 @@ export async function ingestUpload(
     sizeBytes: stored.size,
     sha256: stored.sha256,
     storageKey: stored.key,
-    durationMs: facts?.durationMs ?? null,
-    sampleRate: facts?.sampleRate ?? null,
-    channels: facts && facts.channels <= 32 ? facts.channels : null,
+    durationMs: facts.durationMs,
+    sampleRate: facts.sampleRate,
+    channels: facts.channels,
   });
   return { file, type };
 }

@@ -32,6 +32,46 @@ export function wavBytes(samples = 64, sampleRate = 48_000): Uint8Array {
 }
 
 /**
+ * A PCM WAV declaring whatever its header is told to (rate, channels, bits), with `dataBytes` of
+ * zeros as its data chunk, or no data chunk at all (`dataBytes: null`): what a hostile or broken
+ * writer sends. The fields are written as declared, however absurd.
+ */
+export function declaredWavBytes(header: {
+  sampleRate?: number;
+  channels?: number;
+  bitsPerSample?: number;
+  dataBytes?: number | null;
+}): Uint8Array {
+  const sampleRate = header.sampleRate ?? 48_000;
+  const channels = header.channels ?? 1;
+  const bits = header.bitsPerSample ?? 16;
+  const blockAlign = channels * Math.ceil(bits / 8);
+  const fmt = Buffer.alloc(24);
+  fmt.write("fmt ", 0, "ascii");
+  fmt.writeUInt32LE(16, 4);
+  fmt.writeUInt16LE(1, 8); // PCM
+  fmt.writeUInt16LE(channels, 10);
+  fmt.writeUInt32LE(sampleRate, 12);
+  fmt.writeUInt32LE((sampleRate * blockAlign) % 2 ** 32, 16);
+  fmt.writeUInt16LE(blockAlign % 2 ** 16, 20);
+  fmt.writeUInt16LE(bits, 22);
+  const parts = [fmt];
+  const dataBytes = header.dataBytes === undefined ? blockAlign * 480 : header.dataBytes;
+  if (dataBytes !== null) {
+    const data = Buffer.alloc(8 + dataBytes);
+    data.write("data", 0, "ascii");
+    data.writeUInt32LE(dataBytes, 4);
+    for (let i = 8; i < data.length; i++) data[i] = (i * 37) & 0xff;
+    parts.push(data);
+  }
+  const riff = Buffer.alloc(12);
+  riff.write("RIFF", 0, "ascii");
+  riff.writeUInt32LE(4 + parts.reduce((n, p) => n + p.length, 0), 4);
+  riff.write("WAVE", 8, "ascii");
+  return concat(riff, ...parts);
+}
+
+/**
  * The same audio as RF64 (the 64-bit WAV of broadcast recorders): sizes in a ds64 chunk, the
  * 32-bit ones set to 0xFFFFFFFF. The upload's header probe does not read it; the decoder does.
  */
@@ -76,7 +116,7 @@ export function aiffBytes(samples = 32): Uint8Array {
   return concat(form, comm, ssnd);
 }
 
-/** `fLaC` + a STREAMINFO metadata block (last-block flag set): enough to be recognised. */
+/** `fLaC` + a STREAMINFO metadata block (last-block flag set) and no audio frames: recognised, not playable. */
 export function flacBytes(): Uint8Array {
   const header = Uint8Array.from([0x80, 0x00, 0x00, 0x22]); // last block, type 0, length 34
   const streamInfo = new Uint8Array(34);
@@ -85,11 +125,15 @@ export function flacBytes(): Uint8Array {
   return concat(ascii("fLaC"), header, streamInfo);
 }
 
-/** One MPEG-1 Layer III frame header (128 kb/s, 44.1 kHz) followed by silence. */
-export function mp3Bytes(): Uint8Array {
-  const frame = new Uint8Array(417);
-  frame.set([0xff, 0xfb, 0x90, 0x64], 0);
-  return frame;
+/**
+ * `frames` MPEG-1 Layer III frames of digital silence (32 kb/s, 44.1 kHz, joint stereo): each a
+ * header and all-zero side info, which every decoder plays as 1152 silent samples. 20 frames are
+ * 2080 bytes and 522 ms.
+ */
+export function mp3Bytes(frames = 20): Uint8Array {
+  const frame = new Uint8Array(104); // 144 * 32000 / 44100, no padding
+  frame.set([0xff, 0xfb, 0x10, 0x64], 0);
+  return concat(...Array.from({ length: frames }, () => frame));
 }
 
 /** An ID3v2 tag before the MP3 frame, as most MP3 files have. */

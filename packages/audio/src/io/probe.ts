@@ -7,6 +7,8 @@ export interface AudioFacts {
   durationMs: number | null;
   sampleRate: number;
   channels: number;
+  /** Bits per sample as the file declares them; null when the format has none (MP3) or it does not say. */
+  bitDepth: number | null;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function probeAudio(
       durationMs: format.duration ? Math.round(format.duration * 1000) : null,
       sampleRate: format.sampleRate,
       channels: format.numberOfChannels,
+      bitDepth: format.bitsPerSample ?? null,
     };
   } catch {
     return null;
