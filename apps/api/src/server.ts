@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Env } from "@shootout/config";
 import type { Database } from "@shootout/db";
-import { type AppRouter, appRouter } from "@shootout/router";
+import { type AppRouter, appRouter, requestIdOf as requestIdOfError } from "@shootout/router";
 import type { Storage } from "@shootout/storage";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
@@ -94,7 +94,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   let shuttingDown = false;
 
   const contextDeps: ContextDeps = {
-    shared: { ...options.context, db: database.db, storage, sessionTtlMs },
+    shared: { ...options.context, db: database.db, storage, sessionTtlMs, debug: env.SHOOTOUT_DEBUG },
     log,
     limiter,
     allowedOrigins,
@@ -102,6 +102,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     cookiePolicy,
   };
 
+  // The line an internal error's answer points to: its request id (the context's log is bound to
+  // it; a call that failed before it had a context carries it on the error) and the real error.
   const onError = ({
     error,
     path,
@@ -111,7 +113,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     path: string | undefined;
     ctx?: { log: Logger } | undefined;
   }) => {
-    const target = ctx?.log ?? log;
+    const requestId = ctx ? null : requestIdOfError(error, undefined);
+    const target = ctx?.log ?? (requestId ? log.child({ requestId }) : log);
     if (error.code === "INTERNAL_SERVER_ERROR") target.error({ err: error, path }, "call failed");
     else target.debug({ code: error.code, path }, "call refused");
   };
@@ -134,7 +137,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const authDeps = { db: database.db, allowedOrigins, sessionTtlMs, cookiePolicy };
   const checkRate = routeRateLimit(limiter);
   const routes = createRouteTable([
-    ...healthRoutes({ database, isShuttingDown: () => shuttingDown }),
+    ...healthRoutes({ database, isShuttingDown: () => shuttingDown, debug: env.SHOOTOUT_DEBUG }),
     ...uploadRoutes({ ...authDeps, storage, maxUploadBytes: limits.maxUploadBytes, checkRate }),
     ...downloadRoutes({ ...authDeps, storage, checkRate, trustProxy: options.trustProxy ?? false }),
     ...(options.routes ?? []),
@@ -189,14 +192,18 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       res.end();
       return;
     }
-    void dispatchRoute(routes, {
-      req,
-      res,
-      url,
-      requestId,
-      ip: clientIpOf(req, contextDeps.trustProxy),
-      log: log.child({ requestId }),
-    });
+    void dispatchRoute(
+      routes,
+      {
+        req,
+        res,
+        url,
+        requestId,
+        ip: clientIpOf(req, contextDeps.trustProxy),
+        log: log.child({ requestId }),
+      },
+      { debug: env.SHOOTOUT_DEBUG },
+    );
   }
 
   const http = createServer(handleRequest);

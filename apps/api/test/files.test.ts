@@ -194,8 +194,16 @@ describe("POST /files", () => {
   // What issue 13 found uploading with 201 and durationMs null (or failing the insert with a 500):
   // each is refused with 422 and why, as a DI and as an IR, and leaves no row.
   const unusable = [
-    { what: "a WAV header with no data chunk", bytes: () => declaredWavBytes({ dataBytes: null }), why: /"data" chunk/ },
-    { what: "a WAV of 7 bits per sample", bytes: () => declaredWavBytes({ bitsPerSample: 7 }), why: /7 bits per sample/ },
+    {
+      what: "a WAV header with no data chunk",
+      bytes: () => declaredWavBytes({ dataBytes: null }),
+      why: /"data" chunk/,
+    },
+    {
+      what: "a WAV of 7 bits per sample",
+      bytes: () => declaredWavBytes({ bitsPerSample: 7 }),
+      why: /7 bits per sample/,
+    },
     {
       what: "a WAV declaring 65535 channels",
       bytes: () => declaredWavBytes({ channels: 65535, dataBytes: 2048 }),
@@ -206,8 +214,16 @@ describe("POST /files", () => {
       bytes: () => declaredWavBytes({ sampleRate: 4_294_967_295 }),
       why: /4294967295 Hz/,
     },
-    { what: "a WAV at 4 kHz", bytes: () => declaredWavBytes({ sampleRate: 4000, dataBytes: 800 }), why: /4000 Hz/ },
-    { what: "a WAV whose data chunk is empty", bytes: () => declaredWavBytes({ dataBytes: 0 }), why: /no audio/ },
+    {
+      what: "a WAV at 4 kHz",
+      bytes: () => declaredWavBytes({ sampleRate: 4000, dataBytes: 800 }),
+      why: /4000 Hz/,
+    },
+    {
+      what: "a WAV whose data chunk is empty",
+      bytes: () => declaredWavBytes({ dataBytes: 0 }),
+      why: /no audio/,
+    },
     { what: "a FLAC with no audio frames", bytes: () => flacBytes(), why: /FLAC/ },
   ];
   for (const c of unusable) {

@@ -1,6 +1,12 @@
-import { createTestUser } from "@shootout/router/testing";
 import type { AppRouter } from "@shootout/router";
-import { createTRPCClient, createWSClient, httpSubscriptionLink, TRPCClientError, wsLink } from "@trpc/client";
+import { createTestUser } from "@shootout/router/testing";
+import {
+  createTRPCClient,
+  createWSClient,
+  httpSubscriptionLink,
+  TRPCClientError,
+  wsLink,
+} from "@trpc/client";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -90,7 +96,11 @@ describe("text that Postgres cannot store is refused as a zod issue on its field
       input: () => create({ tones: [tone({}), tone({ tone3000ModelId: NUL })] }),
       field: "tones",
     },
-    { what: "modelSize", input: () => create({ tones: [tone({ modelSize: NUL }), tone({})] }), field: "tones" },
+    {
+      what: "modelSize",
+      input: () => create({ tones: [tone({ modelSize: NUL }), tone({})] }),
+      field: "tones",
+    },
   ];
   for (const c of cases) {
     it(`shootouts.create: NUL in ${c.what}`, async () => {
@@ -104,7 +114,12 @@ describe("text that Postgres cannot store is refused as a zod issue on its field
     const { id } = z.object({ result: z.object({ data: z.object({ id: z.uuid() }) }) }).parse(created.body)
       .result.data;
     await expectFieldRefused("mutation", "shootouts.update", { shootoutId: id, name: NUL }, "name");
-    await expectFieldRefused("mutation", "shootouts.update", { shootoutId: id, description: NUL }, "description");
+    await expectFieldRefused(
+      "mutation",
+      "shootouts.update",
+      { shootoutId: id, description: NUL },
+      "description",
+    );
     await expectFieldRefused("mutation", "auth.sessions.revoke", { sessionId: NUL }, "sessionId");
   });
 
@@ -145,7 +160,9 @@ describe("a forged cursor is a 400 before any query", () => {
 
   it("a real cursor still pages", async () => {
     for (let i = 0; i < 3; i++) {
-      expect((await call("mutation", "shootouts.create", validShootoutInput(diFileId, `page ${i}`))).status).toBe(200);
+      expect(
+        (await call("mutation", "shootouts.create", validShootoutInput(diFileId, `page ${i}`))).status,
+      ).toBe(200);
     }
     const first = await call("query", "shootouts.list", { limit: 1 });
     const { nextCursor } = z

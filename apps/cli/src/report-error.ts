@@ -1,3 +1,4 @@
+import { debugEnabled } from "@shootout/config";
 import { TRPCClientError } from "@trpc/client";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -58,6 +59,6 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream): numb
   }
   const err = error instanceof Error ? error : new Error(String(error));
   write(`shootout: ${err.message}`);
-  if (process.env.SHOOTOUT_DEBUG) write(err.stack ?? "");
+  if (debugEnabled()) write(err.stack ?? "");
   return EXIT.failure;
 }

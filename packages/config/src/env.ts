@@ -70,13 +70,21 @@ export const envSchema = z.object({
   /** Calls (not HTTP requests) one user or IP may make per minute. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Largest accepted upload, in megabytes. */
-  MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(100),
+  // Below 2 GiB: a file's size is an `integer` column.
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(2047).default(100),
   /**
    * Longest DI a shootout takes, in seconds. A render holds every tone of it in memory at once,
    * with its encodings and the joined file: bench:shootout measures ~2 MB of peak RSS per second
    * of rendered audio (12 tones x 120 s: ~3 GB), so the worker's memory sets it.
    */
   MAX_DI_SECONDS: z.coerce.number().positive().max(3600).default(DEFAULT_MAX_DI_SECONDS),
+
+  /**
+   * For a developer at their own machine: error answers (tRPC and plain routes) carry stack
+   * traces and internal messages, and the CLI prints stacks. Off in every mode unless set, since
+   * those name server paths and quote database errors.
+   */
+  SHOOTOUT_DEBUG: boolish.default(false),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -98,4 +106,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
   return parsed.data;
+}
+
+/**
+ * SHOOTOUT_DEBUG alone, for code that reports a failure and must not fail itself on another bad
+ * variable (the CLI's error printer): unset or unreadable counts as off.
+ */
+export function debugEnabled(source: NodeJS.ProcessEnv = process.env): boolean {
+  const value = source.SHOOTOUT_DEBUG;
+  const parsed = envSchema.shape.SHOOTOUT_DEBUG.safeParse(value === "" ? undefined : value);
+  return parsed.success && parsed.data;
 }

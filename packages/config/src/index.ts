@@ -1,1 +1,9 @@
-export { ConfigError, DEFAULT_MAX_DI_SECONDS, type Env, envSchema, loadEnv, MIN_DI_SECONDS } from "./env.ts";
+export {
+  ConfigError,
+  DEFAULT_MAX_DI_SECONDS,
+  debugEnabled,
+  type Env,
+  envSchema,
+  loadEnv,
+  MIN_DI_SECONDS,
+} from "./env.ts";

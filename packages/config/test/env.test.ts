@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadEnv } from "../src/env.ts";
+import { ConfigError, debugEnabled, loadEnv } from "../src/env.ts";
 
 describe("loadEnv", () => {
   it("fills defaults for an empty environment (embedded mode)", () => {
@@ -35,5 +35,22 @@ describe("loadEnv", () => {
       expect(issues).toMatch(/^TOKEN_ENCRYPTION_KEY: must be 32 bytes/m);
       expect(issues).toMatch(/^STORAGE_BACKEND: .*"local".*"database"/m);
     }
+  });
+
+  it("keeps SHOOTOUT_DEBUG off unless a developer turns it on, whatever NODE_ENV says", () => {
+    expect(loadEnv({}).SHOOTOUT_DEBUG).toBe(false);
+    expect(loadEnv({ NODE_ENV: "development" }).SHOOTOUT_DEBUG).toBe(false);
+    expect(loadEnv({ SHOOTOUT_DEBUG: "1" }).SHOOTOUT_DEBUG).toBe(true);
+    expect(loadEnv({ SHOOTOUT_DEBUG: "off" }).SHOOTOUT_DEBUG).toBe(false);
+    expect(() => loadEnv({ SHOOTOUT_DEBUG: "maybe" })).toThrow(ConfigError);
+    // The CLI's error printer reads it alone, and never fails on it.
+    expect(debugEnabled({ SHOOTOUT_DEBUG: "true" })).toBe(true);
+    expect(debugEnabled({ SHOOTOUT_DEBUG: "maybe", PORT: "eighty" })).toBe(false);
+    expect(debugEnabled({ SHOOTOUT_DEBUG: "" })).toBe(false);
+  });
+
+  it("keeps the largest upload below what a file's integer size column holds", () => {
+    expect(loadEnv({ MAX_UPLOAD_MB: "2047" }).MAX_UPLOAD_MB).toBe(2047);
+    expect(() => loadEnv({ MAX_UPLOAD_MB: "2048" })).toThrow(ConfigError);
   });
 });

@@ -53,6 +53,11 @@ export interface Context {
   readonly events: JobEventHub | null;
   /** What this deployment can render; `video: false` (no ffmpeg) refuses MP4 jobs at jobs.create. */
   readonly capabilities: RenderCapabilities;
+  /**
+   * Error answers may carry stack traces and internal messages (SHOOTOUT_DEBUG): for a developer
+   * at their own machine only. Off, an internal error answers a generic message and request id.
+   */
+  readonly debug: boolean;
 }
 
 export interface RenderCapabilities {
@@ -79,6 +84,8 @@ export interface CreateContextOptions {
   events?: JobEventHub | null;
   /** Default: everything available (the API fills it from `hasFfmpeg()`). */
   capabilities?: Partial<RenderCapabilities>;
+  /** Default false (see Context.debug). */
+  debug?: boolean;
 }
 
 const silentLogger = pino({ level: "silent" });
@@ -105,5 +112,6 @@ export function createContextInner(opts: CreateContextOptions): Context {
     limitCall: opts.limitCall ?? null,
     events: opts.events ?? null,
     capabilities: { video: true, maxDiSeconds: DEFAULT_MAX_DI_SECONDS, ...opts.capabilities },
+    debug: opts.debug ?? false,
   };
 }

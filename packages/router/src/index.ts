@@ -48,6 +48,7 @@ export {
   type Tone3000Profile,
   upsertUserByTone3000Id,
 } from "./domain/users.ts";
+export { CallSetupError, internalErrorMessage, requestIdOf } from "./error-shape.ts";
 export { type AppRouter, appRouter, createCaller } from "./routers/app.ts";
 export * from "./schemas/auth.ts";
 export * from "./schemas/common.ts";

@@ -4,21 +4,16 @@ import { z } from "zod";
 import type { Context } from "./context.ts";
 import { DomainError, InvalidReferenceError } from "./domain/errors.ts";
 import { type SessionValidationResult, validateSessionToken } from "./domain/sessions.ts";
+import { formatError } from "./error-shape.ts";
 
-/** Flattened zod issues (`z.flattenError`): what a form needs to put a message beside each field. */
-export interface ZodErrorData {
-  formErrors: string[];
-  fieldErrors: Partial<Record<string, string[]>>;
-}
+export type { ZodErrorData } from "./error-shape.ts";
 
 const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
-    // Only a BAD_REQUEST caused by validation carries issues: output-validation failures are
-    // INTERNAL_SERVER_ERROR and must not describe server data to the client.
-    const zodError: ZodErrorData | null =
-      error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
-    return { ...shape, data: { ...shape.data, zodError } };
-  },
+  // Explicitly off: tRPC's default follows NODE_ENV, and `./shootout start` runs as development,
+  // so every error answer carried a stack (and internal errors their database message). Whether
+  // an answer may show those is the context's `debug` (SHOOTOUT_DEBUG), decided in formatError.
+  isDev: false,
+  errorFormatter: formatError,
 });
 
 /**

@@ -39,12 +39,20 @@ export class HttpError extends Error {
   readonly code: HttpErrorCode;
   readonly status: number;
   readonly headers: Record<string, string>;
-  constructor(code: HttpErrorCode, message: string, headers: Record<string, string> = {}) {
+  /** More for the answer's `error` object: only what a client may see (a stack only under SHOOTOUT_DEBUG). */
+  readonly details: Readonly<Record<string, string>>;
+  constructor(
+    code: HttpErrorCode,
+    message: string,
+    headers: Record<string, string> = {},
+    details: Record<string, string> = {},
+  ) {
     super(message);
     this.name = "HttpError";
     this.code = code;
     this.status = STATUS[code];
     this.headers = headers;
+    this.details = details;
   }
 }
 
@@ -63,5 +71,5 @@ export function sendError(res: ServerResponse, error: HttpError): void {
     return;
   }
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+  sendJson(res, error.status, { error: { code: error.code, message: error.message, ...error.details } });
 }

@@ -1,4 +1,4 @@
-import { DomainError } from "@shootout/router";
+import { DomainError, internalErrorMessage } from "@shootout/router";
 import { HttpError, sendError } from "../http/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RouteRequest } from "./route.ts";
@@ -11,12 +11,17 @@ const DOMAIN_TO_HTTP = {
   PRECONDITION_FAILED: "PRECONDITION_FAILED",
 } as const;
 
-/** Runs the matching plain route; every failure becomes `{ error: { code, message } }`. */
+/**
+ * Runs the matching plain route; every failure becomes `{ error: { code, message } }`. An
+ * unexpected one answers a generic message naming the request id, which its log line carries
+ * with the real error; its message and stack go out only with `debug` (SHOOTOUT_DEBUG).
+ */
 export async function dispatchRoute(
   table: ReturnType<typeof createRouteTable>,
   request: Omit<RouteRequest, "params">,
+  options: { readonly debug: boolean } = { debug: false },
 ): Promise<void> {
-  const { req, res, url, log } = request;
+  const { req, res, url } = request;
   const match = table.match(req.method ?? "GET", url.pathname);
   try {
     if (match.kind === "not_found") throw new HttpError("NOT_FOUND", `no route for ${url.pathname}`);
@@ -27,16 +32,18 @@ export async function dispatchRoute(
     }
     await match.route.handle({ ...request, params: match.params });
   } catch (cause) {
-    const error = toHttpError(cause, log);
+    const error = toHttpError(cause, request, options.debug);
     // An unread request body is not worth draining: answer, then drop the connection.
     if (!req.complete) res.setHeader("connection", "close");
     sendError(res, error);
   }
 }
 
-function toHttpError(cause: unknown, log: Logger): HttpError {
+function toHttpError(cause: unknown, request: { log: Logger; requestId: string }, debug: boolean): HttpError {
   if (cause instanceof HttpError) return cause;
   if (cause instanceof DomainError) return new HttpError(DOMAIN_TO_HTTP[cause.code], cause.message);
-  log.error({ err: cause }, "route failed");
-  return new HttpError("INTERNAL_SERVER_ERROR", "internal error");
+  request.log.error({ err: cause }, "route failed");
+  const details: Record<string, string> =
+    debug && cause instanceof Error ? { stack: cause.stack ?? cause.message } : {};
+  return new HttpError("INTERNAL_SERVER_ERROR", internalErrorMessage(request.requestId), {}, details);
 }

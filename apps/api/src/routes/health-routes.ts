@@ -18,7 +18,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * `/healthz`: the process is up (liveness). `/readyz`: it can serve (readiness): the database
  * answers, its migrations are current and we are not shutting down.
  */
-export function healthRoutes(deps: { database: Database; isShuttingDown: () => boolean }): Route[] {
+export function healthRoutes(deps: {
+  database: Database;
+  isShuttingDown: () => boolean;
+  /** SHOOTOUT_DEBUG: the database's own message in the answer, not only in the log. */
+  debug?: boolean;
+}): Route[] {
   return [
     {
       method: "GET",
@@ -35,15 +40,21 @@ export function healthRoutes(deps: { database: Database; isShuttingDown: () => b
           return;
         }
         let reason: string | null = null;
+        let failure: unknown = null;
         try {
           await withTimeout(sql`select 1`.execute(deps.database.db), READY_TIMEOUT_MS);
           const current = await withTimeout(migrationsAreCurrent(deps.database.db), READY_TIMEOUT_MS);
           if (!current) reason = "database migrations are not current";
         } catch (error) {
-          reason = `database unreachable: ${error instanceof Error ? error.message : String(error)}`;
+          // The driver's message (host, port, user, a server's wording) is for the log, not for
+          // whoever can reach a probe.
+          failure = error;
+          reason = deps.debug
+            ? `database unreachable: ${error instanceof Error ? error.message : String(error)}`
+            : "database unreachable";
         }
         if (reason) {
-          log.warn({ reason }, "not ready");
+          log.warn({ reason, ...(failure ? { err: failure } : {}) }, "not ready");
           sendJson(res, 503, { status: "unavailable", reason });
           return;
         }

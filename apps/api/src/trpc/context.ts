@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  CallSetupError,
   type Context,
   type CreateContextOptions,
   createContextInner,
@@ -56,9 +57,11 @@ export async function createHttpContext(
     sessionTtlMs: deps.shared.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cookiePolicy: deps.cookiePolicy,
   }).catch((error: unknown) => {
-    throw error instanceof ForeignCookieError
-      ? new TRPCError({ code: "FORBIDDEN", message: error.message })
-      : error;
+    if (error instanceof ForeignCookieError)
+      throw new TRPCError({ code: "FORBIDDEN", message: error.message });
+    if (error instanceof TRPCError) throw error;
+    // No context yet, so the answer and the log line would not know the request: the error keeps it.
+    throw new CallSetupError(requestId, error, { debug: deps.shared.debug ?? false });
   });
   return createContextInner({
     ...deps.shared,

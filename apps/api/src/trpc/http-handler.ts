@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { internalErrorMessage } from "@shootout/router";
 import { type AnyTRPCRouter, type inferRouterContext, TRPCError } from "@trpc/server";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import {
@@ -63,10 +64,11 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(
       }
       res.statusCode = 500;
       res.setHeader("content-type", "application/json");
+      const requestId = res.getHeader("x-request-id");
       res.end(
         JSON.stringify({
           error: {
-            message: "internal error",
+            message: internalErrorMessage(typeof requestId === "string" ? requestId : null),
             code: -32603,
             data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 },
           },

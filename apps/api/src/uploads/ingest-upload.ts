@@ -50,7 +50,10 @@ async function factsByDecoding(
     };
   } catch (error) {
     if (isAudioError(error) && (error.code === "MALFORMED_AUDIO" || error.code === "UNSUPPORTED_FORMAT")) {
-      throw new UploadRejectedError("UNPROCESSABLE_CONTENT", `not a usable ${LABEL[type]} file: ${error.message}`);
+      throw new UploadRejectedError(
+        "UNPROCESSABLE_CONTENT",
+        `not a usable ${LABEL[type]} file: ${error.message}`,
+      );
     }
     if (isAudioError(error) && error.code.startsWith("FFMPEG_")) return null;
     throw error;

@@ -14,7 +14,10 @@ export const AUDIO_LIMITS = {
 } as const;
 
 /** Bits per sample the decoders read, per lossless container (MP3 has none), and how to say so. */
-export const DECODABLE_BIT_DEPTHS: Record<"wav" | "flac" | "aiff", { min: number; max: number; only?: number[]; text: string }> = {
+export const DECODABLE_BIT_DEPTHS: Record<
+  "wav" | "flac" | "aiff",
+  { min: number; max: number; only?: number[]; text: string }
+> = {
   // PCM 8/16/24/32 and IEEE float 32/64 (wav.ts).
   wav: { min: 8, max: 64, only: [8, 16, 24, 32, 64], text: "8, 16, 24, 32 or 64" },
   // libFLAC reads every depth FLAC defines.

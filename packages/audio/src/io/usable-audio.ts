@@ -1,5 +1,5 @@
-import type { AudioFacts } from "./probe.ts";
 import { AUDIO_LIMITS, DECODABLE_BIT_DEPTHS, isDecodableBitDepth } from "./limits.ts";
+import type { AudioFacts } from "./probe.ts";
 import type { AudioFileType } from "./sniff.ts";
 
 const { minSampleRate, maxSampleRate, maxChannels } = AUDIO_LIMITS;

@@ -10,9 +10,16 @@ export const toIso = (d: Date | string): string =>
 /** The largest value a Postgres `integer` column holds: every integer input that reaches one stays below. */
 export const INT4_MAX = 2_147_483_647;
 
-// C0 controls and DEL. Tab, line feed and carriage return are text in a multi-line field.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** A C0 control or DEL; tab, line feed and carriage return pass where lines are text (`multiline`). */
+function hasControlCharacter(text: string, multiline: boolean): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x20 && code !== 0x7f) continue;
+    if (multiline && (code === 0x09 || code === 0x0a || code === 0x0d)) continue;
+    return true;
+  }
+  return false;
+}
 
 /**
  * A string that is stored (or sent on) as text. Postgres text cannot hold NUL ("invalid byte
@@ -23,13 +30,13 @@ const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
  * Trimmed first, so `min` counts what remains.
  */
 export function storedText(options: { min?: number; max: number; multiline?: boolean }) {
-  const control = options.multiline ? CONTROL_BUT_LINE_BREAKS : CONTROL;
+  const multiline = options.multiline ?? false;
   return z
     .string()
     .trim()
     .min(options.min ?? 0)
     .max(options.max)
-    .refine((v) => !control.test(v), "must not contain control characters")
+    .refine((v) => !hasControlCharacter(v, multiline), "must not contain control characters")
     .refine((v) => v.isWellFormed(), "must be valid Unicode text (no lone surrogates)");
 }
 
