@@ -1,0 +1,1 @@
+export { type PartitionProxy, type ProxiedConnection, startPartitionProxy } from "./partition-proxy.ts";
