@@ -1,13 +1,10 @@
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTRPCClient, wsLink } from "@trpc/client";
-import { initTRPC, tracked } from "@trpc/server";
-import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocketServer } from "ws";
 import { createLiveWsClient } from "../src/create-live-ws-client.ts";
 import { deadSocketNoticedWithinMs, type LiveSocketSettings } from "../src/live-socket-settings.ts";
 import { type PartitionProxy, startPartitionProxy } from "../src/testing/partition-proxy.ts";
+import { startTickServer, type TickRouter, type TickServer } from "../src/testing/tick-server.ts";
 
 // The mechanism with short timings, against a plain tRPC server (apps/api tests it with the real
 // settings against the real API).
@@ -29,43 +26,20 @@ async function until(what: string, done: () => boolean, timeoutMs = 10_000): Pro
   }
 }
 
-const t = initTRPC.create();
-const router = t.router({
-  /** 0, 1, 2, … every 20 ms, from after `lastEventId`: resumable, as the job streams are. */
-  ticks: t.procedure
-    .input((raw: unknown): { lastEventId?: string } => {
-      const lastEventId = (raw as { lastEventId?: unknown } | undefined)?.lastEventId;
-      return typeof lastEventId === "string" ? { lastEventId } : {};
-    })
-    .subscription(async function* ({ input, signal }) {
-      for (
-        let n = input.lastEventId === undefined ? 0 : Number(input.lastEventId) + 1;
-        !signal?.aborted;
-        n++
-      ) {
-        yield tracked(String(n), n);
-        await sleep(20, undefined, { signal }).catch(() => {});
-      }
-    }),
-});
-
 describe("createLiveWsClient", () => {
-  let wss: WebSocketServer;
+  let server: TickServer;
   let proxy: PartitionProxy;
   const clients: { close(): Promise<void> }[] = [];
 
   beforeAll(async () => {
-    wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-    await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
-    applyWSSHandler({ wss, router, keepAlive: { enabled: true, pingMs: 400, pongWaitMs: 300 } });
-    proxy = await startPartitionProxy({ host: "127.0.0.1", port: (wss.address() as AddressInfo).port });
+    server = await startTickServer({ pingMs: 400, pongWaitMs: 300 });
+    proxy = await startPartitionProxy({ host: "127.0.0.1", port: server.port });
   });
 
   afterAll(async () => {
     for (const client of clients) await client.close();
     await proxy.close();
-    for (const client of wss.clients) client.terminate();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await server.close();
   });
 
   const connect = (idleCloseMs: number, events: { opened: number; closed: number[] }) => {
@@ -81,7 +55,7 @@ describe("createLiveWsClient", () => {
       },
     });
     clients.push(ws);
-    return createTRPCClient<typeof router>({ links: [wsLink({ client: ws })] });
+    return createTRPCClient<TickRouter>({ links: [wsLink({ client: ws })] });
   };
 
   it("notices a dark path in time, reconnects once it is back and resumes after the last event", async () => {
