@@ -12,12 +12,23 @@ export interface ApiLimits {
   readonly callsPerMinute: number;
   /** How long a stopping server lets in-flight calls finish. */
   readonly shutdownGraceMs: number;
+  /** A WebSocket that has sent nothing for this long is pinged. */
+  readonly webSocketPingMs: number;
+  /**
+   * A pinged WebSocket that sends nothing back for this long is dropped, and its subscriptions
+   * end: a silent partition (no FIN, no RST) is noticed within ping + wait.
+   */
+  readonly webSocketPongWaitMs: number;
 }
 
 // tRPC inputs are small JSON; anything bigger is an upload and goes through POST /files.
 const MAX_TRPC_BODY_BYTES = 1024 * 1024;
 // Matches what a client's `maxItems` should be set to (see the web client).
 const MAX_BATCH_SIZE = 20;
+// A dead client is dropped within 10 s. Clients ping on their own when quiet (packages/live-socket),
+// which counts as activity, so a live one is pinged by us only when it does not.
+const WEB_SOCKET_PING_MS = 5_000;
+const WEB_SOCKET_PONG_WAIT_MS = 5_000;
 
 export function limitsFromEnv(env: Env): ApiLimits {
   return {
@@ -26,5 +37,7 @@ export function limitsFromEnv(env: Env): ApiLimits {
     maxUploadBytes: Math.floor(env.MAX_UPLOAD_MB * 1024 * 1024),
     callsPerMinute: env.RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
+    webSocketPingMs: WEB_SOCKET_PING_MS,
+    webSocketPongWaitMs: WEB_SOCKET_PONG_WAIT_MS,
   };
 }

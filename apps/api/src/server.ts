@@ -64,9 +64,6 @@ export interface ApiServer {
 }
 
 const TRPC_PREFIX = "/trpc";
-// A WebSocket idle this long is pinged; one that does not answer a ping in time is closed.
-const WS_PING_MS = 30_000;
-const WS_PONG_WAIT_MS = 5_000;
 
 /** An SSE request (httpSubscriptionLink): a live subscription, not a call that ends. */
 function isEventStream(req: IncomingMessage): boolean {
@@ -216,7 +213,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     wss,
     router: appRouter,
     maxBatchSize: limits.maxBatchSize,
-    keepAlive: { enabled: true, pingMs: WS_PING_MS, pongWaitMs: WS_PONG_WAIT_MS },
+    // tRPC's keep-alive sends "PING" after pingMs without a message and terminates (no closing
+    // handshake, which a dead path would never complete) a socket silent for pongWaitMs more.
+    keepAlive: { enabled: true, pingMs: limits.webSocketPingMs, pongWaitMs: limits.webSocketPongWaitMs },
     createContext: (opts) => createWsContext(contextDeps, opts),
     onError,
   });

@@ -4,6 +4,8 @@ import path from "node:path";
 import { loadEnv } from "@shootout/config";
 import type { TestDatabase } from "@shootout/db/testing";
 import { createJobEventHub, type JobEventHub, type JobQueue, listJobEvents } from "@shootout/jobs";
+import { createLiveWsClient, deadSocketNoticedWithinMs } from "@shootout/live-socket";
+import { startPartitionProxy } from "@shootout/live-socket/testing";
 import type { AppRouter } from "@shootout/router";
 import { createTestCaller, createTestUser } from "@shootout/router/testing";
 import { createLocalStorage } from "@shootout/storage";
@@ -415,6 +417,91 @@ describe("live job progress through a real API server", () => {
       await server.close();
     }
   });
+
+  it("a silent partition: the server drops the dead socket and ends its subscription, the client notices, reconnects once the path is back and gets what it missed once, in order", async () => {
+    const server = apiServer();
+    const target = new URL(await server.listen(0, "127.0.0.1"));
+    const proxy = await startPartitionProxy({ host: "127.0.0.1", port: Number(target.port) });
+    // Bounds from the configuration (the server's default limits, the clients' shared settings),
+    // with a generous margin: the machine is shared and noisy.
+    const serverBoundMs = server.limits.webSocketPingMs + server.limits.webSocketPongWaitMs;
+    const clientBoundMs = deadSocketNoticedWithinMs();
+    const withMargin = (ms: number) => ms + Math.max(5_000, ms / 2);
+    // What is asked of both ends: a dead socket noticed within ~10 s.
+    expect(serverBoundMs).toBeLessThanOrEqual(10_000);
+    expect(clientBoundMs).toBeLessThanOrEqual(10_000);
+    const listenersBefore = hub.listenerCount();
+    let lostAt: number | null = null;
+    // The client the web app and the CLI use (idleCloseMs as the CLI's).
+    const ws = createLiveWsClient({
+      url: `ws://127.0.0.1:${proxy.port}/trpc`,
+      connectionParams: { token: alice.token },
+      idleCloseMs: 0,
+      onClose: () => {
+        lostAt ??= performance.now();
+      },
+    });
+    sockets.push(ws);
+    const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
+    const job = await startJob({ steps: 40, chunkMs: 400 });
+    const received: ReceivedEvent[] = [];
+    let ended = false;
+    let failure: unknown = null;
+    const sub = client.jobs.onProgress.subscribe(
+      { jobId: job.id },
+      {
+        onData: (tracked) => received.push({ id: tracked.id, ...tracked.data }),
+        onComplete: () => {
+          ended = true;
+        },
+        onError: (error) => {
+          failure = error;
+        },
+      },
+    );
+    try {
+      await waitFor(
+        async () =>
+          received.some((e) => e.status === "running") && hub.listenerCount() === listenersBefore + 1,
+        { what: "the job to stream" },
+      );
+      proxy.goDark();
+      const darkAt = performance.now();
+      const seenBeforeDark = received.length;
+
+      const dropped = await waitFor(
+        async () => hub.listenerCount() === listenersBefore && proxy.connections[0]?.serverClosedAt,
+        {
+          what: "the server to drop the socket and end its subscription",
+          timeoutMs: withMargin(serverBoundMs),
+        },
+      );
+      const noticed = await waitFor(async () => lostAt, {
+        what: "the client to notice",
+        timeoutMs: withMargin(clientBoundMs),
+      });
+      expect(dropped - darkAt).toBeLessThanOrEqual(withMargin(serverBoundMs));
+      expect(noticed - darkAt).toBeLessThanOrEqual(withMargin(clientBoundMs));
+      expect(received.length).toBe(seenBeforeDark);
+      // The job went on meanwhile: there is something to catch up on.
+      expect((await listJobEvents(t.db, job.id)).length).toBeGreaterThan(seenBeforeDark);
+
+      // The reconnect made in the dark waits at the proxy, and goes through now.
+      proxy.restore();
+      await waitFor(async () => received.length > seenBeforeDark, { what: "events after reconnecting" });
+      await waitFor(async () => ended || failure !== null, { what: "the stream to end", timeoutMs: 60_000 });
+      expect(failure).toBeNull();
+      await expectAllEventsOnce(job.id, received);
+      expect(proxy.connections.length).toBeGreaterThan(1);
+      await waitFor(async () => hub.listenerCount() === listenersBefore, {
+        what: "the new subscription to end",
+      });
+    } finally {
+      sub.unsubscribe();
+      await proxy.close();
+      await server.close();
+    }
+  }, 120_000);
 
   it("onMine refuses a last event id that is not a time, naming the field", async () => {
     const caller = createTestCaller(t.db, alice.token, { jobQueue: queue, events: hub });

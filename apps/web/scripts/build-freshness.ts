@@ -1,8 +1,15 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-/** What a build of the web app is made from (relative to apps/web). */
-export const BUILD_INPUTS = ["src", "public", "index.html", "vite.config.ts", "package.json"];
+/** What a build of the web app is made from (relative to apps/web): its own files and the one package it bundles. */
+export const BUILD_INPUTS = [
+  "src",
+  "public",
+  "index.html",
+  "vite.config.ts",
+  "package.json",
+  "../../packages/live-socket/src",
+];
 
 function newestMtime(entry: string): number {
   const info = statSync(entry, { throwIfNoEntry: false });

@@ -3,8 +3,9 @@ import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { createLiveWsClient } from "@shootout/live-socket";
 import { type AppRouter, fileOutput } from "@shootout/router";
-import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, splitLink, wsLink } from "@trpc/client";
 import { z } from "zod";
 import { CliFailure } from "../cli-errors.ts";
 import type { Backend } from "./backend.ts";
@@ -33,11 +34,12 @@ async function httpFailure(response: Response, what: string): Promise<CliFailure
 export function createRemoteBackend(apiUrl: string, token: string): Backend {
   const base = apiUrl.replace(/\/+$/, "");
   const authorization = { authorization: `Bearer ${token}` };
-  // Lazy: commands without a subscription never open the socket.
-  const ws = createWSClient({
+  // Lazy: commands without a subscription never open the socket. A dead one is noticed within
+  // ~10 s and replaced; a watched job resumes after its last event.
+  const ws = createLiveWsClient({
     url: `${base.replace(/^http/, "ws")}/trpc`,
     connectionParams: { token },
-    lazy: { enabled: true, closeMs: 0 },
+    idleCloseMs: 0,
   });
   const client = createTRPCClient<AppRouter>({
     links: [

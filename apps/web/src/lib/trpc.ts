@@ -1,11 +1,5 @@
-import {
-  createTRPCClient,
-  createWSClient,
-  httpBatchStreamLink,
-  splitLink,
-  type TRPCClient,
-  wsLink,
-} from "@trpc/client";
+import { createLiveWsClient } from "@shootout/live-socket";
+import { createTRPCClient, httpBatchStreamLink, splitLink, type TRPCClient, wsLink } from "@trpc/client";
 import type { AppRouter } from "./api-types.ts";
 
 /** Connection state of the WebSocket that carries subscriptions, for the UI to show. */
@@ -22,12 +16,12 @@ const announce = (state: LiveState) => {
 const origin = window.location;
 const wsUrl = `${origin.protocol === "https:" ? "wss" : "ws"}://${origin.host}/trpc`;
 
-// Subscriptions only; the socket opens on first use and closes when idle. It reconnects on its own
-// (quickly: a restarting server is back within seconds) and re-subscribes with the last event id.
-const wsClient = createWSClient({
+// Subscriptions only; the socket opens on first use and closes when idle (a page opened within 4 s
+// of leaving another keeps it). It notices a dead one within ~10 s, reconnects on its own and
+// re-subscribes with the last event id.
+const wsClient = createLiveWsClient({
   url: wsUrl,
-  lazy: { enabled: true, closeMs: 10_000 },
-  retryDelayMs: (attempt) => Math.min(250 * 2 ** attempt, 4_000),
+  idleCloseMs: 4_000,
   onOpen: () => announce("open"),
   onClose: () => announce("closed"),
 });
