@@ -9,6 +9,7 @@ export {
 export {
   createTone3000Client,
   type DownloadedFile,
+  type ListAllModelsOptions,
   type DownloadedModel,
   type DownloadOptions,
   type LibraryParams,
@@ -21,6 +22,7 @@ export {
   type Tone3000ClientOptions,
 } from "./client.ts";
 export { isTone3000Error, Tone3000Error, type Tone3000ErrorKind } from "./errors.ts";
+export { type GrantRefusal, grantRefusalOf, isGrantRefusal } from "./grant-refusal.ts";
 export { profileOfIssuedToken } from "./issued-token-profile.ts";
 export {
   type AuthorizeOptions,
@@ -29,10 +31,13 @@ export {
   type Tone3000OAuthConfig,
   type Tone3000Tokens,
 } from "./oauth.ts";
+export { localhostFetch } from "./localhost-fetch.ts";
 export { type AllPagesOptions, allPages } from "./pagination.ts";
 export { backoffDelay, parseRetryAfter } from "./retry.ts";
 export * from "./schemas.ts";
-export type { FaultInjector, FaultRecord, FaultSpec } from "./stand-in/faults.ts";
+export { type ModelListing, modelListingsOf } from "./tone-model-listings.ts";
+export { type Tone3000Hosts, tone3000Hosts, wwwTwinOrigin } from "./tone3000-hosts.ts";
+export type { FaultInjector, FaultRecord, FaultSpec, GrantRefusalStyle } from "./stand-in/faults.ts";
 export type { RegisteredClient } from "./stand-in/oauth-store.ts";
 export {
   createTone3000StandIn,
