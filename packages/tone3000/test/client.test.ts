@@ -148,7 +148,7 @@ describe("Tone 3000 client", () => {
     expect(file.size).toBe(expected.length);
     expect(file.sha256).toBe(createHash("sha256").update(expected).digest("hex"));
     expect(file.nam.architecture).toBe("WaveNet");
-    expect((await client.getTone(102)).downloads_count).toBe(before + 1);
+    expect((await client.getTone(102)).downloads_count).toBe((before ?? 0) + 1);
   });
 
   it("downloads an IR with downloadFile, and downloadModel refuses it as not .nam", async () => {
