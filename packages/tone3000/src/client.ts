@@ -17,8 +17,8 @@ import {
   type ToneSort,
   User,
 } from "./schemas.ts";
-import { tone3000Hosts } from "./tone3000-hosts.ts";
 import { type ModelListing, modelListingsOf } from "./tone-model-listings.ts";
+import { tone3000Hosts } from "./tone3000-hosts.ts";
 
 /** Implemented by the caller over its token store; rotated tokens are the caller's to persist. */
 export interface TokenSource {
@@ -112,10 +112,7 @@ export interface Tone3000Client {
    * `custom`), so this asks for each listing the tone's counts say it has (all of them when the
    * counts are missing), walks their pages and merges them, each model once, in listing order.
    */
-  listAllModels(
-    tone: Pick<Tone, "id"> & Partial<Tone>,
-    options?: ListAllModelsOptions,
-  ): Promise<Model[]>;
+  listAllModels(tone: Pick<Tone, "id"> & Partial<Tone>, options?: ListAllModelsOptions): Promise<Model[]>;
   getModel(id: number, options?: RequestOptions): Promise<Model>;
   /**
    * Any file a model_url names (`.nam`, IR `.wav`), streamed under a size cap. The Bearer token
@@ -382,7 +379,11 @@ export function createTone3000Client(options: Tone3000ClientOptions): Tone3000Cl
 
   function listModels(params: ListModelsParams, opts?: RequestOptions) {
     return getJson(
-      apiUrl("/api/v1/models", { tone_id: params.toneId, ...page(params), architecture: params.architecture }),
+      apiUrl("/api/v1/models", {
+        tone_id: params.toneId,
+        ...page(params),
+        architecture: params.architecture,
+      }),
       ModelPage,
       "models page",
       opts,

@@ -7,7 +7,12 @@ import { GoTrueErrorBody, OAuthErrorBody } from "./schemas.ts";
 // us: the stored grant is dead and only a new sign-in helps. Both become code "invalid_grant".
 
 /** GoTrue codes that say our request was wrong, not that the user's grant is dead. */
-const OUR_REQUEST_WAS_WRONG = new Set(["validation_failed", "bad_json", "unexpected_failure", "request_timeout"]);
+const OUR_REQUEST_WAS_WRONG = new Set([
+  "validation_failed",
+  "bad_json",
+  "unexpected_failure",
+  "request_timeout",
+]);
 
 export interface GrantRefusal {
   code: "invalid_grant";

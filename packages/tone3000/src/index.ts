@@ -9,10 +9,10 @@ export {
 export {
   createTone3000Client,
   type DownloadedFile,
-  type ListAllModelsOptions,
   type DownloadedModel,
   type DownloadOptions,
   type LibraryParams,
+  type ListAllModelsOptions,
   type ListModelsParams,
   type PageParams,
   type RequestOptions,
@@ -24,6 +24,7 @@ export {
 export { isTone3000Error, Tone3000Error, type Tone3000ErrorKind } from "./errors.ts";
 export { type GrantRefusal, grantRefusalOf, isGrantRefusal } from "./grant-refusal.ts";
 export { profileOfIssuedToken } from "./issued-token-profile.ts";
+export { localhostFetch } from "./localhost-fetch.ts";
 export {
   type AuthorizeOptions,
   createTone3000OAuth,
@@ -31,12 +32,9 @@ export {
   type Tone3000OAuthConfig,
   type Tone3000Tokens,
 } from "./oauth.ts";
-export { localhostFetch } from "./localhost-fetch.ts";
 export { type AllPagesOptions, allPages } from "./pagination.ts";
 export { backoffDelay, parseRetryAfter } from "./retry.ts";
 export * from "./schemas.ts";
-export { type ModelListing, modelListingsOf } from "./tone-model-listings.ts";
-export { type Tone3000Hosts, tone3000Hosts, wwwTwinOrigin } from "./tone3000-hosts.ts";
 export type { FaultInjector, FaultRecord, FaultSpec, GrantRefusalStyle } from "./stand-in/faults.ts";
 export type { RegisteredClient } from "./stand-in/oauth-store.ts";
 export {
@@ -46,3 +44,5 @@ export {
   type Tone3000StandInOptions,
 } from "./stand-in/server.ts";
 export { type OAuthState as StandInState, StandInStateError } from "./stand-in/state-file.ts";
+export { type ModelListing, modelListingsOf } from "./tone-model-listings.ts";
+export { type Tone3000Hosts, tone3000Hosts, wwwTwinOrigin } from "./tone3000-hosts.ts";

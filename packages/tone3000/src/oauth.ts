@@ -41,6 +41,8 @@ export interface AuthorizeOptions {
   gears?: string;
   format?: string;
   architecture?: string;
+  /** Who is expected to sign in (Tone 3000 pre-fills its login; the stand-in signs that user in). */
+  loginHint?: string;
 }
 
 export interface Tone3000OAuth {
@@ -78,6 +80,7 @@ export function createTone3000OAuth(config: Tone3000OAuthConfig): Tone3000OAuth 
         gears: options.gears,
         format: options.format,
         architecture: options.architecture,
+        login_hint: options.loginHint,
       };
       for (const [key, value] of Object.entries(extra)) {
         if (value !== undefined) url.searchParams.set(key, String(value));

@@ -138,7 +138,15 @@ export const Model = z.looseObject({
   updated_at: shown(z.string()),
   size: shown(OpenValue),
   /** "1" (A1), "2" (A2), "custom"; null for non-NAM files such as IRs. */
-  architecture_version: shown(z.union([OpenValue, z.number().int().transform((n) => String(n))])),
+  architecture_version: shown(
+    z.union([
+      OpenValue,
+      z
+        .number()
+        .int()
+        .transform((n) => String(n)),
+    ]),
+  ),
 });
 export type Model = z.infer<typeof Model>;
 

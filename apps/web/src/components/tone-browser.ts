@@ -14,14 +14,17 @@ const EMPTY: Record<Source, string> = {
 
 /** What a tone is, in one line: gear and format as Tone 3000 names them (new values as they come). */
 function toneMeta(tone: Tone): string {
-  const kind = [tone.gear, tone.format === "nam" ? null : tone.format?.toUpperCase()].filter(Boolean).join(" ");
+  const kind = [tone.gear, tone.format === "nam" ? null : tone.format?.toUpperCase()]
+    .filter(Boolean)
+    .join(" ");
   const counts = [
     tone.counts.a1 ? `${tone.counts.a1} A1` : null,
     tone.counts.a2 ? `${tone.counts.a2} A2` : null,
     tone.counts.custom ? `${tone.counts.custom} custom` : null,
     tone.counts.irs ? `${tone.counts.irs} IR${tone.counts.irs === 1 ? "" : "s"}` : null,
   ].filter(Boolean);
-  const models = counts.length > 0 ? counts.join(", ") : tone.modelsCount !== null ? `${tone.modelsCount} models` : null;
+  const models =
+    counts.length > 0 ? counts.join(", ") : tone.modelsCount !== null ? `${tone.modelsCount} models` : null;
   return [kind || null, `by ${tone.creator.username}`, models].filter(Boolean).join(" · ");
 }
 

@@ -28,7 +28,10 @@ export function architectureSupport(
   const version = numbered ? numbered[1]! : value;
   if (!numbered && version !== "custom") return { renderable: true };
   if (RENDERABLE_ARCHITECTURES.has(version)) return { renderable: true };
-  return { renderable: false, reason: `${architectureLabel(version)} models are not supported by this build` };
+  return {
+    renderable: false,
+    reason: `${architectureLabel(version)} models are not supported by this build`,
+  };
 }
 
 /** How Tone 3000's architecture versions are shown: "1" → "A1", "2" → "A2", "custom" → "custom". */

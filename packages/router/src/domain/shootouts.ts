@@ -14,8 +14,8 @@ import type {
 import { type shootoutRevealOutput, toneMetrics } from "../schemas/shootouts.ts";
 import { ConflictError, InvalidReferenceError, NotFoundError } from "./errors.ts";
 import { afterCursor, cursorCreatedAt, decodeCursor, toPage } from "./pagination.ts";
-import { assertRenderableTones } from "./renderable-architectures.ts";
 import { preparedQuery } from "./prepared-query.ts";
+import { assertRenderableTones } from "./renderable-architectures.ts";
 
 type Db = Kysely<DB> | Transaction<DB>;
 type ShootoutRow = Selectable<Shootouts>;

@@ -11,7 +11,10 @@ const BY_KIND: Record<Tone3000Error["kind"], { code: Code; message: string }> = 
   not_found: { code: "NOT_FOUND", message: "not found on Tone 3000" },
   forbidden: { code: "FORBIDDEN", message: "Tone 3000 does not let this account see that" },
   unauthorized: { code: "UNAUTHORIZED", message: "Tone 3000 refused this account's access: sign in again" },
-  oauth: { code: "UNAUTHORIZED", message: "Tone 3000 refused to renew this account's access: sign in to Tone 3000 again" },
+  oauth: {
+    code: "UNAUTHORIZED",
+    message: "Tone 3000 refused to renew this account's access: sign in to Tone 3000 again",
+  },
   bad_request: { code: "BAD_REQUEST", message: "Tone 3000 refused the request" },
   malformed: { code: "BAD_GATEWAY", message: "Tone 3000 answered with something we could not read" },
   http: { code: "BAD_GATEWAY", message: "Tone 3000 answered with an error" },

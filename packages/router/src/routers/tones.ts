@@ -1,5 +1,6 @@
 import type { Model, Page, Tone } from "@shootout/tone3000";
 import { TRPCError } from "@trpc/server";
+import { architectureLabel, architectureSupport } from "../domain/renderable-architectures.ts";
 import {
   type ToneModelOutput,
   type ToneOutput,
@@ -12,7 +13,6 @@ import {
   toneSearchInput,
 } from "../schemas/tones.ts";
 import { protectedProcedure, router } from "../trpc.ts";
-import { architectureLabel, architectureSupport } from "../domain/renderable-architectures.ts";
 import { tone3000ToTRPCError } from "./tone3000-errors.ts";
 
 function toTone(tone: Tone): ToneOutput {
@@ -57,12 +57,15 @@ function fileExtension(url: string): string {
 function toModel(model: Model, toneId: number, toneFormat: string | null): ToneModelOutput {
   const architecture = model.architecture_version ?? null;
   const ext = fileExtension(model.model_url);
+  // The file name says best; Tone 3000's own type gives every model an architecture.
   const kind =
-    architecture !== null || ext === "nam"
+    ext === "nam"
       ? "nam"
-      : ext === "wav" || toneFormat === "ir"
+      : ext === "wav" || (architecture === null && toneFormat === "ir")
         ? "ir"
-        : "other";
+        : architecture !== null
+          ? "nam"
+          : "other";
   const size = model.size ?? null;
   const label =
     kind === "ir"

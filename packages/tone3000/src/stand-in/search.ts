@@ -94,7 +94,8 @@ export function searchTones(
     }
     if (gears?.length && !gears.includes(tone.gear)) return false;
     if (q.format && tone.format !== q.format) return false;
-    if (q.sizes?.length && !tone.models.some((m) => m.size !== null && q.sizes!.includes(m.size))) return false;
+    if (q.sizes?.length && !tone.models.some((m) => m.size !== null && q.sizes!.includes(m.size)))
+      return false;
     if (
       q.architecture?.length &&
       !tone.models.some(

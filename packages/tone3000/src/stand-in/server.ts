@@ -2,15 +2,15 @@ import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { wwwTwinOrigin } from "../tone3000-hosts.ts";
 import { type Catalog, loadCatalog } from "./catalog.ts";
 import { createFaultInjector, type FaultInjector } from "./faults.ts";
+import { escapeHtml } from "./html.ts";
 import { createOAuthStore, type OAuthStore, type RegisteredClient } from "./oauth-store.ts";
-import { wwwTwinOrigin } from "../tone3000-hosts.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 import { LibraryQuery, ModelsQuery, SearchQuery, searchTones } from "./search.ts";
-import { escapeHtml } from "./html.ts";
-import { readStateFile, writeStateFile } from "./state-file.ts";
 import { chooserPage, findCatalogUser } from "./sign-in-chooser.ts";
+import { readStateFile, writeStateFile } from "./state-file.ts";
 import { modelFileName, modelJson, paginate, toneDetailJson, toneListJson, userJson } from "./views.ts";
 
 /** The client the stand-in knows out of the box (the embedded product's defaults). */
@@ -383,7 +383,8 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
     if (downloadMatch) {
       const model = modelFor(userId, downloadMatch[1]!);
       const fileName = modelFileName(model);
-      if (decodeURIComponent(downloadMatch[2]!) !== fileName) throw new HttpError(404, { error: "File not found" });
+      if (decodeURIComponent(downloadMatch[2]!) !== fileName)
+        throw new HttpError(404, { error: "File not found" });
       const tone = catalog.tones.get(model.tone_id)!;
       tone.downloads_count++;
       res.writeHead(200, {
