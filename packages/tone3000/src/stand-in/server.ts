@@ -69,6 +69,8 @@ export interface Tone3000StandIn {
   autoApprovedUser: string | false;
   /** The origin model_url points at (the `www.` twin of `url` by default). */
   filesUrl: string;
+  /** TEST-ONLY: the path a model's file downloads from (`/api/v1/models/{id}/download/{file}`), for faults. */
+  downloadPath(modelId: number): string;
 }
 
 class HttpError extends Error {
@@ -471,6 +473,11 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
     catalog,
     autoApprovedUser: approvedUser,
     filesUrl,
+    downloadPath: (modelId) => {
+      const model = catalog.models.get(modelId);
+      if (!model) throw new Error(`stand-in: no model ${modelId}`);
+      return new URL(modelJson(model, filesUrl).model_url).pathname;
+    },
     registerClient: (client) => oauth.registerClient(client),
     close: () =>
       new Promise<void>((resolve, reject) => {
