@@ -10,7 +10,10 @@ const BY_KIND: Record<Tone3000Error["kind"], { code: Code; message: string }> = 
   rate_limited: { code: "TOO_MANY_REQUESTS", message: "Tone 3000 is rate limiting us; try again shortly" },
   not_found: { code: "NOT_FOUND", message: "not found on Tone 3000" },
   forbidden: { code: "FORBIDDEN", message: "Tone 3000 does not let this account see that" },
-  unauthorized: { code: "UNAUTHORIZED", message: "Tone 3000 refused this account's access: sign in again" },
+  unauthorized: {
+    code: "UNAUTHORIZED",
+    message: "Tone 3000 refused this account's access: sign in to Tone 3000 again",
+  },
   oauth: {
     code: "UNAUTHORIZED",
     message: "Tone 3000 refused to renew this account's access: sign in to Tone 3000 again",

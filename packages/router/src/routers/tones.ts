@@ -162,13 +162,15 @@ export const tonesRouter = router({
     .input(toneModelsInput)
     .output(tonePageOutput(toneModelOutput))
     .query(async ({ ctx, input, signal }) => {
+      if (input.architecture) {
+        // One listing, as Tone 3000 answers it: the file names tell IRs apart.
+        const page = await ctx.t3k.listModels(input, { signal });
+        return toPage(page, (m) => toModel(m, input.toneId, null));
+      }
+      // The tone's counts say which listings to ask for.
       const tone = await ctx.t3k.getTone(input.toneId, { signal });
       const format = tone.format ?? tone.platform ?? null;
       const map = (m: Model) => toModel(m, tone.id, format);
-      if (input.architecture) {
-        const page = await ctx.t3k.listModels(input, { signal });
-        return toPage(page, map);
-      }
       const all = await ctx.t3k.listAllModels(tone, { signal });
       const start = (input.page - 1) * input.pageSize;
       return {
