@@ -7,7 +7,7 @@ import { type RunningWorker, startWorker } from "@shootout/worker";
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "./logger.ts";
 import type { Route } from "./routes/route.ts";
-import { startTone3000Services } from "./tone3000/tone3000-services.ts";
+import { startTone3000Services, type Tone3000ServicesOptions } from "./tone3000/tone3000-services.ts";
 
 /** What embedded mode runs beside the API in one process, and how to stop it. */
 export interface EmbeddedServices {
@@ -26,6 +26,8 @@ export interface EmbeddedDeps {
   /** The started pg-boss instance; on PGlite the worker must share it (one connection). */
   readonly boss: PgBoss;
   readonly log: Logger;
+  /** Options for the in-process Tone 3000 stand-in (when TONE3000_BASE_URL is unset). */
+  readonly tone3000StandIn?: Tone3000ServicesOptions["standIn"];
 }
 
 /**
@@ -36,7 +38,12 @@ export interface EmbeddedDeps {
 export async function startEmbeddedServices(deps: EmbeddedDeps): Promise<EmbeddedServices> {
   const workerWanted = deps.env.EMBEDDED_WORKER ?? deps.database.backend === "pglite";
   // Tone 3000 login + per-user clients; the stand-in in-process when TONE3000_BASE_URL is unset.
-  const t3k = await startTone3000Services({ env: deps.env, db: deps.database.db, log: deps.log });
+  const t3k = await startTone3000Services({
+    env: deps.env,
+    db: deps.database.db,
+    log: deps.log,
+    ...(deps.tone3000StandIn ? { standIn: deps.tone3000StandIn } : {}),
+  });
   // The render worker with the real pipeline, downloading models with the owners' tokens.
   const pipeline = createShootoutPipeline({ tone3000: t3k.tone3000, maxDiSeconds: deps.env.MAX_DI_SECONDS });
   let worker: RunningWorker | null = null;

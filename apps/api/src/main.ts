@@ -52,7 +52,16 @@ async function main(): Promise<void> {
   const storage = storageFromSettings(env, database);
   await storage.ready();
   log.info(describeStorage(env), "storage ready");
-  const embedded = await startEmbeddedServices({ env, database, storage, boss, log });
+  // A person signing in through the bundled stand-in picks which of its users to be (two browsers,
+  // two players: sharing and privacy can be tried locally).
+  const embedded = await startEmbeddedServices({
+    env,
+    database,
+    storage,
+    boss,
+    log,
+    tone3000StandIn: { chooser: true },
+  });
   // One LISTEN connection fans job events out to every live subscription of this process.
   const events = await createJobEventHub(database, log);
   const api = createApiServer({

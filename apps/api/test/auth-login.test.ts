@@ -191,6 +191,30 @@ describe("login with Tone 3000 (stand-in) over real HTTP", () => {
     expect(page.items.map((tone) => tone.title)).toContain("Local Feather Crunch");
   });
 
+  it("?as= picks which stand-in user signs in (login_hint): two browsers, two players, each their own", async () => {
+    const guestBrowser = new CookieJar();
+    const { login: answer } = await startLogin(guestBrowser, "?as=guest&returnTo=/mine");
+    expect(new URL(answer.headers.get("location")!).searchParams.get("login_hint")).toBe("guest");
+    const localBrowser = new CookieJar();
+    await login(localBrowser);
+    // The guest's login finishes after the local one started: nothing mixes.
+    const { callbackUrl } = await startLogin(guestBrowser, "?as=guest");
+    expect((await guestBrowser.fetch(callbackUrl)).status).toBe(302);
+    const guest = cookieClient(guestBrowser);
+    const local = cookieClient(localBrowser);
+    expect((await guest.auth.me.query())?.user).toMatchObject({
+      tone3000Id: "guest-user",
+      username: "guest",
+    });
+    expect((await local.auth.me.query())?.user).toMatchObject({ tone3000Id: "local-user" });
+    // Tone 3000 acts for each with their own grant: their own tones, private to them.
+    expect((await guest.tones.mine.query()).items.map((t) => t.id)).toEqual([111]);
+    expect(await trpcCodeOf(local.tones.get.query({ id: 111 }))).toBe("FORBIDDEN");
+    // A control character in ?as= is refused before anything is sent to Tone 3000.
+    const bad = await new CookieJar().fetch(`${base}/auth/login?as=${encodeURIComponent("gu\u0000est")}`);
+    expect(bad.status).toBe(400);
+  });
+
   it("every login is a new session; a browser's previous one ends, other browsers' stay", async () => {
     const laptop = new CookieJar();
     await login(laptop);
@@ -219,7 +243,7 @@ describe("login with Tone 3000 (stand-in) over real HTTP", () => {
 
     const script = httpClient(base, body.token);
     expect((await script.auth.me.query())?.user.tone3000Id).toBe("local-user");
-    expect((await script.tones.favorites.query({})).items.length).toBe(3);
+    expect((await script.tones.favorites.query({})).items.length).toBe(4);
     const uploaded = await upload(base, body.token, wavBytes(), { kind: "di", name: "script.wav" });
     expect(uploaded.status).toBe(201);
     const file = uploadedFile.parse(await uploaded.json());

@@ -78,7 +78,7 @@ describe("Tone 3000 services", () => {
     const services = await startTone3000Services({ env, db: database.db, log });
     try {
       expect(services.standIn).not.toBeNull();
-      expect(services.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(services.baseUrl).toMatch(/^http:\/\/localhost:\d+$/); // 127.0.0.1, named so it has a www. twin
       expect(services.clientId).toBe(DEFAULT_STAND_IN_CLIENT.clientId);
       expect(services.redirectUri).toBe("http://127.0.0.1:4123/auth/callback");
       expect((await fetch(`${services.baseUrl}/healthz`)).status).toBe(200);

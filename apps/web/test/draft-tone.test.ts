@@ -15,6 +15,7 @@ const tone: Tone = {
   images: [],
   isPublic: true,
   modelsCount: 1,
+  counts: { a1: 0, a2: 0, custom: 1, irs: 0 },
   downloadsCount: 0,
   favoritesCount: 0,
   url: "https://example.invalid/tones/104",
@@ -27,6 +28,10 @@ const model: ToneModel = {
   name: "Tiny WaveNet",
   size: "nano",
   architecture: "custom",
+  kind: "nam",
+  label: "custom · nano",
+  renderable: true,
+  unsupportedReason: null,
 };
 
 describe("a tone being set up", () => {

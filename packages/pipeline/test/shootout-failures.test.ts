@@ -75,7 +75,7 @@ describe("a shootout whose model cannot be had fails naming the tone, leaving no
 
   it("a download that is not a .nam file", async () => {
     h.standIn.faults.next({
-      path: `/api/v1/models/${failing}/download`,
+      path: h.standIn.downloadPath(Number(failing)),
       status: 200,
       body: "<html>oops</html>",
     });
@@ -96,7 +96,7 @@ describe("a shootout whose model cannot be had fails naming the tone, leaving no
       weights: [0.1, 0.2, 0.3],
       sample_rate: 48000,
     };
-    h.standIn.faults.next({ path: `/api/v1/models/${failing}/download`, status: 200, body: nam });
+    h.standIn.faults.next({ path: h.standIn.downloadPath(Number(failing)), status: 200, body: nam });
     const { done, files, shootout } = await failedRun();
     expect(done.error).toMatch(
       /^Tone 2 'JCM800': model download failed: not a usable \.nam model \(.*weights/,

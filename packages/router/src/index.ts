@@ -20,6 +20,11 @@ export {
 } from "./domain/files.ts";
 export { decodeCursor, encodeCursor } from "./domain/pagination.ts";
 export {
+  architectureLabel,
+  architectureSupport,
+  RENDERABLE_ARCHITECTURES,
+} from "./domain/renderable-architectures.ts";
+export {
   createSession,
   DEFAULT_SESSION_TTL_MS,
   invalidateSession,

@@ -361,6 +361,38 @@ describe("shootouts", () => {
     );
   });
 
+  it("refuses a model this build cannot render (A2 today) at create and update, naming the field", async () => {
+    const p = await player();
+    const base = {
+      name: "A1 vs A2",
+      diFileId: p.di.id,
+      tones: [
+        tone(1, { architecture: "1" }),
+        tone(2, { architecture: "custom" }),
+        tone(3, { architecture: "2" }),
+      ],
+    };
+    const error = await expectTRPCError(p.caller.shootouts.create(base), "BAD_REQUEST");
+    expect(error.message).toBe("tones.2.architecture: A2 models are not supported by this build");
+    // Shaped like a validation issue on that field, so a form can put it beside the tone.
+    expect((error.cause as { issues?: { path: unknown }[] }).issues?.[0]?.path).toEqual([
+      "tones",
+      2,
+      "architecture",
+    ]);
+    expect((await p.caller.shootouts.list({})).items).toEqual([]);
+    // Renderable ones (and engine names, and no declared architecture) save.
+    const ok = await p.caller.shootouts.create({
+      ...base,
+      tones: [tone(1, { architecture: "1" }), tone(2, { architecture: "LSTM" }), tone(3)],
+    });
+    const refused = await expectTRPCError(
+      p.caller.shootouts.update({ shootoutId: ok.id, tones: [tone(1), tone(2, { architecture: "A2" })] }),
+      "BAD_REQUEST",
+    );
+    expect(refused.message).toBe("tones.1.architecture: A2 models are not supported by this build");
+  });
+
   it("delete removes the shootout with its tones", async () => {
     const p = await player();
     const s = await p.caller.shootouts.create(shootoutInput(p.di.id));

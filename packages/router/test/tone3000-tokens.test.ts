@@ -200,7 +200,7 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     await oauth.refreshAccessToken(tokens.refreshToken);
     await oauth.refreshAccessToken(tokens.refreshToken).catch(() => undefined);
     const error = await expectTRPCError(callerFor(store, token).tones.search({}), "UNAUTHORIZED");
-    expect(error.message).toMatch(/sign in again/);
+    expect(error.message).toMatch(/sign in to Tone 3000 again/);
     const row = await storedRow(user.id);
     expect(row.t3kAccessToken).toBeNull();
     expect(row.t3kRefreshToken).toBeNull();
@@ -215,7 +215,7 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     const store = newStore();
     const { token } = await createTestUser(t.db, { tone3000Access: false });
     const none = await expectTRPCError(callerFor(store, token).tones.search({}), "UNAUTHORIZED");
-    expect(none.message).toMatch(/no Tone 3000 access.*sign in again/);
+    expect(none.message).toMatch(/no Tone 3000 access.*sign in to Tone 3000 again/);
 
     const signedIn = await signedInUser(store);
     const otherKey = createTone3000TokenStore({
@@ -258,10 +258,14 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     const { token } = await signedInUser(store);
     const caller = callerFor(store, token);
     expect((await caller.tones.mine()).items.map((tone) => tone.id).sort()).toEqual([107, 108]);
-    expect((await caller.tones.favorites({})).items.map((tone) => tone.id).sort()).toEqual([102, 103, 106]);
+    expect((await caller.tones.favorites({})).items.map((tone) => tone.id).sort()).toEqual([
+      102, 103, 106, 110,
+    ]);
     const models = await caller.tones.models({ toneId: 101 });
-    expect(models.items.length).toBeGreaterThan(0);
-    expect(models.items.every((m) => m.toneId === 101 && m.architecture !== "2")).toBe(true);
+    expect(models.items.map((m) => [m.id, m.toneId, m.architecture])).toEqual([
+      [1001, 101, "1"],
+      [1002, 101, "custom"],
+    ]);
     await expectTRPCError(caller.tones.get({ id: 999_999 }), "NOT_FOUND");
     // The search schema refuses oversized pages before anything is sent upstream.
     await expectTRPCError(caller.tones.search({ pageSize: 26 }), "BAD_REQUEST");
@@ -269,6 +273,67 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     await expectTRPCError(caller.tones.get({ id: 101 }), "BAD_GATEWAY");
     standIn.faults.next({ path: "/api/v1/tones/101", status: 503, body: { error: "down" } });
     await expectTRPCError(caller.tones.get({ id: 101 }), "BAD_GATEWAY");
+  });
+
+  // Both ways the token endpoint words a refused grant: the grant is cleared and the user gets the
+  // one "sign in to Tone 3000 again" error, not BAD_GATEWAY on every call from then on.
+  for (const style of ["rfc", "gotrue"] as const) {
+    it(`a grant refused ${style === "rfc" ? 'RFC-style ({"error":"invalid_grant"})' : 'GoTrue-style ({"error_code":...})'} is cleared; the user is asked to sign in to Tone 3000 again`, async () => {
+      const store = newStore();
+      const { token, user, tokens } = await signedInUser(store);
+      // The refresh token dies (spent elsewhere), then the stored access token expires.
+      await oauth.refreshAccessToken(tokens.refreshToken);
+      await expireStored(user.id);
+      standIn.faults.refuseGrantsAs(style);
+      try {
+        const error = await expectTRPCError(callerFor(store, token).tones.search({}), "UNAUTHORIZED");
+        expect(error.message).toBe(
+          "Tone 3000 refused the stored access (expired or revoked): sign in to Tone 3000 again",
+        );
+        expect(error.cause).toBeInstanceOf(Tone3000SignInRequiredError);
+        expect((error.cause as Tone3000SignInRequiredError).reason).toBe("revoked");
+      } finally {
+        standIn.faults.refuseGrantsAs("rfc");
+      }
+      const row = await storedRow(user.id);
+      expect(row.t3kAccessToken).toBeNull();
+      expect(row.t3kRefreshToken).toBeNull();
+      expect(refreshes).toHaveLength(1);
+      // The next call does not ask Tone 3000 again.
+      await expectTRPCError(callerFor(store, token).tones.favorites({}), "UNAUTHORIZED");
+      expect(refreshes).toHaveLength(1);
+    });
+  }
+
+  it("tones.models lists every architecture the tone has (Tone 3000 lists A1 only unless asked), labelled, A2 not renderable yet", async () => {
+    const store = newStore();
+    const { token } = await signedInUser(store);
+    const caller = callerFor(store, token);
+    const tone = await caller.tones.get({ id: 109 });
+    expect(tone.counts).toEqual({ a1: 1, a2: 1, custom: 1, irs: 0 });
+    const all = await caller.tones.models({ toneId: 109 });
+    expect(all.total).toBe(3);
+    expect(all.items.map((m) => [m.id, m.label, m.kind, m.renderable, m.unsupportedReason])).toEqual([
+      [1011, "A1 · standard", "nam", true, null],
+      [1012, "A2 · standard", "nam", false, "A2 models are not supported by this build"],
+      [1013, "custom", "nam", true, null],
+    ]);
+    // One architecture when asked, as Tone 3000 answers it.
+    const a2 = await caller.tones.models({ toneId: 109, architecture: "2" });
+    expect(a2.items.map((m) => m.id)).toEqual([1012]);
+    // Paged over the merged list.
+    const second = await caller.tones.models({ toneId: 109, page: 2, pageSize: 2 });
+    expect([second.total, second.totalPages, second.items.map((m) => m.id)]).toEqual([3, 2, [1013]]);
+    // IR tones: sizes null in the detail, models labelled IR, not pickable as an amp.
+    const irTone = await caller.tones.get({ id: 110 });
+    expect([irTone.format, irTone.sizes, irTone.license, irTone.counts.irs]).toEqual(["ir", null, "t3k", 4]);
+    const irs = await caller.tones.models({ toneId: 110 });
+    expect(irs.items.map((m) => [m.label, m.kind, m.size, m.architecture, m.renderable])).toEqual(
+      Array.from({ length: 4 }, () => ["IR", "ir", null, null, false]),
+    );
+    // Lists carry no licence, sizes or visibility (only the detail does): null, not a refusal.
+    const listed = (await caller.tones.favorites({ pageSize: 25 })).items.find((t) => t.id === 110)!;
+    expect([listed.license, listed.sizes, listed.isPublic, listed.counts.irs]).toEqual([null, null, null, 4]);
   });
 
   it("without a Tone 3000 client factory, tones.* is PRECONDITION_FAILED; signed out, UNAUTHORIZED", async () => {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { malformedFromZod, Tone3000Error, type Tone3000ErrorKind } from "./errors.ts";
+import { localhostFetch } from "./localhost-fetch.ts";
 import { type AllPagesOptions, allPages } from "./pagination.ts";
 import { backoffDelay, parseRetryAfter, sleep } from "./retry.ts";
 import {
@@ -16,6 +17,8 @@ import {
   type ToneSort,
   User,
 } from "./schemas.ts";
+import { type ModelListing, modelListingsOf } from "./tone-model-listings.ts";
+import { tone3000Hosts } from "./tone3000-hosts.ts";
 
 /** Implemented by the caller over its token store; rotated tokens are the caller's to persist. */
 export interface TokenSource {
@@ -38,6 +41,8 @@ export interface Tone3000ClientOptions {
   maxRetryDelayMs?: number;
   /** Default size cap for downloads. Default 64 MiB. */
   maxDownloadBytes?: number;
+  /** Redirects followed per request. Default 5. */
+  maxRedirects?: number;
 }
 
 export interface RequestOptions {
@@ -63,14 +68,18 @@ export interface SearchTonesParams extends PageParams {
   creators?: string[];
 }
 
-export interface LibraryParams extends PageParams {
-  gear?: Gear;
-  query?: string;
-}
+/** `favorited` and `created` take only paging (the API ignores anything else). */
+export type LibraryParams = PageParams;
 
 export interface ListModelsParams extends PageParams {
   toneId: number;
+  /** Unset: what the API lists by default, which is A1 models (and IR files) only. */
   architecture?: Architecture;
+}
+
+export interface ListAllModelsOptions extends RequestOptions {
+  /** Pages walked per architecture at most (25 models each). Default 20. */
+  maxPagesPerListing?: number;
 }
 
 export interface DownloadOptions extends RequestOptions {
@@ -98,8 +107,18 @@ export interface Tone3000Client {
   favoritedTones(params?: LibraryParams, options?: RequestOptions): Promise<Page<Tone>>;
   getTone(id: number, options?: RequestOptions): Promise<Tone>;
   listModels(params: ListModelsParams, options?: RequestOptions): Promise<Page<Model>>;
+  /**
+   * Every model of a tone: `/models` lists one architecture at a time (A1 unless asked for `2` or
+   * `custom`), so this asks for each listing the tone's counts say it has (all of them when the
+   * counts are missing), walks their pages and merges them, each model once, in listing order.
+   */
+  listAllModels(tone: Pick<Tone, "id"> & Partial<Tone>, options?: ListAllModelsOptions): Promise<Model[]>;
   getModel(id: number, options?: RequestOptions): Promise<Model>;
-  /** Any file behind the API's Bearer auth (`.nam`, IR `.wav`), streamed under a size cap. */
+  /**
+   * Any file a model_url names (`.nam`, IR `.wav`), streamed under a size cap. The Bearer token
+   * goes only to Tone 3000's hosts (the base origin and its `www.` twin); redirects are followed
+   * by hand, each hop checked, and once one leaves those hosts the token stays behind.
+   */
   downloadFile(target: Pick<Model, "model_url"> | string, options?: DownloadOptions): Promise<DownloadedFile>;
   /** A `.nam` model: like downloadFile, and the bytes must be JSON shaped like a NAM model. */
   downloadModel(
@@ -118,7 +137,9 @@ const ModelPage = Page(Model);
 
 export function createTone3000Client(options: Tone3000ClientOptions): Tone3000Client {
   const base = new URL(options.baseUrl);
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const hosts = tone3000Hosts(base);
+  const doFetch = options.fetch ?? localhostFetch;
+  const maxRedirects = options.maxRedirects ?? 5;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxRetries = options.maxRetries ?? 3;
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 500;
@@ -134,30 +155,72 @@ export function createTone3000Client(options: Tone3000ClientOptions): Tone3000Cl
   }
 
   /**
+   * One hop chain: redirects followed by hand (never by fetch, which would carry the token
+   * anywhere), at most `maxRedirects`. The token goes with a hop only while every hop so far was
+   * Tone 3000's: a chain that left once (signed storage URLs need no token) never gets it back.
+   */
+  async function fetchFollowing(start: URL, token: string | undefined, signal: AbortSignal, accept: string) {
+    let url = start;
+    let onHost = hosts.owns(url);
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { accept };
+      if (onHost && token !== undefined) headers.authorization = `Bearer ${token}`;
+      const response = await doFetch(url, { headers, signal, redirect: "manual" });
+      if (!REDIRECT_STATUSES.has(response.status)) return { response, url, sentToken: onHost };
+      const location = response.headers.get("location");
+      await discard(response);
+      if (!location) {
+        throw new Tone3000Error({
+          kind: "http",
+          status: response.status,
+          url: url.toString(),
+          message: `Tone 3000 answered HTTP ${response.status} for ${url} without a Location`,
+        });
+      }
+      if (hop >= maxRedirects) {
+        throw new Tone3000Error({
+          kind: "http",
+          status: response.status,
+          url: url.toString(),
+          message: `More than ${maxRedirects} redirects from ${start}`,
+        });
+      }
+      const next = new URL(location, url);
+      if (next.protocol !== "https:" && !(next.protocol === "http:" && url.protocol === "http:")) {
+        throw new Tone3000Error({
+          kind: "invalid_url",
+          url: next.toString(),
+          message: `Refusing a redirect from ${url.origin} to ${next.protocol}//${next.host}`,
+        });
+      }
+      onHost = onHost && hosts.owns(next);
+      url = next;
+    }
+  }
+
+  /**
    * One logical request: handles 401 (refresh once, retry once) and 429 (Retry-After, then
    * backoff, capped). Returns an ok response whose body is still bound to `signal`.
    */
   async function send(url: URL, callerSignal: AbortSignal | undefined, accept: string) {
     let refreshed = false;
     let rateLimitedAttempts = 0;
-    let token = await options.tokens.getAccessToken();
+    // A URL off Tone 3000's hosts gets no token, so none is read (nor refreshed) for it.
+    let token = hosts.owns(url) ? await options.tokens.getAccessToken() : undefined;
     for (;;) {
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-      let response: Response;
+      let answer: Awaited<ReturnType<typeof fetchFollowing>>;
       try {
-        response = await doFetch(url, {
-          headers: { authorization: `Bearer ${token}`, accept },
-          signal,
-          redirect: "error",
-        });
+        answer = await fetchFollowing(url, token, signal, accept);
       } catch (error) {
         throw abortOrNetworkError(error, url, callerSignal, timeout);
       }
-      const context = { signal, callerSignal, timeout };
+      const { response } = answer;
+      const context = { signal, callerSignal, timeout, finalUrl: answer.url };
       if (response.ok) return { response, ...context };
 
-      if (response.status === 401 && !refreshed) {
+      if (response.status === 401 && answer.sentToken && !refreshed) {
         await discard(response);
         refreshed = true;
         token = await options.tokens.refresh();
@@ -186,7 +249,7 @@ export function createTone3000Client(options: Tone3000ClientOptions): Tone3000Cl
         }
         continue;
       }
-      throw await errorFromResponse(response, url);
+      throw await errorFromResponse(response, answer.url);
     }
   }
 
@@ -225,17 +288,22 @@ export function createTone3000Client(options: Tone3000ClientOptions): Tone3000Cl
     opts: DownloadOptions = {},
   ): Promise<DownloadedFile> {
     const raw = typeof target === "string" ? target : target.model_url;
-    const url = new URL(raw, base);
-    // The Bearer token goes to Tone 3000 only, never to whatever host a model_url names.
-    if (url.origin !== base.origin) {
+    let url: URL;
+    try {
+      url = new URL(raw, base);
+    } catch (error) {
+      throw new Tone3000Error({ kind: "invalid_url", url: raw, message: `Not a URL: ${raw}`, cause: error });
+    }
+    // A model_url off Tone 3000's hosts is fetched like an off-host redirect: without the token.
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && base.protocol === "http:")) {
       throw new Tone3000Error({
         kind: "invalid_url",
         url: url.toString(),
-        message: `Refusing to send the Tone 3000 token to ${url.origin}`,
+        message: `Refusing to download from ${url.protocol}//${url.host}`,
       });
     }
     const maxBytes = opts.maxBytes ?? maxDownloadBytes;
-    const { response, callerSignal, timeout } = await send(url, opts.signal, "*/*");
+    const { response, callerSignal, timeout, finalUrl } = await send(url, opts.signal, "*/*");
     const tooLarge = (seen: string) =>
       new Tone3000Error({
         kind: "too_large",
@@ -284,7 +352,7 @@ export function createTone3000Client(options: Tone3000ClientOptions): Tone3000Cl
       sha256: hash.digest("hex"),
       size,
       contentType: response.headers.get("content-type"),
-      url: url.toString(),
+      url: finalUrl.toString(),
     };
   }
 
@@ -307,6 +375,34 @@ export function createTone3000Client(options: Tone3000ClientOptions): Tone3000Cl
     const parsed = NamFileShape.safeParse(json);
     if (!parsed.success) throw malformedFromZod(parsed.error, ".nam model", file.url);
     return { ...file, nam: parsed.data };
+  }
+
+  function listModels(params: ListModelsParams, opts?: RequestOptions) {
+    return getJson(
+      apiUrl("/api/v1/models", {
+        tone_id: params.toneId,
+        ...page(params),
+        architecture: params.architecture,
+      }),
+      ModelPage,
+      "models page",
+      opts,
+    );
+  }
+
+  async function listAllModels(
+    tone: Pick<Tone, "id"> & Partial<Tone>,
+    opts: ListAllModelsOptions = {},
+  ): Promise<Model[]> {
+    const seen = new Map<number, Model>();
+    for (const listing of modelListingsOf(tone)) {
+      const pages = allPages(
+        (p) => listModels({ toneId: tone.id, page: p, pageSize: 25, ...listingParam(listing) }, opts),
+        { maxPages: opts.maxPagesPerListing ?? 20 },
+      );
+      for await (const model of pages) if (!seen.has(model.id)) seen.set(model.id, model);
+    }
+    return [...seen.values()];
   }
 
   const page = (p?: PageParams) => ({ page: p?.page, page_size: p?.pageSize });
@@ -335,38 +431,25 @@ export function createTone3000Client(options: Tone3000ClientOptions): Tone3000Cl
         opts,
       ),
     createdTones: (params = {}, opts) =>
-      getJson(
-        apiUrl("/api/v1/tones/created", { ...page(params), gear: params.gear, query: params.query }),
-        TonePage,
-        "created tones page",
-        opts,
-      ),
+      getJson(apiUrl("/api/v1/tones/created", page(params)), TonePage, "created tones page", opts),
     favoritedTones: (params = {}, opts) =>
-      getJson(
-        apiUrl("/api/v1/tones/favorited", { ...page(params), gear: params.gear, query: params.query }),
-        TonePage,
-        "favorited tones page",
-        opts,
-      ),
+      getJson(apiUrl("/api/v1/tones/favorited", page(params)), TonePage, "favorited tones page", opts),
     getTone: (id, opts) =>
       getJson(apiUrl(`/api/v1/tones/${encodeURIComponent(String(id))}`), ToneSchema, "tone", opts),
-    listModels: (params, opts) =>
-      getJson(
-        apiUrl("/api/v1/models", {
-          tone_id: params.toneId,
-          ...page(params),
-          architecture: params.architecture,
-        }),
-        ModelPage,
-        "models page",
-        opts,
-      ),
+    listModels,
+    listAllModels,
     getModel: (id, opts) =>
       getJson(apiUrl(`/api/v1/models/${encodeURIComponent(String(id))}`), Model, "model", opts),
     downloadFile,
     downloadModel,
     allPages: (fetchPage, allOptions) => allPages(fetchPage, allOptions),
   };
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function listingParam(listing: ModelListing): { architecture?: Architecture } {
+  return listing === "default" ? {} : { architecture: listing };
 }
 
 async function discard(response: Response): Promise<void> {

@@ -12,6 +12,7 @@ export {
   type DownloadedModel,
   type DownloadOptions,
   type LibraryParams,
+  type ListAllModelsOptions,
   type ListModelsParams,
   type PageParams,
   type RequestOptions,
@@ -21,7 +22,9 @@ export {
   type Tone3000ClientOptions,
 } from "./client.ts";
 export { isTone3000Error, Tone3000Error, type Tone3000ErrorKind } from "./errors.ts";
+export { type GrantRefusal, grantRefusalOf, isGrantRefusal } from "./grant-refusal.ts";
 export { profileOfIssuedToken } from "./issued-token-profile.ts";
+export { localhostFetch } from "./localhost-fetch.ts";
 export {
   type AuthorizeOptions,
   createTone3000OAuth,
@@ -32,7 +35,7 @@ export {
 export { type AllPagesOptions, allPages } from "./pagination.ts";
 export { backoffDelay, parseRetryAfter } from "./retry.ts";
 export * from "./schemas.ts";
-export type { FaultInjector, FaultRecord, FaultSpec } from "./stand-in/faults.ts";
+export type { FaultInjector, FaultRecord, FaultSpec, GrantRefusalStyle } from "./stand-in/faults.ts";
 export type { RegisteredClient } from "./stand-in/oauth-store.ts";
 export {
   createTone3000StandIn,
@@ -41,3 +44,5 @@ export {
   type Tone3000StandInOptions,
 } from "./stand-in/server.ts";
 export { type OAuthState as StandInState, StandInStateError } from "./stand-in/state-file.ts";
+export { type ModelListing, modelListingsOf } from "./tone-model-listings.ts";
+export { type Tone3000Hosts, tone3000Hosts, wwwTwinOrigin } from "./tone3000-hosts.ts";

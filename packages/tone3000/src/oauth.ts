@@ -9,6 +9,7 @@ import {
 } from "arctic";
 import { z } from "zod";
 import { malformedFromZod, Tone3000Error } from "./errors.ts";
+import { grantRefusalOf } from "./grant-refusal.ts";
 import { TokenResponse } from "./schemas.ts";
 
 export const Tone3000OAuthConfig = z.object({
@@ -26,6 +27,7 @@ export interface Tone3000Tokens {
   refreshToken: string;
   /** When the access token stops working (computed from `expires_in` at receipt). */
   accessTokenExpiresAt: Date;
+  /** Always "bearer": Tone 3000 sends no `token_type` we could go by, and uses Bearer tokens. */
   tokenType: "bearer";
   scope: string | undefined;
 }
@@ -39,6 +41,8 @@ export interface AuthorizeOptions {
   gears?: string;
   format?: string;
   architecture?: string;
+  /** Who is expected to sign in (Tone 3000 pre-fills its login; the stand-in signs that user in). */
+  loginHint?: string;
 }
 
 export interface Tone3000OAuth {
@@ -76,6 +80,7 @@ export function createTone3000OAuth(config: Tone3000OAuthConfig): Tone3000OAuth 
         gears: options.gears,
         format: options.format,
         architecture: options.architecture,
+        login_hint: options.loginHint,
       };
       for (const [key, value] of Object.entries(extra)) {
         if (value !== undefined) url.searchParams.set(key, String(value));
@@ -112,7 +117,7 @@ function toTokens(tokens: OAuth2Tokens, url: string): Tone3000Tokens {
     refreshToken: data.refresh_token,
     accessTokenExpiresAt: new Date(Date.now() + data.expires_in * 1000),
     tokenType: "bearer",
-    scope: data.scope,
+    scope: data.scope ?? undefined,
   };
 }
 
@@ -124,13 +129,25 @@ async function callTokenEndpoint(call: () => Promise<OAuth2Tokens>, url: string)
     if (error instanceof OAuth2RequestError) {
       throw new Tone3000Error({
         kind: "oauth",
-        code: error.code,
+        code: grantRefusalOf(400, { error: error.code })?.code ?? error.code,
         url,
         message: `Tone 3000 token endpoint refused: ${error.code}${error.description ? ` (${error.description})` : ""}`,
         cause: error,
       });
     }
     if (error instanceof UnexpectedErrorResponseBodyError) {
+      // Not RFC 6749's shape: perhaps GoTrue's `{"code","error_code","msg"}` refusal.
+      const refusal = grantRefusalOf(error.status, error.data);
+      if (refusal) {
+        throw new Tone3000Error({
+          kind: "oauth",
+          status: error.status,
+          code: refusal.code,
+          url,
+          message: `Tone 3000 token endpoint refused: ${refusal.upstreamCode}${refusal.description ? ` (${refusal.description})` : ""}`,
+          cause: error,
+        });
+      }
       throw new Tone3000Error({
         kind: "malformed",
         status: error.status,

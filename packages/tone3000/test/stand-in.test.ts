@@ -100,10 +100,10 @@ describe("stand-in API", () => {
 
   it("filters by gears, format, sizes, architecture, tags, makes and creators", async () => {
     expect((await search("gears=amp-cab_pedal")).data.map((t) => t.id).sort()).toEqual([103, 104]);
-    expect((await search("format=ir")).data.map((t) => t.id)).toEqual([106]);
+    expect((await search("format=ir")).data.map((t) => t.id)).toEqual([110, 106]);
     expect((await search("sizes=feather")).data.map((t) => t.id).sort()).toEqual([102, 108]);
     expect((await search("sizes=nano_feather")).data.map((t) => t.id).sort()).toEqual([102, 104, 108]);
-    expect((await search("architecture=2")).total).toBe(0);
+    expect((await search("architecture=2")).data.map((t) => t.id)).toEqual([109]);
     expect((await search("tags=Blues")).data.map((t) => t.id)).toEqual([102]);
     expect((await search("makes=marshall")).data.map((t) => t.id)).toEqual([103]);
     expect((await search("creators=synth-lab,local")).data.map((t) => t.id).sort()).toEqual([
@@ -117,7 +117,7 @@ describe("stand-in API", () => {
     const downloads = (await search("sort=downloads-all-time&page_size=25")).data.map(
       (t) => t.downloads_count,
     );
-    expect(downloads).toEqual([...downloads].sort((a, b) => b - a));
+    expect(downloads).toEqual([...downloads].sort((a, b) => (b ?? 0) - (a ?? 0)));
     const newest = (await search("sort=newest&page_size=25")).data.map((t) => t.created_at!);
     expect(newest).toEqual([...newest].sort().reverse());
     const oldest = (await search("sort=oldest&page_size=25")).data.map((t) => t.created_at!);
@@ -128,7 +128,7 @@ describe("stand-in API", () => {
     const created = TonePage.parse(await (await get("/api/v1/tones/created")).json());
     expect(created.data.map((t) => t.id).sort()).toEqual([107, 108]);
     const favorited = TonePage.parse(await (await get("/api/v1/tones/favorited")).json());
-    expect(favorited.data.map((t) => t.id)).toEqual([102, 103, 106]);
+    expect(favorited.data.map((t) => t.id)).toEqual([102, 103, 106, 110]);
 
     const other = await createTone3000StandIn({ autoApproveUser: "synth-lab" });
     try {
@@ -161,12 +161,22 @@ describe("stand-in API", () => {
 
   it("serves the bundled .nam file with its length and counts the download", async () => {
     const before = Tone.parse(await (await get("/api/v1/tones/104")).json()).downloads_count;
-    const response = await get("/api/v1/models/1005/download");
+    // The unnamed path redirects to the named file on the files host (www.localhost:port).
+    const unnamed = await fetch(`${standIn.url}/api/v1/models/1005/download`, {
+      headers: { authorization: `Bearer ${token}` },
+      redirect: "manual",
+    });
+    expect(unnamed.status).toBe(302);
+    const named = new URL(unnamed.headers.get("location")!);
+    expect(named.origin).toBe(standIn.filesUrl);
+    expect(named.hostname).toBe("www.localhost");
+    expect(named.pathname).toBe("/api/v1/models/1005/download/wavenet.nam");
+    const response = await get(named.pathname);
     expect(response.status).toBe(200);
     const body = await response.arrayBuffer();
     expect(Number(response.headers.get("content-length"))).toBe(body.byteLength);
     expect(JSON.parse(Buffer.from(body).toString("utf8")).architecture).toBe("WaveNet");
-    expect(Tone.parse(await (await get("/api/v1/tones/104")).json()).downloads_count).toBe(before + 1);
+    expect(Tone.parse(await (await get("/api/v1/tones/104")).json()).downloads_count).toBe((before ?? 0) + 1);
   });
 
   it("denies the authorization when no user is auto-approved", async () => {

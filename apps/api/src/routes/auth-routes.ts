@@ -52,10 +52,22 @@ const loginQuery = z.object({
   returnTo: returnToSchema,
   /** `token`: finish by showing a session token once (for scripts), instead of a cookie. */
   mode: z.enum(["cookie", "token"]).default("cookie"),
+  /**
+   * Passed to Tone 3000 as `login_hint`: the account expected to sign in. The local stand-in signs
+   * in that catalogue user (`?as=guest`), so two people can try sharing and privacy.
+   */
+  as: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[^\p{Cc}]*$/u, "no control characters")
+    .optional(),
 });
 
 /** What the login remembers between /auth/login and /auth/callback, besides state and verifier. */
 const nextStep = z.object({ returnTo: returnToSchema, mode: z.enum(["cookie", "token"]) });
+type NextStep = z.infer<typeof nextStep>;
 
 const callbackQuery = z.object({
   state: z.string().min(1).max(512).optional(),
@@ -106,10 +118,14 @@ export function authRoutes(deps: AuthRoutesDeps): Route[] {
     appendSetCookies(res, [
       loginCookie(STATE_COOKIE, state),
       loginCookie(VERIFIER_COOKIE, verifier),
-      loginCookie(NEXT_COOKIE, JSON.stringify(parsed.data)),
+      loginCookie(
+        NEXT_COOKIE,
+        JSON.stringify({ returnTo: parsed.data.returnTo, mode: parsed.data.mode } satisfies NextStep),
+      ),
     ]);
+    const hint = parsed.data.as === undefined ? {} : { loginHint: parsed.data.as };
     res.statusCode = 302;
-    res.setHeader("location", deps.oauth.createAuthorizationURL(state, verifier).toString());
+    res.setHeader("location", deps.oauth.createAuthorizationURL(state, verifier, hint).toString());
     res.setHeader("cache-control", "no-store");
     res.end();
   }

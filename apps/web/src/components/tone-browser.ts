@@ -12,9 +12,26 @@ const EMPTY: Record<Source, string> = {
   mine: "You have not published tones that match.",
 };
 
+/** What a tone is, in one line: gear and format as Tone 3000 names them (new values as they come). */
+function toneMeta(tone: Tone): string {
+  const kind = [tone.gear, tone.format === "nam" ? null : tone.format?.toUpperCase()]
+    .filter(Boolean)
+    .join(" ");
+  const counts = [
+    tone.counts.a1 ? `${tone.counts.a1} A1` : null,
+    tone.counts.a2 ? `${tone.counts.a2} A2` : null,
+    tone.counts.custom ? `${tone.counts.custom} custom` : null,
+    tone.counts.irs ? `${tone.counts.irs} IR${tone.counts.irs === 1 ? "" : "s"}` : null,
+  ].filter(Boolean);
+  const models =
+    counts.length > 0 ? counts.join(", ") : tone.modelsCount !== null ? `${tone.modelsCount} models` : null;
+  return [kind || null, `by ${tone.creator.username}`, models].filter(Boolean).join(" · ");
+}
+
 /**
  * Tone 3000's catalogue through the user's own account: search, or their favourites; open a tone
- * to list its NAM models and add one to the shootout.
+ * to list its models (every architecture, labelled) and add one to the shootout. What this build
+ * cannot render is listed too, greyed out with the reason.
  */
 export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTMLElement {
   let source: Source = "search";
@@ -40,6 +57,8 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
   function select(next: Source) {
     source = next;
     page = 1;
+    // Tone 3000 filters only its search; favourites and own tones come as they are.
+    form.hidden = next !== "search";
     for (const [name, tab] of Object.entries(tabs)) tab.setAttribute("aria-selected", String(name === next));
     void load();
   }
@@ -52,8 +71,8 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
         source === "search"
           ? await api.tones.search.query({ query, page, pageSize: PAGE_SIZE })
           : source === "favorites"
-            ? await api.tones.favorites.query({ query, page, pageSize: PAGE_SIZE })
-            : await api.tones.mine.query({ query, page, pageSize: PAGE_SIZE });
+            ? await api.tones.favorites.query({ page, pageSize: PAGE_SIZE })
+            : await api.tones.mine.query({ page, pageSize: PAGE_SIZE });
       if (found.items.length === 0) {
         mount(results, h("p", { class: "empty" }, EMPTY[source]));
         return;
@@ -108,11 +127,7 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
         "div",
         { class: "tone-head" },
         h("strong", null, tone.title),
-        h(
-          "span",
-          { class: "meta" },
-          `${tone.gear} · by ${tone.creator.username} · ${tone.modelsCount} models`,
-        ),
+        h("span", { class: "meta" }, toneMeta(tone)),
         open,
       ),
       models,
@@ -123,10 +138,8 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
     mount(into, h("p", { class: "muted" }, "Loading models…"));
     try {
       const page = await api.tones.models.query({ toneId: tone.id, pageSize: 25 });
-      // IRs are listed too (architecture null); a shootout's tone is a NAM model.
-      const nam = page.items.filter((m) => m.architecture !== null);
-      if (nam.length === 0) {
-        mount(into, h("p", { class: "empty" }, "This tone has no NAM models."));
+      if (page.items.length === 0) {
+        mount(into, h("p", { class: "empty" }, "This tone has no models."));
         return;
       }
       mount(
@@ -134,24 +147,29 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
         h(
           "ul",
           { class: "model-list" },
-          nam.map((model) =>
+          page.items.map((model) =>
             h(
               "li",
-              null,
-              h("span", null, `${model.name} `, h("span", { class: "meta" }, `${model.size}`)),
-              h(
-                "button",
-                {
-                  type: "button",
-                  class: "small",
-                  "aria-label": `Add ${model.name}`,
-                  onclick: () => onPick(tone, model),
-                },
-                "Add",
-              ),
+              model.renderable ? null : { class: "unsupported" },
+              h("span", null, `${model.name} `, h("span", { class: "meta" }, model.label)),
+              model.renderable
+                ? h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "small",
+                      "aria-label": `Add ${model.name}`,
+                      onclick: () => onPick(tone, model),
+                    },
+                    "Add",
+                  )
+                : h("span", { class: "meta", role: "note" }, model.unsupportedReason ?? "cannot be rendered"),
             ),
           ),
         ),
+        page.totalPages > 1
+          ? h("p", { class: "muted" }, `First ${page.items.length} of ${page.total} models.`)
+          : null,
       );
     } catch (error) {
       mount(into, errorBox(error));

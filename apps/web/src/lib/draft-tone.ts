@@ -27,7 +27,7 @@ export function draftFrom(tone: Tone, model: ToneModel): DraftTone {
     toneTitle: tone.title,
     modelId: String(model.id),
     modelName: model.name,
-    size: model.size,
+    size: model.size ?? "",
     architecture: model.architecture,
     displayName: model.name === tone.title ? tone.title : `${tone.title} – ${model.name}`,
     highpass: true,

@@ -15,6 +15,7 @@ import { type shootoutRevealOutput, toneMetrics } from "../schemas/shootouts.ts"
 import { ConflictError, InvalidReferenceError, NotFoundError } from "./errors.ts";
 import { afterCursor, cursorCreatedAt, decodeCursor, toPage } from "./pagination.ts";
 import { preparedQuery } from "./prepared-query.ts";
+import { assertRenderableTones } from "./renderable-architectures.ts";
 
 type Db = Kysely<DB> | Transaction<DB>;
 type ShootoutRow = Selectable<Shootouts>;
@@ -201,6 +202,7 @@ export async function createShootout(
   limits: ShootoutLimits = { maxDiSeconds: DEFAULT_MAX_DI_SECONDS },
 ): Promise<ShootoutOutput> {
   return db.transaction().execute(async (trx) => {
+    assertRenderableTones(input.tones);
     await assertUsableFiles(trx, ownerId, input, limits);
     const row = await trx
       .insertInto("shootouts")
@@ -404,6 +406,7 @@ export async function updateShootout(
     if (RENDER_FIELDS.some((f) => input[f] !== undefined) && (await hasActiveJob(trx, current.id))) {
       throw new ConflictError("the shootout is being rendered; cancel the job or wait for it to finish");
     }
+    assertRenderableTones(input.tones);
     await assertUsableFiles(trx, ownerId, input, limits);
     const { shootoutId: _, tones, ...changes } = input;
     const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));

@@ -1,6 +1,6 @@
 import type { DB } from "@shootout/db";
 import {
-  isTone3000Error,
+  isGrantRefusal,
   type TokenCipher,
   TokenCipherError,
   type TokenSource,
@@ -30,7 +30,7 @@ export class Tone3000SignInRequiredError extends Error {
       revoked: "Tone 3000 refused the stored access (expired or revoked)",
       no_user: "the account no longer exists",
     };
-    super(`${why[reason]}: sign in again`, cause === undefined ? undefined : { cause });
+    super(`${why[reason]}: sign in to Tone 3000 again`, cause === undefined ? undefined : { cause });
     this.name = "Tone3000SignInRequiredError";
     this.reason = reason;
   }
@@ -146,8 +146,9 @@ export function createTone3000TokenStore(options: Tone3000TokenStoreOptions): To
       try {
         tokens = await refreshWithTimeout(stored.refreshToken);
       } catch (error) {
-        if (isTone3000Error(error, "oauth") && error.code === "invalid_grant") {
-          // Spent, expired or revoked: keep nobody retrying it; the user must sign in again.
+        if (isGrantRefusal(error)) {
+          // Spent, expired or revoked (either refusal style): keep nobody retrying it; the user
+          // must sign in again.
           await trx
             .updateTable("users")
             .set({ t3kAccessToken: null, t3kRefreshToken: null, t3kTokenExpiresAt: null })

@@ -1,4 +1,4 @@
-import { Tone3000Error } from "@shootout/tone3000";
+import { isGrantRefusal, Tone3000Error } from "@shootout/tone3000";
 import { TRPCError } from "@trpc/server";
 import { Tone3000SignInRequiredError } from "../domain/tone3000-tokens.ts";
 
@@ -10,8 +10,14 @@ const BY_KIND: Record<Tone3000Error["kind"], { code: Code; message: string }> = 
   rate_limited: { code: "TOO_MANY_REQUESTS", message: "Tone 3000 is rate limiting us; try again shortly" },
   not_found: { code: "NOT_FOUND", message: "not found on Tone 3000" },
   forbidden: { code: "FORBIDDEN", message: "Tone 3000 does not let this account see that" },
-  unauthorized: { code: "UNAUTHORIZED", message: "Tone 3000 refused this account's access: sign in again" },
-  oauth: { code: "UNAUTHORIZED", message: "Tone 3000 refused to renew this account's access: sign in again" },
+  unauthorized: {
+    code: "UNAUTHORIZED",
+    message: "Tone 3000 refused this account's access: sign in to Tone 3000 again",
+  },
+  oauth: {
+    code: "UNAUTHORIZED",
+    message: "Tone 3000 refused to renew this account's access: sign in to Tone 3000 again",
+  },
   bad_request: { code: "BAD_REQUEST", message: "Tone 3000 refused the request" },
   malformed: { code: "BAD_GATEWAY", message: "Tone 3000 answered with something we could not read" },
   http: { code: "BAD_GATEWAY", message: "Tone 3000 answered with an error" },
@@ -30,7 +36,7 @@ export function tone3000ToTRPCError(cause: unknown): TRPCError | null {
   if (cause instanceof Tone3000Error) {
     const mapped = BY_KIND[cause.kind];
     // invalid_client and friends are our configuration, not the user's grant.
-    if (cause.kind === "oauth" && cause.code !== "invalid_grant") {
+    if (cause.kind === "oauth" && !isGrantRefusal(cause)) {
       return new TRPCError({
         code: "INTERNAL_SERVER_ERROR",
         message: "Tone 3000 login is misconfigured",

@@ -1,5 +1,6 @@
 import type { Model, Page, Tone } from "@shootout/tone3000";
 import { TRPCError } from "@trpc/server";
+import { architectureLabel, architectureSupport } from "../domain/renderable-architectures.ts";
 import {
   type ToneModelOutput,
   type ToneOutput,
@@ -18,31 +19,78 @@ function toTone(tone: Tone): ToneOutput {
   return {
     id: tone.id,
     title: tone.title,
-    description: tone.description,
-    gear: tone.gear,
-    format: tone.format,
-    license: tone.license,
-    sizes: tone.sizes,
-    makes: tone.makes.map((m) => m.name),
-    tags: tone.tags.map((t) => t.name),
+    description: tone.description ?? null,
+    gear: tone.gear ?? null,
+    // Some answers still say `platform` for what others call `format`.
+    format: tone.format ?? tone.platform ?? null,
+    license: tone.license ?? null,
+    sizes: tone.sizes ?? null,
+    makes: (tone.makes ?? []).map((m) => m.name),
+    tags: (tone.tags ?? []).map((t) => t.name),
     images: tone.images ?? [],
-    isPublic: tone.is_public,
-    modelsCount: tone.models_count,
-    downloadsCount: tone.downloads_count,
-    favoritesCount: tone.favorites_count,
-    url: tone.url,
+    isPublic: tone.is_public ?? null,
+    modelsCount: tone.models_count ?? null,
+    counts: {
+      a1: tone.a1_models_count ?? null,
+      a2: tone.a2_models_count ?? null,
+      custom: tone.custom_models_count ?? null,
+      irs: tone.irs_count ?? null,
+    },
+    downloadsCount: tone.downloads_count ?? null,
+    favoritesCount: tone.favorites_count ?? null,
+    url: tone.url ?? null,
     createdAt: tone.created_at ?? null,
-    creator: { id: tone.user.id, username: tone.user.username, avatarUrl: tone.user.avatar_url },
+    creator: { id: tone.user.id, username: tone.user.username, avatarUrl: tone.user.avatar_url ?? null },
   };
 }
 
-function toModel(model: Model): ToneModelOutput {
+function fileExtension(url: string): string {
+  try {
+    const path = new URL(url, "https://x.invalid").pathname;
+    const dot = path.lastIndexOf(".");
+    return dot > path.lastIndexOf("/") ? path.slice(dot + 1).toLowerCase() : "";
+  } catch {
+    return "";
+  }
+}
+
+function toModel(model: Model, toneId: number, toneFormat: string | null): ToneModelOutput {
+  const architecture = model.architecture_version ?? null;
+  const ext = fileExtension(model.model_url);
+  // The file name says best; Tone 3000's own type gives every model an architecture.
+  const kind =
+    ext === "nam"
+      ? "nam"
+      : ext === "wav" || (architecture === null && toneFormat === "ir")
+        ? "ir"
+        : architecture !== null
+          ? "nam"
+          : "other";
+  const size = model.size ?? null;
+  const label =
+    kind === "ir"
+      ? "IR"
+      : [architectureLabel(architecture), size && size !== "custom" ? size : null]
+          .filter((part): part is string => part !== null)
+          .join(" · ") || "NAM";
+  const support = kind === "nam" ? architectureSupport(architecture) : null;
   return {
     id: model.id,
-    toneId: model.tone_id,
-    name: model.name,
-    size: model.size,
-    architecture: model.architecture_version ?? null,
+    toneId: model.tone_id ?? toneId,
+    name: model.name ?? `Model ${model.id}`,
+    size,
+    architecture,
+    kind,
+    label,
+    renderable: support?.renderable ?? false,
+    unsupportedReason:
+      support === null
+        ? kind === "ir"
+          ? "an IR is a cabinet, not an amp capture"
+          : "not a NAM model"
+        : support.renderable
+          ? null
+          : support.reason,
   };
 }
 
@@ -105,9 +153,32 @@ export const tonesRouter = router({
     .output(toneOutput)
     .query(async ({ ctx, input, signal }) => toTone(await ctx.t3k.getTone(input.id, { signal }))),
 
-  /** The downloadable models of a tone (A1 + custom NAM by default, and IRs). */
+  /**
+   * A tone's downloadable models, each labelled and marked renderable or not (what this build
+   * cannot render is listed as such, not left out). Without `architecture`: every architecture
+   * the tone's counts name, merged (Tone 3000 lists one per request), paged here.
+   */
   models: tone3000Procedure
     .input(toneModelsInput)
     .output(tonePageOutput(toneModelOutput))
-    .query(async ({ ctx, input, signal }) => toPage(await ctx.t3k.listModels(input, { signal }), toModel)),
+    .query(async ({ ctx, input, signal }) => {
+      if (input.architecture) {
+        // One listing, as Tone 3000 answers it: the file names tell IRs apart.
+        const page = await ctx.t3k.listModels(input, { signal });
+        return toPage(page, (m) => toModel(m, input.toneId, null));
+      }
+      // The tone's counts say which listings to ask for.
+      const tone = await ctx.t3k.getTone(input.toneId, { signal });
+      const format = tone.format ?? tone.platform ?? null;
+      const map = (m: Model) => toModel(m, tone.id, format);
+      const all = await ctx.t3k.listAllModels(tone, { signal });
+      const start = (input.page - 1) * input.pageSize;
+      return {
+        items: all.slice(start, start + input.pageSize).map(map),
+        page: input.page,
+        pageSize: input.pageSize,
+        total: all.length,
+        totalPages: Math.ceil(all.length / input.pageSize),
+      };
+    }),
 });

@@ -30,17 +30,18 @@ export const toneSearchInput = z.object({
 });
 export type ToneSearchInput = z.infer<typeof toneSearchInput>;
 
-/** The user's own (`tones.mine`) or favourite (`tones.favorites`) tones. */
-export const toneLibraryInput = z
-  .object({
-    ...pageFields,
-    gear: Gear.optional(),
-    query: storedText({ max: 200 }).optional(),
-  })
-  .default({ page: 1, pageSize: 10 });
+/**
+ * The user's own (`tones.mine`) or favourite (`tones.favorites`) tones. Tone 3000 pages these and
+ * filters nothing (it ignores `gear` and `query`), so paging is all there is.
+ */
+export const toneLibraryInput = z.object(pageFields).default({ page: 1, pageSize: 10 });
 
 export const toneGetInput = z.object({ id: z.number().int().positive().max(INT4_MAX) });
 
+/**
+ * A tone's models. Without `architecture`: every model of every architecture the tone has (Tone
+ * 3000 lists one architecture per request; the router asks for each and merges), paged here.
+ */
 export const toneModelsInput = z.object({
   ...pageFields,
   toneId: z.number().int().positive().max(INT4_MAX),
@@ -53,22 +54,34 @@ export const toneCreatorOutput = z.object({
   avatarUrl: z.string().nullable(),
 });
 
+/**
+ * Enum-like values (gear, format, licence, size) are Tone 3000's strings as they came: a value
+ * new upstream is shown, not refused. Lists leave out licence, sizes and visibility (null here);
+ * `tones.get` has them.
+ */
 export const toneOutput = z.object({
   id: z.number().int(),
   title: z.string(),
   description: z.string().nullable(),
-  gear: Gear,
-  format: Format,
-  license: z.string(),
-  sizes: z.array(Size),
+  gear: z.string().nullable(),
+  format: z.string().nullable(),
+  license: z.string().nullable(),
+  sizes: z.array(z.string()).nullable(),
   makes: z.array(z.string()),
   tags: z.array(z.string()),
   images: z.array(z.string()),
   isPublic: z.boolean().nullable(),
-  modelsCount: z.number().int(),
-  downloadsCount: z.number().int(),
-  favoritesCount: z.number().int(),
-  url: z.string(),
+  modelsCount: z.number().int().nullable(),
+  /** Models per architecture, when Tone 3000 says (it decides which listings tones.models asks for). */
+  counts: z.object({
+    a1: z.number().int().nullable(),
+    a2: z.number().int().nullable(),
+    custom: z.number().int().nullable(),
+    irs: z.number().int().nullable(),
+  }),
+  downloadsCount: z.number().int().nullable(),
+  favoritesCount: z.number().int().nullable(),
+  url: z.string().nullable(),
   createdAt: z.string().nullable(),
   creator: toneCreatorOutput,
 });
@@ -78,9 +91,18 @@ export const toneModelOutput = z.object({
   id: z.number().int(),
   toneId: z.number().int(),
   name: z.string(),
-  size: Size,
-  /** null for non-NAM files (IRs). */
-  architecture: Architecture.nullable(),
+  /** Tone 3000's size ("standard", "feather", ...); null for IRs. */
+  size: z.string().nullable(),
+  /** Tone 3000's `architecture_version` ("1", "2", "custom"); null for non-NAM files (IRs). */
+  architecture: z.string().nullable(),
+  /** "nam" (an amp capture), "ir" (a cabinet impulse response) or "other" (neither). */
+  kind: z.enum(["nam", "ir", "other"]),
+  /** What to call it in a list: "A1 · standard", "A2 · feather", "custom", "IR". */
+  label: z.string(),
+  /** Whether this build can render it as a shootout tone's amp. */
+  renderable: z.boolean(),
+  /** Why not, when it cannot ("A2 models are not supported by this build"). */
+  unsupportedReason: z.string().nullable(),
 });
 export type ToneModelOutput = z.infer<typeof toneModelOutput>;
 

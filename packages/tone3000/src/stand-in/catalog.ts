@@ -17,7 +17,8 @@ export const CatalogUser = z.strictObject({
 export const CatalogModel = z.strictObject({
   id: z.number().int().positive(),
   name: z.string().min(1),
-  size: Size,
+  /** null for IR files (the API sends `size: null` for them). */
+  size: Size.nullable(),
   architecture_version: Architecture.nullable(),
   /** Relative to the catalog directory. */
   file: z.string().min(1),

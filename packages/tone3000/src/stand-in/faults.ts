@@ -29,8 +29,18 @@ export interface FaultRecord {
   clientClosedEarly: boolean;
 }
 
+/** How the token endpoint words a refused grant: RFC 6749 `{"error"}` or GoTrue `{"error_code"}`. */
+export type GrantRefusalStyle = "rfc" | "gotrue";
+
 export interface FaultInjector {
   next(spec: FaultSpec): void;
+  /**
+   * Word every refused grant (a spent, unknown or revoked refresh token, a bad code) the way
+   * GoTrue does, `{"code":400,"error_code":"refresh_token_not_found","msg":...}`, or back to RFC
+   * style. The refusal itself is real: only its wording changes. Survives `clear()`.
+   */
+  refuseGrantsAs(style: GrantRefusalStyle): void;
+  grantRefusalStyle(): GrantRefusalStyle;
   clear(): void;
   /** Faults still waiting to fire. */
   pending(): number;
@@ -47,9 +57,16 @@ export function createFaultInjector(): FaultInjector & {
   serve(fault: ArmedFault, res: ServerResponse): Promise<void>;
 } {
   let armed: ArmedFault[] = [];
+  let refusalStyle: GrantRefusalStyle = "rfc";
   const log: FaultRecord[] = [];
   return {
     log,
+    refuseGrantsAs(style) {
+      refusalStyle = style;
+    },
+    grantRefusalStyle() {
+      return refusalStyle;
+    },
     next(spec) {
       armed.push({ ...spec, remaining: spec.times ?? 1 });
     },

@@ -43,11 +43,8 @@ export const SearchQuery = z.object({
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
-export const LibraryQuery = z.object({
-  ...pageFields,
-  gear: Gear.optional(),
-  query: z.string().trim().optional(),
-});
+/** `favorited` and `created` take paging only; anything else is ignored, as the live API does. */
+export const LibraryQuery = z.object(pageFields);
 
 export const ModelsQuery = z.object({
   ...pageFields,
@@ -97,7 +94,8 @@ export function searchTones(
     }
     if (gears?.length && !gears.includes(tone.gear)) return false;
     if (q.format && tone.format !== q.format) return false;
-    if (q.sizes?.length && !tone.models.some((m) => q.sizes!.includes(m.size))) return false;
+    if (q.sizes?.length && !tone.models.some((m) => m.size !== null && q.sizes!.includes(m.size)))
+      return false;
     if (
       q.architecture?.length &&
       !tone.models.some(

@@ -2,13 +2,16 @@ import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { wwwTwinOrigin } from "../tone3000-hosts.ts";
 import { type Catalog, loadCatalog } from "./catalog.ts";
 import { createFaultInjector, type FaultInjector } from "./faults.ts";
+import { escapeHtml } from "./html.ts";
 import { createOAuthStore, type OAuthStore, type RegisteredClient } from "./oauth-store.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 import { LibraryQuery, ModelsQuery, SearchQuery, searchTones } from "./search.ts";
+import { chooserPage, findCatalogUser } from "./sign-in-chooser.ts";
 import { readStateFile, writeStateFile } from "./state-file.ts";
-import { modelJson, paginate, toneJson, userJson } from "./views.ts";
+import { modelFileName, modelJson, paginate, toneDetailJson, toneListJson, userJson } from "./views.ts";
 
 /** The client the stand-in knows out of the box (the embedded product's defaults). */
 export const DEFAULT_STAND_IN_CLIENT: RegisteredClient = {
@@ -21,6 +24,11 @@ export const Tone3000StandInOptions = z.object({
   host: z.string().default("127.0.0.1"),
   /** The user the authorize endpoint approves without UI; `false` makes it answer access_denied. */
   autoApproveUser: z.union([z.string().min(1), z.literal(false)]).optional(),
+  /**
+   * Without a `login_hint`, show a page to choose which catalogue user signs in (so two people
+   * can try sharing and privacy locally) instead of approving `autoApproveUser` at once.
+   */
+  chooser: z.boolean().default(false),
   rateLimitPerMinute: z.number().int().positive().default(100),
   accessTokenTtlSeconds: z.number().positive().default(3600),
   /** Authorization codes live this long (real Tone 3000: short). Fractions allowed for tests. */
@@ -29,8 +37,17 @@ export const Tone3000StandInOptions = z.object({
     .array(z.object({ clientId: z.string().min(1), redirectUris: z.array(z.string().min(1)) }))
     .default([DEFAULT_STAND_IN_CLIENT]),
   catalogDir: z.string().optional(),
-  /** The origin used in model_url/url fields; defaults to http://host:port. */
+  /**
+   * The API's origin (authorize, token, JSON). Default: http://localhost:port when listening on
+   * 127.0.0.1, else http://host:port.
+   */
   publicUrl: z.url().optional(),
+  /**
+   * Where model_url points, the way the live API names files on `www.tone3000.com`. Default: the
+   * `www.` twin of the default public URL (http://www.localhost:port), or the public URL itself
+   * when that has no twin (an IP address). The client reaches `*.localhost` on loopback.
+   */
+  filesUrl: z.url().optional(),
   /**
    * Keep issued grants (access + refresh tokens, their families) in this JSON file, loaded at
    * start and rewritten atomically on every change, so tokens survive a restart. Unset: memory only.
@@ -50,6 +67,10 @@ export interface Tone3000StandIn {
   catalog: Catalog;
   /** The catalog user id the authorize endpoint approves without UI, or false (it denies). */
   autoApprovedUser: string | false;
+  /** The origin model_url points at (the `www.` twin of `url` by default). */
+  filesUrl: string;
+  /** TEST-ONLY: the path a model's file downloads from (`/api/v1/models/{id}/download/{file}`), for faults. */
+  downloadPath(modelId: number): string;
 }
 
 class HttpError extends Error {
@@ -74,17 +95,32 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function errorPage(res: ServerResponse, status: number, message: string) {
-  const html = `<!doctype html><meta charset="utf-8"><title>Authorization error</title><h1>Authorization error</h1><p>${escapeHtml(message)}</p>`;
+function sendHtml(res: ServerResponse, status: number, html: string) {
   res.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "content-length": Buffer.byteLength(html),
+    "cache-control": "no-store",
   });
   res.end(html);
+}
+
+function errorPage(res: ServerResponse, status: number, message: string) {
+  sendHtml(
+    res,
+    status,
+    `<!doctype html><meta charset="utf-8"><title>Authorization error</title><h1>Authorization error</h1><p>${escapeHtml(message)}</p>`,
+  );
+}
+
+/** How GoTrue (the live token endpoint) words a refused grant. */
+function goTrueRefusal(grantType: "authorization_code" | "refresh_token", description: string) {
+  const errorCode =
+    grantType === "authorization_code"
+      ? "flow_state_not_found"
+      : /reused/i.test(description)
+        ? "refresh_token_already_used"
+        : "refresh_token_not_found";
+  return { code: 400, error_code: errorCode, msg: `Invalid Refresh Token: ${description}` };
 }
 
 async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
@@ -153,6 +189,7 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
   const limiter = createRateLimiter(options.rateLimitPerMinute);
   const faults = createFaultInjector();
   let base = options.publicUrl ?? "";
+  let filesUrl = options.filesUrl ?? "";
 
   function authorize(url: URL, res: ServerResponse) {
     const p = url.searchParams;
@@ -181,9 +218,26 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
       });
     }
     if (!state) return redirect({ error: "invalid_request", error_description: "state is required" });
-    if (approvedUser === false)
+    if (p.get("deny") === "1")
       return redirect({ error: "access_denied", error_description: "The user denied access" });
-    const code = oauth.createCode({ clientId, redirectUri, codeChallenge: challenge, userId: approvedUser });
+    // `login_hint` picks the catalogue user (by username or id); the chooser page sets it.
+    const hint = p.get("login_hint");
+    let userId: string | false;
+    if (hint) {
+      const hinted = findCatalogUser(catalog, hint);
+      if (!hinted) {
+        if (options.chooser) return sendHtml(res, 200, chooserPage(catalog, url, `No user "${hint}" here.`));
+        return redirect({ error: "access_denied", error_description: `No catalogue user "${hint}"` });
+      }
+      userId = hinted.id;
+    } else if (options.chooser) {
+      return sendHtml(res, 200, chooserPage(catalog, url));
+    } else {
+      userId = approvedUser;
+    }
+    if (userId === false)
+      return redirect({ error: "access_denied", error_description: "The user denied access" });
+    const code = oauth.createCode({ clientId, redirectUri, codeChallenge: challenge, userId });
     const extra: Record<string, string> = {};
     for (const key of ["tone_id", "model_id"]) {
       const value = p.get(key);
@@ -218,33 +272,29 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
         error_description: issue ? `${issue.path.join(".")}: ${issue.message}` : "Invalid request",
       });
     }
-    const body = parsed.data;
+    const body_ = parsed.data;
     const result =
-      body.grant_type === "authorization_code"
+      body_.grant_type === "authorization_code"
         ? oauth.exchangeCode({
-            clientId: body.client_id,
-            code: body.code,
-            codeVerifier: body.code_verifier,
-            redirectUri: body.redirect_uri,
+            clientId: body_.client_id,
+            code: body_.code,
+            codeVerifier: body_.code_verifier,
+            redirectUri: body_.redirect_uri,
           })
-        : oauth.refresh({ clientId: body.client_id, refreshToken: body.refresh_token });
+        : oauth.refresh({ clientId: body_.client_id, refreshToken: body_.refresh_token });
     const noStore = { "cache-control": "no-store", pragma: "no-cache" };
-    if (!result.ok)
-      return sendJson(
-        res,
-        result.status,
-        { error: result.error, error_description: result.description },
-        noStore,
-      );
+    if (!result.ok) {
+      const body =
+        result.error === "invalid_grant" && faults.grantRefusalStyle() === "gotrue"
+          ? goTrueRefusal(body_.grant_type, result.description)
+          : { error: result.error, error_description: result.description };
+      return sendJson(res, result.status, body, noStore);
+    }
+    // The live answer: the pair and its lifetime, no token_type.
     return sendJson(
       res,
       200,
-      {
-        access_token: result.accessToken,
-        refresh_token: result.refreshToken,
-        expires_in: result.expiresIn,
-        token_type: "bearer",
-      },
+      { access_token: result.accessToken, refresh_token: result.refreshToken, expires_in: result.expiresIn },
       noStore,
     );
   }
@@ -284,7 +334,7 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
       size: number,
     ) => {
       const p = paginate(list, page, size);
-      return { ...p, data: p.data.map((t) => toneJson(catalog, t, base, true)) };
+      return { ...p, data: p.data.map((t) => toneListJson(catalog, t, base)) };
     };
     if (path === "/api/v1/user") return sendJson(res, 200, userJson(catalog, userId, base, true));
     if (path === "/api/v1/tones/search") {
@@ -303,33 +353,42 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
           : favorites
               .map((id) => catalog.tones.get(id))
               .filter((t) => t !== undefined && (t.is_public || t.user_id === userId));
-      const filtered = mine.filter(
-        (t): t is NonNullable<typeof t> =>
-          t !== undefined &&
-          (!q.gear || t.gear === q.gear) &&
-          (!q.query || t.title.toLowerCase().includes(q.query.toLowerCase())),
-      );
+      const filtered = mine.filter((t): t is NonNullable<typeof t> => t !== undefined);
       return sendJson(res, 200, tones(filtered, q.page, q.page_size));
     }
     const toneMatch = /^\/api\/v1\/tones\/([^/]+)$/.exec(path);
-    if (toneMatch) return sendJson(res, 200, toneJson(catalog, toneFor(userId, toneMatch[1]!), base, false));
+    if (toneMatch) return sendJson(res, 200, toneDetailJson(catalog, toneFor(userId, toneMatch[1]!), base));
     if (path === "/api/v1/models") {
       const q = queryOf(ModelsQuery, url);
       const tone = toneFor(userId, String(q.tone_id));
-      // Without `architecture`, the API lists A1 + custom models (not A2), and non-NAM ones.
-      const allowed = q.architecture ?? ["1", "custom"];
+      // Like the live API: A1 models (and IR files) unless asked for `2` or `custom`; no "all".
+      const asked = q.architecture;
       const models = tone.models
         .map((m) => catalog.models.get(m.id)!)
-        .filter((m) => m.architecture_version === null || allowed.includes(m.architecture_version));
+        .filter((m) =>
+          asked
+            ? m.architecture_version !== null && asked.includes(m.architecture_version)
+            : m.architecture_version === null || m.architecture_version === "1",
+        );
       const p = paginate(models, q.page, q.page_size);
-      return sendJson(res, 200, { ...p, data: p.data.map((m) => modelJson(m, base)) });
+      return sendJson(res, 200, { ...p, data: p.data.map((m) => modelJson(m, filesUrl)) });
     }
-    const downloadMatch = /^\/api\/v1\/models\/([^/]+)\/download$/.exec(path);
+    // The unnamed download path sends you to the named file on the files host.
+    const unnamedDownload = /^\/api\/v1\/models\/([^/]+)\/download$/.exec(path);
+    if (unnamedDownload) {
+      const model = modelFor(userId, unnamedDownload[1]!);
+      res.writeHead(302, { location: modelJson(model, filesUrl).model_url, "content-length": 0 });
+      res.end();
+      return;
+    }
+    const downloadMatch = /^\/api\/v1\/models\/([^/]+)\/download\/([^/]+)$/.exec(path);
     if (downloadMatch) {
       const model = modelFor(userId, downloadMatch[1]!);
+      const fileName = modelFileName(model);
+      if (decodeURIComponent(downloadMatch[2]!) !== fileName)
+        throw new HttpError(404, { error: "File not found" });
       const tone = catalog.tones.get(model.tone_id)!;
       tone.downloads_count++;
-      const fileName = model.path.slice(model.path.lastIndexOf("/") + 1);
       res.writeHead(200, {
         "content-type": fileName.endsWith(".wav") ? "audio/wav" : "application/octet-stream",
         "content-length": model.bytes,
@@ -339,7 +398,7 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
       return;
     }
     const modelMatch = /^\/api\/v1\/models\/([^/]+)$/.exec(path);
-    if (modelMatch) return sendJson(res, 200, modelJson(modelFor(userId, modelMatch[1]!), base));
+    if (modelMatch) return sendJson(res, 200, modelJson(modelFor(userId, modelMatch[1]!), filesUrl));
     throw new HttpError(404, { error: "Not found" });
   }
 
@@ -396,9 +455,16 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  if (!base) base = url;
+  // On 127.0.0.1 the stand-in goes by `localhost`, so it has a `www.` twin like tone3000.com does.
+  const host =
+    address.address === "127.0.0.1"
+      ? "localhost"
+      : address.family === "IPv6"
+        ? `[${address.address}]`
+        : address.address;
+  if (!base) base = `http://${host}:${address.port}`;
+  if (!filesUrl) filesUrl = wwwTwinOrigin(new URL(base)) ?? new URL(base).origin;
+  const url = base.replace(/\/+$/, "");
 
   return {
     url,
@@ -406,6 +472,12 @@ export async function createTone3000StandIn(input: Tone3000StandInOptions = {}):
     oauth,
     catalog,
     autoApprovedUser: approvedUser,
+    filesUrl,
+    downloadPath: (modelId) => {
+      const model = catalog.models.get(modelId);
+      if (!model) throw new Error(`stand-in: no model ${modelId}`);
+      return new URL(modelJson(model, filesUrl).model_url).pathname;
+    },
     registerClient: (client) => oauth.registerClient(client),
     close: () =>
       new Promise<void>((resolve, reject) => {
