@@ -1,6 +1,9 @@
 import { AudioError } from "../errors.ts";
+import type { A1WaveNet } from "./a1.ts";
+import { createGraphJsRenderer } from "./graph-js.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
-import type { NamModel } from "./model.ts";
+import type { LstmModel, NamModel } from "./model.ts";
+import { slimNamModel } from "./slim.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 import { assemble, wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/compile.ts";
 import { instantiateLstmWasm, type LstmWasmPlan, planLstmWasm } from "./wasm/lstm-wasm.ts";
@@ -13,11 +16,25 @@ export type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 /** Whether this runtime can use the WebAssembly SIMD kernels. */
 export const namWasmAvailable = wasmSimdSupported;
 
-/** The pure-TypeScript renderer, synchronously (reference implementation and fallback). */
+/**
+ * The pure-TypeScript renderer, synchronously (reference implementation and fallback), at the
+ * size `options.slim` picks (full size by default). An A1-shaped WaveNet and an LSTM take their
+ * specialised renderers; every other model the general one (graph-js.ts).
+ */
 export function createJsNamRenderer(model: NamModel, options: NamRendererOptions = {}): NamRenderer {
-  return model.architecture === "WaveNet"
-    ? createWaveNetJsRenderer(model, options)
-    : createLstmJsRenderer(model, options);
+  const m = slimNamModel(model, options.slim ?? 1);
+  if (m.architecture === "LSTM") return createLstmJsRenderer(m, options);
+  if (m.architecture === "WaveNet" && m.a1 && !options.general) return createWaveNetJsRenderer(m.a1, options);
+  return createGraphJsRenderer(m, options);
+}
+
+/** What has a WebAssembly SIMD kernel: an A1-shaped WaveNet or an LSTM (after size selection). */
+type WasmTarget = { kind: "WaveNet"; model: A1WaveNet } | { kind: "LSTM"; model: LstmModel };
+
+function wasmTarget(model: NamModel): WasmTarget | null {
+  if (model.architecture === "LSTM") return { kind: "LSTM", model };
+  if (model.architecture === "WaveNet" && model.a1) return { kind: "WaveNet", model: model.a1 };
+  return null;
 }
 
 type Compiled =
@@ -25,9 +42,10 @@ type Compiled =
   | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule };
 
 // One compiled kernel per model object and tanh flavour; renderers share it.
-const compiled = new WeakMap<NamModel, Map<boolean, Promise<Compiled>>>();
+const compiled = new WeakMap<object, Map<boolean, Promise<Compiled>>>();
 
-function compileModel(model: NamModel, fastTanh: boolean): Promise<Compiled> {
+function compileModel(target: WasmTarget, fastTanh: boolean): Promise<Compiled> {
+  const model = target.model;
   let byMode = compiled.get(model);
   if (!byMode) {
     byMode = new Map();
@@ -36,11 +54,11 @@ function compileModel(model: NamModel, fastTanh: boolean): Promise<Compiled> {
   let p = byMode.get(fastTanh);
   if (!p) {
     const relaxed = wasmRelaxedSimdSupported;
-    if (model.architecture === "WaveNet") {
-      const plan = planWaveNetWasm(model, { fastTanh, relaxed });
+    if (target.kind === "WaveNet") {
+      const plan = planWaveNetWasm(target.model, { fastTanh, relaxed });
       p = assemble(plan.wat).then((module) => ({ kind: "WaveNet", plan, module }));
     } else {
-      const plan = planLstmWasm(model, { fastTanh, relaxed });
+      const plan = planLstmWasm(target.model, { fastTanh, relaxed });
       p = assemble(plan.wat).then((module) => ({ kind: "LSTM", plan, module }));
     }
     byMode.set(fastTanh, p);
@@ -48,9 +66,16 @@ function compileModel(model: NamModel, fastTanh: boolean): Promise<Compiled> {
   return p;
 }
 
+/** Whether `backend: "wasm"` can render this model at size `slim` (else "auto" falls back to TS). */
+export function namWasmCovers(model: NamModel, slim = 1): boolean {
+  return wasmSimdSupported && wasmTarget(slimNamModel(model, slim)) !== null;
+}
+
 /**
- * A streaming renderer for a model: a WebAssembly SIMD kernel generated for the model (backend
- * "auto" or "wasm"), or the pure-TS implementation ("js", or where WebAssembly SIMD is missing).
+ * A streaming renderer for a model at the size `options.slim` picks (full by default): a
+ * WebAssembly SIMD kernel generated for the model (backend "auto" or "wasm") where one exists for
+ * its layer types (A1-shaped WaveNet, LSTM), else the pure-TS implementation ("js", or where
+ * WebAssembly SIMD or a kernel is missing).
  */
 export async function createNamRenderer(
   model: NamModel,
@@ -60,12 +85,20 @@ export async function createNamRenderer(
   if (backend === "wasm" && !wasmSimdSupported) {
     throw new AudioError("INVALID_ARGUMENT", "this runtime has no WebAssembly SIMD");
   }
-  if (backend !== "js" && wasmSimdSupported) {
-    const c = await compileModel(model, options.fastTanh ?? false);
-    if (c.kind === "WaveNet" && model.architecture === "WaveNet") return instantiateWaveNetWasm(model, c);
-    if (c.kind === "LSTM" && model.architecture === "LSTM") return instantiateLstmWasm(model, c);
+  const m = slimNamModel(model, options.slim ?? 1);
+  const target = wasmTarget(m);
+  if (backend === "wasm" && !target) {
+    throw new AudioError(
+      "INVALID_ARGUMENT",
+      `no WebAssembly kernel for this ${m.architecture} yet (backend "auto" or "js" renders it in TypeScript)`,
+    );
   }
-  return createJsNamRenderer(model, options);
+  if (backend !== "js" && wasmSimdSupported && target) {
+    const c = await compileModel(target, options.fastTanh ?? false);
+    if (c.kind === "WaveNet" && target.kind === "WaveNet") return instantiateWaveNetWasm(target.model, c);
+    if (c.kind === "LSTM" && target.kind === "LSTM") return instantiateLstmWasm(target.model, c);
+  }
+  return createJsNamRenderer(m, { ...options, slim: 1 });
 }
 
 export interface RenderNamOptions extends NamRendererOptions {

@@ -1,5 +1,5 @@
 import { type Activation, applyActivation, resolveActivation, sigmoid } from "./activations.ts";
-import type { WaveNetModel } from "./model.ts";
+import type { A1WaveNet } from "./a1.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 
 /**
@@ -103,7 +103,7 @@ function residual(
   }
 }
 
-export function createWaveNetJsRenderer(model: WaveNetModel, options: NamRendererOptions = {}): NamRenderer {
+export function createWaveNetJsRenderer(model: A1WaveNet, options: NamRendererOptions = {}): NamRenderer {
   const fast = options.fastTanh ?? false;
   let lookback = 0;
   for (const a of model.layerArrays) {

@@ -1,5 +1,5 @@
 import { resolveActivation } from "../activations.ts";
-import type { WaveNetModel } from "../model.ts";
+import type { A1WaveNet } from "../a1.ts";
 import type { NamRenderer } from "../renderer-types.ts";
 import { activationInPlace, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
@@ -63,7 +63,7 @@ export interface WaveNetWasmPlan {
 }
 
 export function planWaveNetWasm(
-  model: WaveNetModel,
+  model: A1WaveNet,
   options: { fastTanh?: boolean; relaxed: boolean },
 ): WaveNetWasmPlan {
   const m = new Madd(options.relaxed);
@@ -384,7 +384,7 @@ export interface CompiledWaveNet {
 }
 
 /** Instantiate a compiled model as a streaming renderer (cheap: one memory, weights copied in). */
-export function instantiateWaveNetWasm(model: WaveNetModel, compiled: CompiledWaveNet): NamRenderer {
+export function instantiateWaveNetWasm(model: A1WaveNet, compiled: CompiledWaveNet): NamRenderer {
   const { plan } = compiled;
   const instance = new wasmApi.Instance(compiled.module, {});
   const exports = instance.exports as { memory: WasmMemory; block: (n: number, pos: number) => void };
