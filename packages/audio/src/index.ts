@@ -81,14 +81,6 @@ export {
   type WaveNetModel,
 } from "./nam/model.ts";
 export {
-  isSlimmable,
-  type NamModelSize,
-  namModelSizes,
-  namSizeBreakpoints,
-  slimNamModel,
-} from "./nam/slim.ts";
-export { EARLIEST_NAM_FILE_VERSION, LATEST_NAM_FILE_VERSION } from "./nam/version.ts";
-export {
   createJsNamRenderer,
   createNamRenderer,
   type NamRenderer,
@@ -99,3 +91,11 @@ export {
   renderNam,
 } from "./nam/renderer.ts";
 export { type NamFile, namFileSchema } from "./nam/schema.ts";
+export {
+  isSlimmable,
+  type NamModelSize,
+  namModelSizes,
+  namSizeBreakpoints,
+  slimNamModel,
+} from "./nam/slim.ts";
+export { EARLIEST_NAM_FILE_VERSION, LATEST_NAM_FILE_VERSION } from "./nam/version.ts";

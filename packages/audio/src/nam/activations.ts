@@ -64,8 +64,15 @@ export function parseActivation(spec: string | Record<string, unknown>): Activat
       }
       const list = params.negative_slopes;
       if (list === undefined || list === null) return { kind: "prelu", slopes: Float32Array.of(0.01) };
-      if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === "number" && Number.isFinite(v))) {
-        throw new AudioError("INVALID_NAM", 'PReLU "negative_slopes" must be a non-empty list of finite numbers');
+      if (
+        !Array.isArray(list) ||
+        list.length === 0 ||
+        !list.every((v) => typeof v === "number" && Number.isFinite(v))
+      ) {
+        throw new AudioError(
+          "INVALID_NAM",
+          'PReLU "negative_slopes" must be a non-empty list of finite numbers',
+        );
       }
       return { kind: "prelu", slopes: Float32Array.from(list as number[]) };
     }

@@ -1,7 +1,14 @@
 import { type Activation, applyActivation, resolveActivation } from "./activations.ts";
 import type { Conv1DWeights, Conv1x1Weights, FilmWeights } from "./layers.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
-import { type ConvNetModel, type LinearModel, type NamModel, outputChannels, prewarmOf, type WaveNetModel } from "./model.ts";
+import {
+  type ConvNetModel,
+  type LinearModel,
+  type NamModel,
+  outputChannels,
+  prewarmOf,
+  type WaveNetModel,
+} from "./model.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 import type { FilmPosition } from "./wavenet-spec.ts";
 import type { WaveNetLayer, WaveNetLayerArray } from "./wavenet-weights.ts";
@@ -30,11 +37,6 @@ interface Node {
   readonly bytes: number;
 }
 
-function applyStrided(act: Activation, data: Float32Array, off: number, n: number, stride: number, width: number) {
-  if (stride === width) applyActivation(act, data, off, n * width);
-  else for (let t = 0; t < n; t++) applyActivation(act, data, off + t * stride, width);
-}
-
 class Conv1x1 {
   readonly inCh: number;
   readonly outCh: number;
@@ -51,7 +53,15 @@ class Conv1x1 {
     this.ip = c.inChannels / c.groups;
   }
   /** out[t][o] = bias[o] + sum_j W[o][j] x[t][j] (within o's group). */
-  apply(x: Float32Array, xOff: number, xStride: number, n: number, out: Float32Array, oOff: number, oStride: number) {
+  apply(
+    x: Float32Array,
+    xOff: number,
+    xStride: number,
+    n: number,
+    out: Float32Array,
+    oOff: number,
+    oStride: number,
+  ) {
     const { w, bias, inCh, outCh, op, ip } = this;
     for (let t = 0; t < n; t++) {
       const xb = xOff + t * xStride;
@@ -103,7 +113,15 @@ class Conv1D {
     this.hist.fill(0);
     this.pos = this.lookback;
   }
-  process(x: Float32Array, xOff: number, xStride: number, n: number, out: Float32Array, oOff: number, oStride: number) {
+  process(
+    x: Float32Array,
+    xOff: number,
+    xStride: number,
+    n: number,
+    out: Float32Array,
+    oOff: number,
+    oStride: number,
+  ) {
     const { inCh, outCh, K, d, wt, bias, op, ip, hist, lookback } = this;
     if (this.pos + n > this.frames) {
       hist.copyWithin(0, (this.pos - lookback) * inCh, this.pos * inCh);
@@ -246,7 +264,8 @@ class Layer {
     } else {
       const sec = this.sec!;
       const pre = this.pre;
-      if (this.gating === "blended") for (let t = 0; t < n; t++) for (let c = 0; c < B; c++) pre[t * B + c] = z[t * Bg + c]!;
+      if (this.gating === "blended")
+        for (let t = 0; t < n; t++) for (let c = 0; c < B; c++) pre[t * B + c] = z[t * Bg + c]!;
       for (let t = 0; t < n; t++) {
         applyActivation(this.act, z, t * Bg, B);
         applyActivation(sec, z, t * Bg + B, B);
@@ -267,7 +286,8 @@ class Layer {
     // 4. residual: input + layer1x1(top); NAM Core applies layer1x1_post_film only when blended.
     if (this.layer1x1) {
       this.layer1x1.apply(z, 0, Bg, n, this.l1, 0, C);
-      if (this.gating === "blended") film.layer1x1_post_film?.apply(this.l1, 0, C, cond, Cc, n, this.l1, 0, C);
+      if (this.gating === "blended")
+        film.layer1x1_post_film?.apply(this.l1, 0, C, cond, Cc, n, this.l1, 0, C);
       for (let i = 0; i < n * C; i++) next[i] = X[i]! + this.l1[i]!;
     } else {
       next.set(X.subarray(0, n * C));
@@ -279,7 +299,8 @@ class Layer {
       film.head1x1_post_film?.apply(this.h1, 0, H, cond, Cc, n, this.h1, 0, H);
       for (let i = 0; i < n * H; i++) headAcc[i] = headAcc[i]! + this.h1[i]!;
     } else {
-      for (let t = 0; t < n; t++) for (let c = 0; c < H; c++) headAcc[t * H + c] = headAcc[t * H + c]! + z[t * Bg + c]!;
+      for (let t = 0; t < n; t++)
+        for (let c = 0; c < H; c++) headAcc[t * H + c] = headAcc[t * H + c]! + z[t * Bg + c]!;
     }
   }
 }
@@ -311,7 +332,14 @@ class LayerArray {
     for (const l of this.layers) l.reset();
     this.head.reset();
   }
-  process(input: Float32Array, inOff: number, inStride: number, cond: Float32Array, prevHead: Float32Array | null, n: number) {
+  process(
+    input: Float32Array,
+    inOff: number,
+    inStride: number,
+    cond: Float32Array,
+    prevHead: Float32Array | null,
+    n: number,
+  ) {
     const { a } = this;
     let cur = this.bufs[0];
     let nxt = this.bufs[1];
@@ -412,7 +440,8 @@ class ConvNetNode implements Node {
       this.convs[i]!.process(src, srcOff, srcStride, n, dst, 0, C);
       if (b.batchnorm) {
         const { scale, loc } = b.batchnorm;
-        for (let t = 0; t < n; t++) for (let c = 0; c < C; c++) dst[t * C + c] = f(dst[t * C + c]! * scale[c]!) + loc[c]!;
+        for (let t = 0; t < n; t++)
+          for (let c = 0; c < C; c++) dst[t * C + c] = f(dst[t * C + c]! * scale[c]!) + loc[c]!;
       }
       applyActivation(this.act, dst, 0, n * C);
       src = dst;

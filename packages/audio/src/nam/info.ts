@@ -108,7 +108,8 @@ export function namModelInfo(model: NamModel): NamModelInfo {
   });
   const full = slimNamModel(model, 1);
   const family =
-    model.architecture === "SlimmableContainer" && model.submodels.every((s) => s.model.architecture === "WaveNet")
+    model.architecture === "SlimmableContainer" &&
+    model.submodels.every((s) => s.model.architecture === "WaveNet")
       ? "A2"
       : model.architecture === "WaveNet" && model.a1 && !model.slimmable
         ? "A1"

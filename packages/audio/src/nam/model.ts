@@ -171,21 +171,34 @@ function checkSlimmable(spec: WaveNetSpec, at: string): void {
     if (a.groupsInput !== 1 || a.groupsInputMixin !== 1 || (a.layer1x1.active && a.layer1x1.groups !== 1)) {
       throw invalidNam(p, "a slimmable WaveNet needs groups 1 everywhere");
     }
-    if (a.head1x1.active && a.head1x1.groups !== 1) throw invalidNam(`${p}.head1x1.groups`, "must be 1 when slimmable");
+    if (a.head1x1.active && a.head1x1.groups !== 1)
+      throw invalidNam(`${p}.head1x1.groups`, "must be 1 when slimmable");
   });
 }
 
-function buildLstm(config: Record<string, unknown>, weights: number[], common: ModelCommon, path: string): LstmModel {
+function buildLstm(
+  config: Record<string, unknown>,
+  weights: number[],
+  common: ModelCommon,
+  path: string,
+): LstmModel {
   const at = path ? `${path}.config` : "config";
   const parsed = namLstmConfigSchema.safeParse(config);
-  if (!parsed.success) throw new AudioError("INVALID_NAM", `invalid LSTM config: ${issuesText(parsed.error, at)}`);
+  if (!parsed.success)
+    throw new AudioError("INVALID_NAM", `invalid LSTM config: ${issuesText(parsed.error, at)}`);
   const { input_size: inputSize, hidden_size: H, num_layers: numLayers } = parsed.data;
   if (inputSize !== 1) throw invalidNam(`${at}.input_size`, "LSTM input_size must be 1");
   const r = new WeightReader(weights);
   const layers: LstmLayer[] = [];
   for (let l = 0; l < numLayers; l++) {
     const inp = l === 0 ? inputSize : H;
-    layers.push({ inputSize: inp, w: r.take(4 * H * (inp + H)), b: r.take(4 * H), h0: r.take(H), c0: r.take(H) });
+    layers.push({
+      inputSize: inp,
+      w: r.take(4 * H * (inp + H)),
+      b: r.take(4 * H),
+      h0: r.take(H),
+      c0: r.take(H),
+    });
   }
   const headWeight = r.take(H);
   const headBias = r.one();
@@ -211,7 +224,8 @@ function buildConvNet(
 ): ConvNetModel {
   const at = path ? `${path}.config` : "config";
   const parsed = convNetConfigSchema.safeParse(config);
-  if (!parsed.success) throw new AudioError("INVALID_NAM", `invalid ConvNet config: ${issuesText(parsed.error, at)}`);
+  if (!parsed.success)
+    throw new AudioError("INVALID_NAM", `invalid ConvNet config: ${issuesText(parsed.error, at)}`);
   const c = parsed.data;
   if ((c.in_channels ?? 1) !== 1 || (c.out_channels ?? 1) !== 1) {
     throw invalidNam(at, "only mono ConvNets (in_channels = out_channels = 1) are supported");
@@ -223,13 +237,29 @@ function buildConvNet(
     if (e instanceof AudioError) throw new AudioError(e.code, `${at}.activation: ${e.message}`);
     throw e;
   }
-  if (activation.kind === "prelu" && activation.slopes.length !== 1 && activation.slopes.length !== c.channels) {
-    throw invalidNam(`${at}.activation`, `PReLU has ${activation.slopes.length} negative_slopes for ${c.channels} channels`);
+  if (
+    activation.kind === "prelu" &&
+    activation.slopes.length !== 1 &&
+    activation.slopes.length !== c.channels
+  ) {
+    throw invalidNam(
+      `${at}.activation`,
+      `PReLU has ${activation.slopes.length} negative_slopes for ${c.channels} channels`,
+    );
   }
   const f = Math.fround;
   const r = new WeightReader(weights);
   const blocks: ConvNetBlock[] = c.dilations.map((d, i) => {
-    const conv = readConv1D(r, `${at} block ${i} (groups)`, i === 0 ? 1 : c.channels, c.channels, 2, d, !c.batchnorm, c.groups ?? 1);
+    const conv = readConv1D(
+      r,
+      `${at} block ${i} (groups)`,
+      i === 0 ? 1 : c.channels,
+      c.channels,
+      2,
+      d,
+      !c.batchnorm,
+      c.groups ?? 1,
+    );
     if (!c.batchnorm) return { conv, batchnorm: null };
     const C = c.channels;
     const mean = r.take(C);
@@ -249,7 +279,16 @@ function buildConvNet(
   const headBias = r.one();
   checkWeightCount(r, weights, "ConvNet", path);
   const receptiveField = 1 + c.dilations.reduce((s, d) => s + d, 0);
-  return { ...common, architecture: "ConvNet", channels: c.channels, activation, blocks, headWeight, headBias, receptiveField };
+  return {
+    ...common,
+    architecture: "ConvNet",
+    channels: c.channels,
+    activation,
+    blocks,
+    headWeight,
+    headBias,
+    receptiveField,
+  };
 }
 
 const linearConfigSchema = z.looseObject({
@@ -259,10 +298,16 @@ const linearConfigSchema = z.looseObject({
   out_channels: z.number().int().positive().optional(),
 });
 
-function buildLinear(config: Record<string, unknown>, weights: number[], common: ModelCommon, path: string): LinearModel {
+function buildLinear(
+  config: Record<string, unknown>,
+  weights: number[],
+  common: ModelCommon,
+  path: string,
+): LinearModel {
   const at = path ? `${path}.config` : "config";
   const parsed = linearConfigSchema.safeParse(config);
-  if (!parsed.success) throw new AudioError("INVALID_NAM", `invalid Linear config: ${issuesText(parsed.error, at)}`);
+  if (!parsed.success)
+    throw new AudioError("INVALID_NAM", `invalid Linear config: ${issuesText(parsed.error, at)}`);
   const c = parsed.data;
   if ((c.in_channels ?? 1) !== 1 || (c.out_channels ?? 1) !== 1) {
     throw invalidNam(at, "only mono Linear models are supported");
@@ -276,7 +321,12 @@ function buildLinear(config: Record<string, unknown>, weights: number[], common:
 
 const containerConfigSchema = z.looseObject({
   submodels: z
-    .array(z.looseObject({ max_value: z.number().refine(Number.isFinite, "must be a finite number"), model: z.unknown() }))
+    .array(
+      z.looseObject({
+        max_value: z.number().refine(Number.isFinite, "must be a finite number"),
+        model: z.unknown(),
+      }),
+    )
     .min(1, "a SlimmableContainer needs at least one submodel"),
 });
 
@@ -296,7 +346,10 @@ function buildContainer(
     if (s.model === undefined || s.model === null) throw invalidNam(`${sp}.model`, "is required");
     const nested = parseNode(s.model, `${sp}.model`);
     if (nested.rawSampleRate !== null && rawSampleRate !== null && nested.rawSampleRate !== rawSampleRate) {
-      throw invalidNam(sp, `sample rate ${nested.rawSampleRate} differs from the container's ${rawSampleRate}`);
+      throw invalidNam(
+        sp,
+        `sample rate ${nested.rawSampleRate} differs from the container's ${rawSampleRate}`,
+      );
     }
     if (outputChannels(nested.model) !== 1) throw invalidNam(sp, "a submodel must have one output");
     return { maxValue: s.max_value, model: nested.model };
@@ -307,7 +360,10 @@ function buildContainer(
     }
   }
   if (submodels[submodels.length - 1]!.maxValue < 1) {
-    throw invalidNam(`${at}.submodels[${submodels.length - 1}].max_value`, "the last submodel's max_value must be >= 1");
+    throw invalidNam(
+      `${at}.submodels[${submodels.length - 1}].max_value`,
+      "the last submodel's max_value must be >= 1",
+    );
   }
   return { ...common, architecture: "SlimmableContainer", submodels };
 }
@@ -404,7 +460,10 @@ export function parseNamModel(source: string | Uint8Array | unknown): NamModel {
   }
   const { model } = parseNode(json, "");
   if (outputChannels(model) !== 1) {
-    throw new AudioError("INVALID_NAM", `the model has ${outputChannels(model)} outputs; only mono models render`);
+    throw new AudioError(
+      "INVALID_NAM",
+      `the model has ${outputChannels(model)} outputs; only mono models render`,
+    );
   }
   return model;
 }

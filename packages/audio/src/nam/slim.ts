@@ -1,6 +1,6 @@
 import { AudioError } from "../errors.ts";
-import type { Conv1DWeights, Conv1x1Weights, FilmWeights } from "./layers.ts";
 import { asA1 } from "./a1.ts";
+import type { Conv1DWeights, Conv1x1Weights, FilmWeights } from "./layers.ts";
 import type { NamModel, WaveNetModel } from "./model.ts";
 import type { WaveNetLayerArray } from "./wavenet-weights.ts";
 
@@ -29,7 +29,8 @@ function ratioBreakpoints(allowed: (number[] | null)[]): number[] {
 /** NAM Core's GetSlimmableSizeBreakpoints: the values in (0, 1) where the size changes. */
 export function namSizeBreakpoints(model: NamModel): number[] {
   if (model.architecture === "SlimmableContainer") return model.submodels.slice(0, -1).map((s) => s.maxValue);
-  if (model.architecture === "WaveNet" && model.slimmable) return ratioBreakpoints(model.slimmable.allowedChannels);
+  if (model.architecture === "WaveNet" && model.slimmable)
+    return ratioBreakpoints(model.slimmable.allowedChannels);
   return [];
 }
 
@@ -50,7 +51,8 @@ const channelsFor = (value: number, allowed: number[]) =>
 export function slimNamModel(model: NamModel, value = 1): NamModel {
   checkValue(value);
   if (model.architecture === "SlimmableContainer") {
-    const pick = model.submodels.find((s) => value < s.maxValue) ?? model.submodels[model.submodels.length - 1]!;
+    const pick =
+      model.submodels.find((s) => value < s.maxValue) ?? model.submodels[model.submodels.length - 1]!;
     return pick.model;
   }
   if (model.architecture === "WaveNet" && model.slimmable) {
@@ -94,7 +96,14 @@ export function sizeLabel(model: NamModel): string {
 // Slicing keeps the first rows/columns of every matrix, exactly as NAM Core's
 // extract_slimmed_weights does (for a gated conv that is the first 2*B' rows of the 2*B).
 
-function sliceRows(w: Float32Array, rows: number, cols: number, keepRows: number, keepCols: number, taps = 1) {
+function sliceRows(
+  w: Float32Array,
+  rows: number,
+  cols: number,
+  keepRows: number,
+  keepCols: number,
+  taps = 1,
+) {
   const out = new Float32Array(keepRows * keepCols * taps);
   for (let i = 0; i < keepRows; i++)
     for (let j = 0; j < keepCols; j++)

@@ -1,5 +1,5 @@
-import { type Activation, applyActivation, resolveActivation, sigmoid } from "./activations.ts";
 import type { A1WaveNet } from "./a1.ts";
+import { type Activation, applyActivation, resolveActivation, sigmoid } from "./activations.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 
 /**

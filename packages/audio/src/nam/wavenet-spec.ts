@@ -72,7 +72,11 @@ const filmSchema = z
   .union([
     z.literal(false),
     z.null(),
-    z.looseObject({ active: z.boolean().optional(), shift: z.boolean().optional(), groups: posInt.optional() }),
+    z.looseObject({
+      active: z.boolean().optional(),
+      shift: z.boolean().optional(),
+      groups: posInt.optional(),
+    }),
   ])
   .optional();
 
@@ -87,9 +91,16 @@ const layerArraySchema = z.looseObject({
   activation: z.union([activationSpec, z.array(activationSpec)]),
   gating_mode: z.union([gatingSchema, z.array(gatingSchema)]).optional(),
   gated: z.boolean().optional(),
-  secondary_activation: z.union([activationSpec, z.array(z.union([activationSpec, z.null()])), z.null()]).optional(),
+  secondary_activation: z
+    .union([activationSpec, z.array(z.union([activationSpec, z.null()])), z.null()])
+    .optional(),
   head: z
-    .looseObject({ out_channels: posInt, kernel_size: posInt, bias: z.boolean(), head_dilation: posInt.optional() })
+    .looseObject({
+      out_channels: posInt,
+      kernel_size: posInt,
+      bias: z.boolean(),
+      head_dilation: posInt.optional(),
+    })
     .nullish(),
   head_size: posInt.optional(),
   head_bias: z.boolean().optional(),
@@ -163,7 +174,8 @@ function perLayer<T>(value: T | T[], n: number, path: string, what: string): T[]
 }
 
 function filmOf(value: LayerArrayJson[FilmPosition]): FilmSpec {
-  if (value === undefined || value === null || value === false) return { active: false, shift: false, groups: 1 };
+  if (value === undefined || value === null || value === false)
+    return { active: false, shift: false, groups: 1 };
   return { active: value.active ?? true, shift: value.shift ?? true, groups: value.groups ?? 1 };
 }
 
@@ -190,7 +202,8 @@ function parseLayerArray(a: LayerArrayJson, path: string): LayerArraySpec {
     : Array.from({ length: n }, () => activationAt(a.activation, `${path}.activation`));
 
   let gatingModes: GatingMode[];
-  if (a.gating_mode !== undefined) gatingModes = perLayer(a.gating_mode, n, `${path}.gating_mode`, "gating_mode");
+  if (a.gating_mode !== undefined)
+    gatingModes = perLayer(a.gating_mode, n, `${path}.gating_mode`, "gating_mode");
   else gatingModes = Array.from({ length: n }, () => (a.gated ? "gated" : "none"));
 
   const sec = a.secondary_activation;
@@ -206,7 +219,8 @@ function parseLayerArray(a: LayerArrayJson, path: string): LayerArraySpec {
     if (sec === undefined || a.gating_mode === undefined) return { kind: "sigmoid" } as Activation;
     const s = Array.isArray(sec) ? sec[i] : sec;
     const where = Array.isArray(sec) ? `${path}.secondary_activation[${i}]` : `${path}.secondary_activation`;
-    if (s === null || s === undefined) throw invalidNam(where, `layer ${i} is ${mode} and needs a secondary activation`);
+    if (s === null || s === undefined)
+      throw invalidNam(where, `layer ${i} is ${mode} and needs a secondary activation`);
     return activationAt(s, where);
   });
 
@@ -220,18 +234,25 @@ function parseLayerArray(a: LayerArrayJson, path: string): LayerArraySpec {
     headDilation = a.head.head_dilation ?? 1;
     headBias = a.head.bias;
   } else if (a.head_size !== undefined) {
-    if (a.head_bias === undefined) throw invalidNam(`${path}.head_bias`, "head_bias is required with head_size");
+    if (a.head_bias === undefined)
+      throw invalidNam(`${path}.head_bias`, "head_bias is required with head_size");
     headSize = a.head_size;
     headBias = a.head_bias;
   } else {
-    throw invalidNam(path, 'a "head" object (out_channels, kernel_size, bias) or head_size + head_bias is required');
+    throw invalidNam(
+      path,
+      'a "head" object (out_channels, kernel_size, bias) or head_size + head_bias is required',
+    );
   }
 
   const layer1x1 = a.layer1x1 ?? { active: true, groups: 1 };
   const head1x1 = a.head1x1
     ? { active: a.head1x1.active, outChannels: a.head1x1.out_channels, groups: a.head1x1.groups }
     : { active: false, outChannels: channels, groups: 1 };
-  const films = Object.fromEntries(FILM_POSITIONS.map((p) => [p, filmOf(a[p])])) as Record<FilmPosition, FilmSpec>;
+  const films = Object.fromEntries(FILM_POSITIONS.map((p) => [p, filmOf(a[p])])) as Record<
+    FilmPosition,
+    FilmSpec
+  >;
 
   if (!layer1x1.active && bottleneck !== channels) {
     throw invalidNam(
@@ -240,14 +261,21 @@ function parseLayerArray(a: LayerArrayJson, path: string): LayerArraySpec {
     );
   }
   if (films.layer1x1_post_film.active && !layer1x1.active) {
-    throw invalidNam(`${path}.layer1x1_post_film`, "layer1x1_post_film cannot be active when layer1x1 is not");
+    throw invalidNam(
+      `${path}.layer1x1_post_film`,
+      "layer1x1_post_film cannot be active when layer1x1 is not",
+    );
   }
   if (films.head1x1_post_film.active && !head1x1.active) {
     throw invalidNam(`${path}.head1x1_post_film`, "head1x1_post_film cannot be active when head1x1 is not");
   }
   // PReLU slopes are per channel: their count must fit the channels they act on.
-  activations.forEach((act, i) => checkPrelu(act, bottleneck, `${path}.activation`, i));
-  secondary.forEach((act, i) => act && checkPrelu(act, bottleneck, `${path}.secondary_activation`, i));
+  activations.forEach((act, i) => {
+    checkPrelu(act, bottleneck, `${path}.activation`, i);
+  });
+  secondary.forEach((act, i) => {
+    if (act) checkPrelu(act, bottleneck, `${path}.secondary_activation`, i);
+  });
 
   let allowedChannels: number[] | null = null;
   if (a.slimmable) {
@@ -259,7 +287,8 @@ function parseLayerArray(a: LayerArrayJson, path: string): LayerArraySpec {
       );
     }
     if (method === "slice_channels_uniform") {
-      allowedChannels = a.slimmable.kwargs?.allowed_channels ?? Array.from({ length: channels }, (_, i) => i + 1);
+      allowedChannels =
+        a.slimmable.kwargs?.allowed_channels ?? Array.from({ length: channels }, (_, i) => i + 1);
       for (let i = 1; i < allowedChannels.length; i++) {
         if (allowedChannels[i]! <= allowedChannels[i - 1]!) {
           throw invalidNam(`${path}.slimmable.kwargs.allowed_channels`, "must be sorted ascending");
@@ -309,7 +338,8 @@ function checkPrelu(act: Activation, channels: number, path: string, layer: numb
 /** Validate a WaveNet config's shape (zod) and meaning; `path` names where it sits in the file. */
 export function parseWaveNetSpec(config: unknown, path: string): WaveNetSpec {
   const parsed = waveNetConfigSchema.safeParse(config);
-  if (!parsed.success) throw new AudioError("INVALID_NAM", `invalid WaveNet config: ${issuesText(parsed.error, path)}`);
+  if (!parsed.success)
+    throw new AudioError("INVALID_NAM", `invalid WaveNet config: ${issuesText(parsed.error, path)}`);
   const c = parsed.data;
   if ((c.in_channels ?? 1) !== 1) {
     throw invalidNam(`${path}.in_channels`, `only mono models are supported (in_channels ${c.in_channels})`);
@@ -339,7 +369,10 @@ export function parseWaveNetSpec(config: unknown, path: string): WaveNetSpec {
   if (c.head) {
     const last = arrays[arrays.length - 1]!;
     if (c.head.in_channels != null && c.head.in_channels !== last.headSize) {
-      throw invalidNam(`${path}.head.in_channels`, `must equal the last array's head size (${last.headSize})`);
+      throw invalidNam(
+        `${path}.head.in_channels`,
+        `must equal the last array's head size (${last.headSize})`,
+      );
     }
     postHead = {
       channels: c.head.channels,

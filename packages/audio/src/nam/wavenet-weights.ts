@@ -69,8 +69,24 @@ export function readWaveNetWeights(spec: WaveNetSpec, r: WeightReader, path: str
       const C = a.channels;
       const Cc = a.conditionSize;
       const kernelSize = a.kernelSizes[li]!;
-      const conv = readConv1D(r, `${lat} conv (groups_input)`, C, Bg, kernelSize, dilation, true, a.groupsInput);
-      const mixin = readConv1x1(r, `${lat} input mixin (groups_input_mixin)`, Cc, Bg, false, a.groupsInputMixin);
+      const conv = readConv1D(
+        r,
+        `${lat} conv (groups_input)`,
+        C,
+        Bg,
+        kernelSize,
+        dilation,
+        true,
+        a.groupsInput,
+      );
+      const mixin = readConv1x1(
+        r,
+        `${lat} input mixin (groups_input_mixin)`,
+        Cc,
+        Bg,
+        false,
+        a.groupsInputMixin,
+      );
       const layer1x1 = a.layer1x1.active
         ? readConv1x1(r, `${lat} layer1x1`, B, C, true, a.layer1x1.groups)
         : null;

@@ -1,5 +1,5 @@
-import { resolveActivation } from "../activations.ts";
 import type { A1WaveNet } from "../a1.ts";
+import { resolveActivation } from "../activations.ts";
 import type { NamRenderer } from "../renderer-types.ts";
 import { activationInPlace, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
