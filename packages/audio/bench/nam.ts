@@ -34,11 +34,20 @@ const CORE: Record<string, [number, number, number]> = {
   lstm: [148, 270, 145],
   lstm_3x18_synthetic: [25.0, 36.5, 43.1],
 };
-const NEWER = ["A2", "A2@0", "convnet_synthetic", "linear_synthetic", "wavenet_a2_max", "slimmable_wavenet@0"];
+const NEWER = [
+  "A2",
+  "A2@0",
+  "convnet_synthetic",
+  "linear_synthetic",
+  "wavenet_a2_max",
+  "slimmable_wavenet@0",
+];
 const names = values.models ? values.models.split(",") : [...Object.keys(CORE), ...NEWER];
 
 const fmt = (v: number, width: number, digits: number, unit = "") =>
-  Number.isFinite(v) ? `${v.toFixed(digits).padStart(width)}${unit}` : `${"-".padStart(width)}${unit ? " " : ""}`;
+  Number.isFinite(v)
+    ? `${v.toFixed(digits).padStart(width)}${unit}`
+    : `${"-".padStart(width)}${unit ? " " : ""}`;
 
 const raw = readFileSync(path.join(referenceDir, "input/di_raid_10s_48k.f32"));
 const di = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));

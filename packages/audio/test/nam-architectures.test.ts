@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
+  AudioError,
   createJsNamRenderer,
   createNamRenderer,
   namModelInfo,
   namModelInfoSchema,
   namSizeBreakpoints,
+  namWasmAvailable,
+  namWasmCovers,
   parseNamModel,
   renderNam,
   slimNamModel,
@@ -96,6 +99,74 @@ describe("newer architectures against NeuralAmpModelerCore (pure TS)", () => {
     expect(d.rms).toBeLessThanOrEqual(1e-5);
   });
 });
+
+// Plain WaveNets (A1, the WaveNets of A2: per-layer kernel sizes and activations, a kernel-K
+// head) have a generated WebAssembly SIMD kernel; the rest renders in TS (checked above).
+const WASM_CASES = [
+  ["A2", undefined],
+  ["A2", 0],
+  ["slimmable_wavenet", undefined],
+  ["slimmable_wavenet", 0],
+  ["slimmable_container", undefined],
+  ["slimmable_container", 0],
+] as const;
+
+describe.runIf(namWasmAvailable)(
+  "newer architectures against NeuralAmpModelerCore (WebAssembly SIMD)",
+  () => {
+    it.each(WASM_CASES)("%s slim=%s, full 10 s", async (name, slim) => {
+      const model = parseNamModel(readModelBytes(name));
+      const r = await createNamRenderer(model, { slim, backend: "wasm" });
+      expect(r.backend).toBe("wasm");
+      const n = input.length;
+      const out = new Float32Array(n);
+      r.process(input, out);
+      const ref = readF32(refName(name, slim));
+      const d = diffStats(out, ref, n);
+      const lim = limits(ref, n);
+      expect(d.max, `max |diff| ${d.max}`).toBeLessThanOrEqual(lim.max);
+      expect(d.rms, `rms ${d.rms}`).toBeLessThanOrEqual(lim.rms);
+    });
+
+    it("A2 sizes: WebAssembly equals the pure-TS renderer, chunked equals one-shot", async () => {
+      const a2 = parseNamModel(readModelBytes("A2"));
+      for (const slim of [0, 1]) {
+        const n = 20_000;
+        const x = input.subarray(50_000, 50_000 + n);
+        const w = await createNamRenderer(a2, { slim, backend: "wasm" });
+        const once = new Float32Array(n);
+        w.process(x, once);
+        const ts = new Float32Array(n);
+        createJsNamRenderer(a2, { slim }).process(x, ts);
+        expect(diffStats(once, ts, n).max).toBeLessThan(2e-6);
+        w.reset();
+        const chunked = new Float32Array(n);
+        for (let off = 0, i = 0; off < n; i++) {
+          const len = Math.min([1, 5, 64, 100, 4099][i % 5]!, n - off);
+          w.process(x.subarray(off, off + len), chunked.subarray(off, off + len));
+          off += len;
+        }
+        expect(chunked).toEqual(once);
+      }
+    });
+
+    it("says which models have a kernel; asking for wasm where there is none is refused, auto falls back", async () => {
+      expect(namWasmCovers(parseNamModel(readModelBytes("A2")))).toBe(true);
+      expect(namWasmCovers(parseNamModel(readModelBytes("slimmable_container")), 0)).toBe(true); // its LSTM
+      for (const name of [
+        "wavenet_a2_max",
+        "wavenet_condition_dsp",
+        "convnet_synthetic",
+        "linear_synthetic",
+      ]) {
+        const model = parseNamModel(readModelBytes(name));
+        expect(namWasmCovers(model)).toBe(false);
+        await expect(createNamRenderer(model, { backend: "wasm" })).rejects.toThrow(AudioError);
+        expect((await createNamRenderer(model)).backend).toBe("js");
+      }
+    });
+  },
+);
 
 describe("sizes", () => {
   it("lists NAM Core's size breakpoints and picks a size by value like SetSlimmableSize", () => {

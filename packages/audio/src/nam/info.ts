@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { activationName } from "./activations.ts";
-import { NAM_ARCHITECTURES, type NamModel, prewarmOf, receptiveFieldOf } from "./model.ts";
+import { NAM_ARCHITECTURES, type NamModel, prewarmOf, receptiveFieldOf, type WaveNetModel } from "./model.ts";
 import { namModelSizes, namSizeBreakpoints, sizeLabel, slimNamModel } from "./slim.ts";
 
 /** What a model is, for a tone card: architecture, sizes, receptive field, sample rate. */
@@ -67,6 +67,22 @@ export function parameterCount(model: NamModel): number {
   }
 }
 
+/** A1: one kernel size and activation per array, a kernel-1 head (what the A1 trainer exports). */
+function isA1Shape(model: WaveNetModel): boolean {
+  const p = model.plain;
+  if (!p || model.slimmable) return false;
+  return p.layerArrays.every((a) => {
+    const l0 = a.layers[0]!;
+    return (
+      a.headKernelSize === 1 &&
+      a.layers.every(
+        (l) =>
+          l.kernelSize === l0.kernelSize && JSON.stringify(l.activation) === JSON.stringify(l0.activation),
+      )
+    );
+  });
+}
+
 const finiteOrNull = (n: number) => (Number.isFinite(n) ? n : null);
 
 function activationsOf(model: NamModel, into: Set<string>): void {
@@ -111,7 +127,7 @@ export function namModelInfo(model: NamModel): NamModelInfo {
     model.architecture === "SlimmableContainer" &&
     model.submodels.every((s) => s.model.architecture === "WaveNet")
       ? "A2"
-      : model.architecture === "WaveNet" && model.a1 && !model.slimmable
+      : model.architecture === "WaveNet" && isA1Shape(model)
         ? "A1"
         : null;
   const summary =

@@ -1,15 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { AudioError } from "../errors.ts";
-import { type A1WaveNet, asA1 } from "./a1.ts";
 import { type Activation, parseActivation } from "./activations.ts";
 import { type Conv1DWeights, invalidNam, readConv1D, WeightReader } from "./layers.ts";
+import { asPlainWaveNet, type PlainWaveNet } from "./plain-wavenet.ts";
 import { type NamMetadata, namFileSchema, namLstmConfigSchema } from "./schema.ts";
 import { checkNamFileVersion } from "./version.ts";
 import { issuesText, parseWaveNetSpec, type WaveNetSpec } from "./wavenet-spec.ts";
 import { readWaveNetWeights, type WaveNetWeights, waveNetOwnReceptiveField } from "./wavenet-weights.ts";
 
-export type { A1WaveNet } from "./a1.ts";
+export type { PlainWaveNet } from "./plain-wavenet.ts";
 export type { WaveNetLayer, WaveNetLayerArray, WaveNetPostHead } from "./wavenet-weights.ts";
 
 /** NAM treats a missing `sample_rate` as 48 kHz. */
@@ -38,8 +38,8 @@ export interface WaveNetModel extends ModelCommon, WaveNetWeights {
   outChannels: number;
   /** Channel slimming (`slimmable` layer arrays), when the file has it; the model itself is full size. */
   slimmable: SlimmableWaveNet | null;
-  /** The same model in the A1 shape the specialised kernels take, when it has that shape. */
-  a1: A1WaveNet | null;
+  /** The same model in the plain (A1 / A2 WaveNet) shape the specialised kernels take, when it has it. */
+  plain: PlainWaveNet | null;
 }
 
 export interface SlimmableWaveNet {
@@ -156,9 +156,9 @@ function buildWaveNet(
     prewarm: (conditionDsp ? prewarmOf(conditionDsp) : 1) + own - 1,
     outChannels: spec.postHead ? spec.postHead.outChannels : spec.arrays[spec.arrays.length - 1]!.headSize,
     slimmable: slimmable ? { allowedChannels: spec.arrays.map((a) => a.allowedChannels), spec } : null,
-    a1: null,
+    plain: null,
   };
-  model.a1 = asA1(model);
+  model.plain = asPlainWaveNet(model);
   return model;
 }
 

@@ -1,8 +1,8 @@
 import { AudioError } from "../errors.ts";
-import type { A1WaveNet } from "./a1.ts";
 import { createGraphJsRenderer } from "./graph-js.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
 import type { LstmModel, NamModel } from "./model.ts";
+import type { PlainWaveNet } from "./plain-wavenet.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 import { slimNamModel } from "./slim.ts";
 import { assemble, wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/compile.ts";
@@ -24,16 +24,19 @@ export const namWasmAvailable = wasmSimdSupported;
 export function createJsNamRenderer(model: NamModel, options: NamRendererOptions = {}): NamRenderer {
   const m = slimNamModel(model, options.slim ?? 1);
   if (m.architecture === "LSTM") return createLstmJsRenderer(m, options);
-  if (m.architecture === "WaveNet" && m.a1 && !options.general) return createWaveNetJsRenderer(m.a1, options);
+  if (m.architecture === "WaveNet" && m.plain && !options.general) {
+    const p = m.plain;
+    if (p.layerArrays.every((a) => a.headKernelSize === 1)) return createWaveNetJsRenderer(p, options);
+  }
   return createGraphJsRenderer(m, options);
 }
 
-/** What has a WebAssembly SIMD kernel: an A1-shaped WaveNet or an LSTM (after size selection). */
-type WasmTarget = { kind: "WaveNet"; model: A1WaveNet } | { kind: "LSTM"; model: LstmModel };
+/** What has a WebAssembly SIMD kernel: a plain (A1 / A2) WaveNet or an LSTM (after size selection). */
+type WasmTarget = { kind: "WaveNet"; model: PlainWaveNet } | { kind: "LSTM"; model: LstmModel };
 
 function wasmTarget(model: NamModel): WasmTarget | null {
   if (model.architecture === "LSTM") return { kind: "LSTM", model };
-  if (model.architecture === "WaveNet" && model.a1) return { kind: "WaveNet", model: model.a1 };
+  if (model.architecture === "WaveNet" && model.plain) return { kind: "WaveNet", model: model.plain };
   return null;
 }
 
@@ -74,7 +77,7 @@ export function namWasmCovers(model: NamModel, slim = 1): boolean {
 /**
  * A streaming renderer for a model at the size `options.slim` picks (full by default): a
  * WebAssembly SIMD kernel generated for the model (backend "auto" or "wasm") where one exists for
- * its layer types (A1-shaped WaveNet, LSTM), else the pure-TS implementation ("js", or where
+ * its layer types (plain WaveNet: A1 and A2's WaveNets; LSTM), else the pure-TS implementation ("js", or where
  * WebAssembly SIMD or a kernel is missing).
  */
 export async function createNamRenderer(

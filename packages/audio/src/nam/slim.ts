@@ -1,7 +1,7 @@
 import { AudioError } from "../errors.ts";
-import { asA1 } from "./a1.ts";
 import type { Conv1DWeights, Conv1x1Weights, FilmWeights } from "./layers.ts";
 import type { NamModel, WaveNetModel } from "./model.ts";
+import { asPlainWaveNet } from "./plain-wavenet.ts";
 import type { WaveNetLayerArray } from "./wavenet-weights.ts";
 
 /**
@@ -178,7 +178,7 @@ function sliceWaveNet(model: WaveNetModel, target: number[]): WaveNetModel {
       headRechannel: slice1D(a.headRechannel, headOut, headSize),
     };
   });
-  const slim: WaveNetModel = { ...model, layerArrays, slimmable: null, a1: null };
-  slim.a1 = asA1(slim);
+  const slim: WaveNetModel = { ...model, layerArrays, slimmable: null, plain: null };
+  slim.plain = asPlainWaveNet(slim);
   return slim;
 }

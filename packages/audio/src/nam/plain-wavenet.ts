@@ -2,13 +2,17 @@ import type { Activation } from "./activations.ts";
 import type { WaveNetModel } from "./model.ts";
 
 /**
- * The A1 WaveNet shape (one kernel size and activation per array, bottleneck = channels, plain or
- * sigmoid-gated, no FiLM, no head1x1, kernel-1 head, mono condition) that the specialised renderers
- * (wavenet-js.ts, wasm/wavenet-wasm.ts) take. Any WaveNet of that shape is converted to it.
+ * The "plain" WaveNet shape the specialised renderers take (wasm/wavenet-wasm.ts, and wavenet-js.ts
+ * when every head has kernel 1): A1 and the WaveNets inside an A2 export. Per layer a kernel size,
+ * a dilation and an activation; bottleneck = channels, plain or sigmoid-gated, layer1x1 on, no
+ * FiLM, no head1x1, ungrouped, mono condition, no condition DSP; the head rechannel may have its
+ * own kernel size and dilation. Any WaveNet of that shape is converted to it.
  */
 
-export interface A1Layer {
+export interface PlainLayer {
   dilation: number;
+  kernelSize: number;
+  activation: Activation;
   /** Dilated conv, NAM layout: [out][in][tap] (tap 0 = oldest), length convOut*channels*K. */
   conv: Float32Array;
   convBias: Float32Array;
@@ -19,41 +23,39 @@ export interface A1Layer {
   out1x1Bias: Float32Array;
 }
 
-export interface A1LayerArray {
+export interface PlainLayerArray {
   inputSize: number;
   conditionSize: number;
   headSize: number;
   channels: number;
-  kernelSize: number;
   gated: boolean;
-  activation: Activation;
   rechannel: Float32Array;
-  layers: A1Layer[];
+  layers: PlainLayer[];
+  /** Head rechannel, NAM Conv1D layout [headSize][channels][tap], causal over the head sums. */
   headRechannel: Float32Array;
   headRechannelBias: Float32Array | null;
+  headKernelSize: number;
+  headDilation: number;
 }
 
-export interface A1WaveNet {
+export interface PlainWaveNet {
   sampleRate: number;
-  layerArrays: A1LayerArray[];
+  layerArrays: PlainLayerArray[];
   headScale: number;
   receptiveField: number;
 }
 
-const sameActivation = (a: Activation, b: Activation) =>
-  a.kind === b.kind && JSON.stringify(a) === JSON.stringify(b);
-
-export function asA1(model: WaveNetModel): A1WaveNet | null {
+export function asPlainWaveNet(model: WaveNetModel): PlainWaveNet | null {
   if (model.conditionDsp || model.postHead || model.outChannels !== 1) return null;
-  const arrays: A1LayerArray[] = [];
+  const arrays: PlainLayerArray[] = [];
   for (const a of model.layerArrays) {
     const first = a.layers[0]!;
-    if (a.conditionSize !== 1 || a.bottleneck !== a.channels || a.headRechannel.kernelSize !== 1) return null;
+    if (a.conditionSize !== 1 || a.bottleneck !== a.channels) return null;
     if (a.rechannel.groups !== 1 || a.headRechannel.groups !== 1) return null;
-    if (first.activation.kind === "prelu") return null;
     const gated = first.gating === "gated";
     for (const l of a.layers) {
-      if (l.kernelSize !== first.kernelSize || !sameActivation(l.activation, first.activation)) return null;
+      // PReLU's slope depends on the channel: the kernels apply one function to every lane.
+      if (l.activation.kind === "prelu") return null;
       if (l.gating === "blended" || (l.gating === "gated") !== gated) return null;
       if (gated && l.secondary?.kind !== "sigmoid") return null;
       if (!l.layer1x1 || l.head1x1 || Object.keys(l.films).length > 0) return null;
@@ -64,12 +66,12 @@ export function asA1(model: WaveNetModel): A1WaveNet | null {
       conditionSize: 1,
       headSize: a.headSize,
       channels: a.channels,
-      kernelSize: first.kernelSize,
       gated,
-      activation: first.activation,
       rechannel: a.rechannel.w,
       layers: a.layers.map((l) => ({
         dilation: l.dilation,
+        kernelSize: l.kernelSize,
+        activation: l.activation,
         conv: l.conv.w,
         convBias: l.conv.bias!,
         mixin: l.mixin.w,
@@ -78,6 +80,8 @@ export function asA1(model: WaveNetModel): A1WaveNet | null {
       })),
       headRechannel: a.headRechannel.w,
       headRechannelBias: a.headRechannel.bias,
+      headKernelSize: a.headRechannel.kernelSize,
+      headDilation: a.headRechannel.dilation,
     });
   }
   return {
