@@ -101,8 +101,11 @@ describe("newer architectures against NeuralAmpModelerCore (pure TS)", () => {
 });
 
 // Plain WaveNets (A1, the WaveNets of A2: per-layer kernel sizes and activations, a kernel-K
-// head) have a generated WebAssembly SIMD kernel; the rest renders in TS (checked above).
+// head), ConvNet and Linear have a generated WebAssembly SIMD kernel; the configurable WaveNet's
+// other features render in TS (checked above).
 const WASM_CASES = [
+  ["convnet_synthetic", undefined],
+  ["linear_synthetic", undefined],
   ["A2", undefined],
   ["A2", 0],
   ["slimmable_wavenet", undefined],
@@ -127,6 +130,29 @@ describe.runIf(namWasmAvailable)(
       expect(d.max, `max |diff| ${d.max}`).toBeLessThanOrEqual(lim.max);
       expect(d.rms, `rms ${d.rms}`).toBeLessThanOrEqual(lim.rms);
     });
+
+    it.each(["convnet_synthetic", "linear_synthetic"])(
+      "%s: WebAssembly equals the pure-TS renderer, chunked equals one-shot",
+      async (name) => {
+        const model = parseNamModel(readModelBytes(name));
+        const n = 20_000;
+        const x = input.subarray(70_000, 70_000 + n);
+        const w = await createNamRenderer(model, { backend: "wasm" });
+        const once = new Float32Array(n);
+        w.process(x, once);
+        const ts = new Float32Array(n);
+        createJsNamRenderer(model).process(x, ts);
+        expect(diffStats(once, ts, n).max).toBeLessThan(2e-6);
+        w.reset();
+        const chunked = new Float32Array(n);
+        for (let off = 0, i = 0; off < n; i++) {
+          const len = Math.min([3, 64, 65, 4097, 1][i % 5]!, n - off);
+          w.process(x.subarray(off, off + len), chunked.subarray(off, off + len));
+          off += len;
+        }
+        expect(chunked).toEqual(once);
+      },
+    );
 
     it("A2 sizes: WebAssembly equals the pure-TS renderer, chunked equals one-shot", async () => {
       const a2 = parseNamModel(readModelBytes("A2"));
@@ -277,7 +303,7 @@ describe("streaming", () => {
     const viaRender = await renderNam(a2, input.subarray(0, n), { slim: 0, chunkSize: 1000 });
     const ref = readF32(refName("A2", 0));
     expect(diffStats(viaRender, ref, n).max).toBeLessThan(1e-4);
-    const r = await createNamRenderer(parseNamModel(readModelBytes("linear_synthetic")));
+    const r = await createNamRenderer(parseNamModel(readModelBytes("wavenet_a2_max")));
     expect(r.backend).toBe("js");
   });
 });

@@ -1,11 +1,14 @@
 import { AudioError } from "../errors.ts";
 import { createGraphJsRenderer } from "./graph-js.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
-import type { LstmModel, NamModel } from "./model.ts";
+import { type ConvNetModel, type LinearModel, type LstmModel, type NamModel, prewarmOf } from "./model.ts";
 import type { PlainWaveNet } from "./plain-wavenet.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 import { slimNamModel } from "./slim.ts";
 import { assemble, wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/compile.ts";
+import { planConvNetWasm } from "./wasm/convnet-wasm.ts";
+import { type HistoryKernelPlan, instantiateHistoryKernel } from "./wasm/history-kernel.ts";
+import { planLinearWasm } from "./wasm/linear-wasm.ts";
 import { instantiateLstmWasm, type LstmWasmPlan, planLstmWasm } from "./wasm/lstm-wasm.ts";
 import { instantiateWaveNetWasm, planWaveNetWasm, type WaveNetWasmPlan } from "./wasm/wavenet-wasm.ts";
 import type { WasmModule } from "./wasm/webassembly.ts";
@@ -31,18 +34,29 @@ export function createJsNamRenderer(model: NamModel, options: NamRendererOptions
   return createGraphJsRenderer(m, options);
 }
 
-/** What has a WebAssembly SIMD kernel: a plain (A1 / A2) WaveNet or an LSTM (after size selection). */
-type WasmTarget = { kind: "WaveNet"; model: PlainWaveNet } | { kind: "LSTM"; model: LstmModel };
+/**
+ * What has a WebAssembly SIMD kernel (after size selection): a plain (A1 / A2) WaveNet, an LSTM,
+ * a ConvNet (any lane-uniform activation, so not PReLU) and a Linear.
+ */
+type WasmTarget =
+  | { kind: "WaveNet"; model: PlainWaveNet }
+  | { kind: "LSTM"; model: LstmModel }
+  | { kind: "ConvNet"; model: ConvNetModel }
+  | { kind: "Linear"; model: LinearModel };
 
 function wasmTarget(model: NamModel): WasmTarget | null {
   if (model.architecture === "LSTM") return { kind: "LSTM", model };
   if (model.architecture === "WaveNet" && model.plain) return { kind: "WaveNet", model: model.plain };
+  if (model.architecture === "ConvNet" && model.activation.kind !== "prelu")
+    return { kind: "ConvNet", model };
+  if (model.architecture === "Linear") return { kind: "Linear", model };
   return null;
 }
 
 type Compiled =
   | { kind: "WaveNet"; plan: WaveNetWasmPlan; module: WasmModule }
-  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule };
+  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule }
+  | { kind: "History"; plan: HistoryKernelPlan; module: WasmModule };
 
 // One compiled kernel per model object and tanh flavour; renderers share it.
 const compiled = new WeakMap<object, Map<boolean, Promise<Compiled>>>();
@@ -60,9 +74,15 @@ function compileModel(target: WasmTarget, fastTanh: boolean): Promise<Compiled> 
     if (target.kind === "WaveNet") {
       const plan = planWaveNetWasm(target.model, { fastTanh, relaxed });
       p = assemble(plan.wat).then((module) => ({ kind: "WaveNet", plan, module }));
-    } else {
+    } else if (target.kind === "LSTM") {
       const plan = planLstmWasm(target.model, { fastTanh, relaxed });
       p = assemble(plan.wat).then((module) => ({ kind: "LSTM", plan, module }));
+    } else {
+      const plan =
+        target.kind === "ConvNet"
+          ? planConvNetWasm(target.model, { fastTanh, relaxed })
+          : planLinearWasm(target.model, { relaxed });
+      p = assemble(plan.wat).then((module) => ({ kind: "History", plan, module }));
     }
     byMode.set(fastTanh, p);
   }
@@ -77,7 +97,7 @@ export function namWasmCovers(model: NamModel, slim = 1): boolean {
 /**
  * A streaming renderer for a model at the size `options.slim` picks (full by default): a
  * WebAssembly SIMD kernel generated for the model (backend "auto" or "wasm") where one exists for
- * its layer types (plain WaveNet: A1 and A2's WaveNets; LSTM), else the pure-TS implementation ("js", or where
+ * its layer types (plain WaveNet: A1 and A2's WaveNets; LSTM; ConvNet; Linear), else the pure-TS implementation ("js", or where
  * WebAssembly SIMD or a kernel is missing).
  */
 export async function createNamRenderer(
@@ -100,6 +120,9 @@ export async function createNamRenderer(
     const c = await compileModel(target, options.fastTanh ?? false);
     if (c.kind === "WaveNet" && target.kind === "WaveNet") return instantiateWaveNetWasm(target.model, c);
     if (c.kind === "LSTM" && target.kind === "LSTM") return instantiateLstmWasm(target.model, c);
+    if (c.kind === "History" && (target.kind === "ConvNet" || target.kind === "Linear")) {
+      return instantiateHistoryKernel(c, m.sampleRate, Math.ceil(prewarmOf(m) / 64) * 64);
+    }
   }
   return createJsNamRenderer(m, { ...options, slim: 1 });
 }
