@@ -68,7 +68,7 @@ class Conv1x1 {
       const ob = oOff + t * oStride;
       for (let o = 0; o < outCh; o++) {
         let s = bias ? bias[o]! : 0;
-        const j0 = Math.floor(o / op) * ip;
+        const j0 = op === outCh ? 0 : ((o / op) | 0) * ip;
         const wr = o * inCh;
         for (let j = j0; j < j0 + ip; j++) s += w[wr + j]! * x[xb + j]!;
         out[ob + o] = s;
@@ -133,16 +133,20 @@ class Conv1D {
       const xb = xOff + t * xStride;
       for (let j = 0; j < inCh; j++) hist[hb + j] = x[xb + j]!;
     }
+    const span = d * (K - 1);
     for (let t = 0; t < n; t++) {
       const ob = oOff + t * oStride;
+      const oldest = (pos + t - span) * inCh;
       for (let o = 0; o < outCh; o++) {
         let s = bias ? bias[o]! : 0;
-        const j0 = Math.floor(o / op) * ip;
+        const j0 = op === outCh ? 0 : ((o / op) | 0) * ip;
         const j1 = j0 + ip;
+        let hb = oldest;
+        let wb = o * inCh;
         for (let k = 0; k < K; k++) {
-          const hb = (pos + t - d * (K - 1 - k)) * inCh;
-          const wb = (k * outCh + o) * inCh;
           for (let j = j0; j < j1; j++) s += wt[wb + j]! * hist[hb + j]!;
+          hb += d * inCh;
+          wb += outCh * inCh;
         }
         out[ob + o] = s;
       }
