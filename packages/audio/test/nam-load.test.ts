@@ -186,3 +186,41 @@ describe("malformed newer files are refused with what is wrong", () => {
     );
   });
 });
+
+describe("features no reference file exercises", () => {
+  it("a post-stack head and an LSTM condition DSP load, render, stream exactly, and are described", async () => {
+    const { createJsNamRenderer, namModelInfo } = await import("../src/index.ts");
+    // Post-stack head on the tiny WaveNet: head_size 1 -> 2 channels (kernel 3) -> 1 (kernel 2).
+    const j = json("wavenet");
+    const base = j.weights.slice(0, -1) as number[];
+    j.config.head = { channels: 2, out_channels: 1, kernel_sizes: [3, 2], activation: "Tanh" };
+    const headWeights = 1 * 2 * 3 + 2 + 2 * 1 * 2 + 1;
+    j.weights = [...base, ...Array.from({ length: headWeights }, (_, i) => Math.sin(i + 1) * 0.5), 0.02];
+    const model = parseNamModel(j);
+    expect(model.architecture === "WaveNet" && model.postHead?.convs.length).toBe(2);
+    expect(namModelInfo(model).receptiveField).toBe(23 + 2 + 1);
+    const x = new Float32Array(3000).map((_, i) => Math.sin(i / 7) * 0.3);
+    const r = createJsNamRenderer(model);
+    const once = new Float32Array(x.length);
+    r.process(x, once);
+    r.reset();
+    const parts = new Float32Array(x.length);
+    r.process(x.subarray(0, 1001), parts.subarray(0, 1001));
+    r.process(x.subarray(1001), parts.subarray(1001));
+    expect(parts).toEqual(once);
+    expect(once.every(Number.isFinite)).toBe(true);
+    j.weights.splice(3, 1);
+    expect(refusal(() => parseNamModel(j)).message).toMatch(/WaveNet config needs \d+ weights/);
+
+    // An LSTM as the condition DSP: recurrent, so no finite receptive field.
+    const c = json("wavenet_condition_dsp");
+    c.config.condition_dsp = json("lstm");
+    for (const l of c.config.layers) l.condition_size = 1;
+    c.weights = c.weights.slice(0, 131);
+    const cm = parseNamModel(c);
+    expect(namModelInfo(cm).receptiveField).toBeNull();
+    const out = new Float32Array(x.length);
+    createJsNamRenderer(cm).process(x, out);
+    expect(out.every(Number.isFinite)).toBe(true);
+  });
+});
