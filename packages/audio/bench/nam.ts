@@ -1,14 +1,16 @@
 /**
  * NAM inference speed: x-realtime on one core (seconds of audio per CPU second, measured with
  * process.cpuUsage around process() only) for every reference model on a 60 s input (the 10 s DI
- * looped), beside NeuralAmpModelerCore's figures from nam-reference/README.md.
+ * looped), beside NeuralAmpModelerCore's figures from nam-reference/README.md (it gives none for
+ * the newer architectures). A slimmable model is listed at full size and at its smallest
+ * ("A2@0" = --slim 0).
  *
- *   pnpm bench:nam [--backend auto|wasm|js] [--fast-tanh] [--seconds 60] [--models a,b]
+ *   pnpm bench:nam [--backend auto|wasm|js] [--fast-tanh] [--seconds 60] [--models A2,A2@0,lstm]
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createNamRenderer, parseNamModel } from "../src/index.ts";
+import { createNamRenderer, namWasmCovers, parseNamModel, slimNamModel } from "../src/index.ts";
 import { referenceDir } from "../test/helpers/reference.ts";
 
 const { values } = parseArgs({
@@ -32,7 +34,20 @@ const CORE: Record<string, [number, number, number]> = {
   lstm: [148, 270, 145],
   lstm_3x18_synthetic: [25.0, 36.5, 43.1],
 };
-const names = values.models ? values.models.split(",") : Object.keys(CORE);
+const NEWER = [
+  "A2",
+  "A2@0",
+  "convnet_synthetic",
+  "linear_synthetic",
+  "wavenet_a2_max",
+  "slimmable_wavenet@0",
+];
+const names = values.models ? values.models.split(",") : [...Object.keys(CORE), ...NEWER];
+
+const fmt = (v: number, width: number, digits: number, unit = "") =>
+  Number.isFinite(v)
+    ? `${v.toFixed(digits).padStart(width)}${unit}`
+    : `${"-".padStart(width)}${unit ? " " : ""}`;
 
 const raw = readFileSync(path.join(referenceDir, "input/di_raid_10s_48k.f32"));
 const di = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
@@ -47,11 +62,18 @@ console.log(
 console.log(
   "model                 arch      backend  load ms  state MB  x-realtime   NAM Core portable   ratio   NAM Core AVX2   ratio",
 );
-for (const name of names) {
-  const core = CORE[name];
-  const model = parseNamModel(readFileSync(path.join(referenceDir, "models", `${name}.nam`)));
+for (const entry of names) {
+  const [name, slimText] = entry.split("@") as [string, string | undefined];
+  const slim = slimText === undefined ? 1 : Number(slimText);
+  const core = CORE[entry];
+  const file = parseNamModel(readFileSync(path.join(referenceDir, "models", `${name}.nam`)));
+  const model = slimNamModel(file, slim);
   const t0 = performance.now();
-  const renderer = await createNamRenderer(model, { backend, fastTanh });
+  // "auto" where this model has no WebAssembly kernel yet (the row then says "js").
+  const renderer = await createNamRenderer(model, {
+    backend: backend === "wasm" && !namWasmCovers(model) ? "auto" : backend,
+    fastTanh,
+  });
   const loadMs = performance.now() - t0;
   // Warm-up (JIT / wasm tier-up), then reset to a clean state.
   renderer.process(input.subarray(0, 48_000), output.subarray(0, 48_000));
@@ -69,10 +91,10 @@ for (const name of names) {
   const ref = core ? (fastTanh ? core[1] : core[0]) : Number.NaN;
   const avx = core ? core[2] : Number.NaN;
   console.log(
-    `${name.padEnd(22)}${model.architecture.padEnd(10)}${renderer.backend.padEnd(9)}${loadMs.toFixed(0).padStart(7)}` +
+    `${entry.padEnd(22)}${model.architecture.padEnd(10)}${renderer.backend.padEnd(9)}${loadMs.toFixed(0).padStart(7)}` +
       `${(renderer.memoryBytes / 2 ** 20).toFixed(1).padStart(10)}` +
-      `${xrt.toFixed(1).padStart(12)}x${ref.toFixed(1).padStart(18)}x${(xrt / ref).toFixed(2).padStart(8)}` +
-      `${avx.toFixed(1).padStart(15)}x${(xrt / avx).toFixed(2).padStart(8)}`,
+      `${xrt.toFixed(1).padStart(12)}x${fmt(ref, 18, 1, "x")}${fmt(xrt / ref, 8, 2)}` +
+      `${fmt(avx, 15, 1, "x")}${fmt(xrt / avx, 8, 2)}`,
   );
 }
 const peak = process.resourceUsage().maxRSS / 1024;

@@ -62,11 +62,24 @@ export { decodeWav, encodeWav, type WavEncoding } from "./io/wav.ts";
 // NAM
 export type { Activation } from "./nam/activations.ts";
 export {
+  type NamModelInfo,
+  type NamModelSizeInfo,
+  namModelInfo,
+  namModelInfoSchema,
+  namModelSizeInfoSchema,
+} from "./nam/info.ts";
+export {
+  type ConvNetModel,
+  type LinearModel,
   type LstmModel,
   loadNamModelFile,
+  NAM_ARCHITECTURES,
   NAM_DEFAULT_SAMPLE_RATE,
   type NamModel,
   parseNamModel,
+  prewarmOf,
+  receptiveFieldOf,
+  type SlimmableContainerModel,
   type WaveNetModel,
 } from "./nam/model.ts";
 export {
@@ -75,7 +88,16 @@ export {
   type NamRenderer,
   type NamRendererOptions,
   namWasmAvailable,
+  namWasmCovers,
   type RenderNamOptions,
   renderNam,
 } from "./nam/renderer.ts";
 export { type NamFile, namFileSchema } from "./nam/schema.ts";
+export {
+  isSlimmable,
+  type NamModelSize,
+  namModelSizes,
+  namSizeBreakpoints,
+  slimNamModel,
+} from "./nam/slim.ts";
+export { EARLIEST_NAM_FILE_VERSION, LATEST_NAM_FILE_VERSION } from "./nam/version.ts";

@@ -60,6 +60,57 @@ describe("shootout-audio CLI", () => {
     expect(json.bandRatios.mid).toBeGreaterThan(0.99);
   });
 
+  it("render --slim picks a size like NAM Core's render; info says what the model is", async () => {
+    const n = 24_000;
+    const inPath = path.join(dir, "di-a2.wav");
+    writeFileSync(inPath, encodeWav(readF32("input/di_raid_10s_48k.f32").subarray(0, n), 48_000, "float32"));
+    const a2 = path.join(referenceDir, "models/A2.nam");
+    for (const [slim, ref] of [
+      ["0", "output/A2.slim0.di_raid_10s_48k.exact.f32"],
+      [undefined, "output/A2.di_raid_10s_48k.exact.f32"],
+    ] as const) {
+      const outPath = path.join(dir, `a2-${slim ?? "full"}.wav`);
+      const r = run(
+        "render",
+        "--model",
+        a2,
+        "--in",
+        inPath,
+        "--out",
+        outPath,
+        ...(slim ? ["--slim", slim] : []),
+      );
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(slim ? /at size 0 \(WaveNet 3 ch\)/ : /at size 1 \(WaveNet 8 ch\)/);
+      const out = decodeWav(await readFile(outPath)).channels[0]!;
+      const expected = readF32(ref);
+      let max = 0;
+      for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(out[i]! - expected[i]!));
+      expect(max).toBeLessThan(1e-4);
+    }
+    const info = run("info", "--model", a2);
+    expect(info.code, info.err).toBe(0);
+    const json = JSON.parse(info.out) as {
+      architecture: string;
+      breakpoints: number[];
+      sizes: { label: string }[];
+    };
+    expect(json.architecture).toBe("SlimmableContainer");
+    expect(json.breakpoints).toEqual([0.5]);
+    expect(json.sizes.map((s) => s.label)).toEqual(["WaveNet 3 ch", "WaveNet 8 ch"]);
+    // A size on a model with one size, or out of range, is a usage error.
+    const lstm = path.join(referenceDir, "models/lstm.nam");
+    for (const args of [
+      ["--model", lstm, "--slim", "0"],
+      ["--model", a2, "--slim", "1.5"],
+      ["--model", a2, "--slim", "half"],
+    ]) {
+      const r = run("render", ...args, "--in", inPath, "--out", path.join(dir, "x.wav"));
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toMatch(/--slim/);
+    }
+  });
+
   it("fails cleanly on bad arguments and bad files (message, non-zero, no stack trace)", () => {
     const bad = path.join(dir, "bad.wav");
     writeFileSync(bad, "RIFF....WAVEjunk");

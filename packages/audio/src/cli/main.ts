@@ -8,13 +8,18 @@ import { decodeAudio } from "../io/decode.ts";
 import { mixToMono } from "../io/prepare.ts";
 import { resample } from "../io/resample.ts";
 import { encodeWav } from "../io/wav.ts";
+import { namModelInfo } from "../nam/info.ts";
 import { loadNamModelFile } from "../nam/model.ts";
 import { renderNam } from "../nam/renderer.ts";
+import { isSlimmable, sizeLabel, slimNamModel } from "../nam/slim.ts";
 
 const USAGE = `usage:
-  shootout-audio render --model M.nam --in IN.wav --out OUT.wav [--fast-tanh] [--backend auto|wasm|js]
+  shootout-audio render --model M.nam --in IN.wav --out OUT.wav [--slim 0..1] [--fast-tanh] [--backend auto|wasm|js]
       render IN (WAV/FLAC/AIFF/MP3, mixed to mono, resampled to the model's rate) through the
-      model; writes a mono 32-bit float WAV at the model's sample rate
+      model; writes a mono 32-bit float WAV at the model's sample rate. --slim picks the size of a
+      slimmable model (A2 / SlimmableContainer, slimmable WaveNet) like NAM Core's render: 1 (the
+      default) is full size, 0 the smallest
+  shootout-audio info --model M.nam   print what the model is (architecture, sizes, receptive field) as JSON
   shootout-audio loudness IN.wav      print integrated loudness (LUFS, ITU-R BS.1770-4)
   shootout-audio metrics IN.wav       print level/loudness/spectrum metrics as JSON`;
 
@@ -39,15 +44,26 @@ async function render(args: string[]): Promise<void> {
       out: { type: "string" },
       "fast-tanh": { type: "boolean", default: false },
       backend: { type: "string", default: "auto" },
+      slim: { type: "string" },
     },
     strict: true,
   });
   if (!values.model || !values.in || !values.out)
     throw new UsageError("render needs --model, --in and --out");
+  let slim = 1;
+  if (values.slim !== undefined) {
+    slim = Number(values.slim);
+    if (values.slim.trim() === "" || !Number.isFinite(slim) || slim < 0 || slim > 1) {
+      throw new UsageError("--slim must be a number from 0 to 1");
+    }
+  }
   const backend = values.backend;
   if (backend !== "auto" && backend !== "wasm" && backend !== "js")
     throw new UsageError("--backend: auto|wasm|js");
   const model = await loadNamModelFile(values.model);
+  if (values.slim !== undefined && !isSlimmable(model)) {
+    throw new UsageError(`--slim needs a slimmable model; this ${model.architecture} has one size`);
+  }
   const decoded = await readInput(values.in);
   if (decoded.channels.length > 1) console.error(`note: ${decoded.channels.length} channels summed to mono`);
   let samples = mixToMono(decoded.channels);
@@ -56,13 +72,19 @@ async function render(args: string[]): Promise<void> {
     samples = await resample(samples, decoded.sampleRate, model.sampleRate);
   }
   const t0 = performance.now();
-  const out = await renderNam(model, samples, { fastTanh: values["fast-tanh"], backend });
+  const out = await renderNam(model, samples, { fastTanh: values["fast-tanh"], backend, slim });
   const seconds = (performance.now() - t0) / 1000;
   await writeFile(values.out, encodeWav(out, model.sampleRate, "float32"));
   const audio = samples.length / model.sampleRate;
   console.error(
-    `rendered ${audio.toFixed(2)} s with ${model.architecture} in ${seconds.toFixed(2)} s (${(audio / seconds).toFixed(1)}x realtime)`,
+    `rendered ${audio.toFixed(2)} s with ${model.architecture}${isSlimmable(model) ? ` at size ${slim} (${sizeLabel(slimNamModel(model, slim))})` : ""} in ${seconds.toFixed(2)} s (${(audio / seconds).toFixed(1)}x realtime)`,
   );
+}
+
+async function info(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { model: { type: "string" } }, strict: true });
+  if (!values.model) throw new UsageError("info needs --model");
+  console.log(JSON.stringify(namModelInfo(await loadNamModelFile(values.model)), null, 2));
 }
 
 async function loudness(args: string[]): Promise<void> {
@@ -89,6 +111,9 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "render":
         await render(rest);
+        return 0;
+      case "info":
+        await info(rest);
         return 0;
       case "loudness":
         await loudness(rest);

@@ -1,7 +1,7 @@
 import { AudioError } from "../errors.ts";
 
 /**
- * The activations A1 WaveNet models name in their config, with NAM Core's definitions.
+ * Every activation NAM Core's activations.cpp knows, with its definitions and parameter defaults.
  * A config may give an activation as a bare name ("Tanh") or as an object with a `type` and
  * parameters (newer exporters: `{"type": "LeakyReLU", "negative_slope": 0.01}`).
  */
@@ -12,10 +12,15 @@ export type Activation =
   | { kind: "leakyhardtanh"; minVal: number; maxVal: number; minSlope: number; maxSlope: number }
   | { kind: "relu" }
   | { kind: "leakyrelu"; slope: number }
+  /** Per-channel slopes (one slope applies to every channel); channel = index modulo their count. */
+  | { kind: "prelu"; slopes: Float32Array }
   | { kind: "sigmoid" }
   | { kind: "silu" }
   | { kind: "hardswish" }
   | { kind: "softsign" };
+
+/** NAM Core holds activation parameters as float. */
+const f32 = Math.fround;
 
 function num(obj: Record<string, unknown>, key: string, fallback: number): number {
   const v = obj[key];
@@ -27,6 +32,9 @@ function num(obj: Record<string, unknown>, key: string, fallback: number): numbe
 }
 
 export function parseActivation(spec: string | Record<string, unknown>): Activation {
+  if (typeof spec !== "string" && (spec === null || typeof spec !== "object")) {
+    throw new AudioError("INVALID_NAM", "activation must be a name or an object with a type");
+  }
   const name = typeof spec === "string" ? spec : String(spec.type);
   const params = typeof spec === "string" ? {} : spec;
   switch (name) {
@@ -40,15 +48,34 @@ export function parseActivation(spec: string | Record<string, unknown>): Activat
     case "LeakyHardTanh":
       return {
         kind: "leakyhardtanh",
-        minVal: num(params, "min_val", -1),
-        maxVal: num(params, "max_val", 1),
-        minSlope: num(params, "min_slope", 0.01),
-        maxSlope: num(params, "max_slope", 0.01),
+        minVal: f32(num(params, "min_val", -1)),
+        maxVal: f32(num(params, "max_val", 1)),
+        minSlope: f32(num(params, "min_slope", 0.01)),
+        maxSlope: f32(num(params, "max_slope", 0.01)),
       };
     case "ReLU":
       return { kind: "relu" };
     case "LeakyReLU":
-      return { kind: "leakyrelu", slope: num(params, "negative_slope", 0.01) };
+      return { kind: "leakyrelu", slope: f32(num(params, "negative_slope", 0.01)) };
+    case "PReLU": {
+      // NAM Core: "negative_slope" wins over "negative_slopes"; neither means 0.01.
+      if (params.negative_slope !== undefined && params.negative_slope !== null) {
+        return { kind: "prelu", slopes: Float32Array.of(num(params, "negative_slope", 0.01)) };
+      }
+      const list = params.negative_slopes;
+      if (list === undefined || list === null) return { kind: "prelu", slopes: Float32Array.of(0.01) };
+      if (
+        !Array.isArray(list) ||
+        list.length === 0 ||
+        !list.every((v) => typeof v === "number" && Number.isFinite(v))
+      ) {
+        throw new AudioError(
+          "INVALID_NAM",
+          'PReLU "negative_slopes" must be a non-empty list of finite numbers',
+        );
+      }
+      return { kind: "prelu", slopes: Float32Array.from(list as number[]) };
+    }
     case "Sigmoid":
       return { kind: "sigmoid" };
     case "SiLU":
@@ -134,6 +161,16 @@ export function applyActivation(act: Activation, data: Float32Array, offset: num
       }
       return;
     }
+    case "prelu": {
+      // As NAM Core on a column-major block: the slope index runs with the element index.
+      const slopes = act.slopes;
+      const m = slopes.length;
+      for (let i = offset; i < end; i++) {
+        const v = data[i]!;
+        data[i] = v > 0 ? v : slopes[(i - offset) % m]! * v;
+      }
+      return;
+    }
     case "sigmoid":
       for (let i = offset; i < end; i++) data[i] = sigmoid(data[i]!);
       return;
@@ -155,5 +192,28 @@ export function applyActivation(act: Activation, data: Float32Array, offset: num
         data[i] = v / (1 + Math.abs(v));
       }
       return;
+  }
+}
+
+/** A short name for what a model is made of ("LeakyReLU(0.01)"). */
+export function activationName(act: Activation): string {
+  switch (act.kind) {
+    case "leakyrelu":
+      return `LeakyReLU(${+act.slope.toPrecision(6)})`;
+    case "prelu":
+      return "PReLU";
+    case "leakyhardtanh":
+      return "LeakyHardtanh";
+    default:
+      return {
+        tanh: "Tanh",
+        fasttanh: "Fasttanh",
+        hardtanh: "Hardtanh",
+        relu: "ReLU",
+        sigmoid: "Sigmoid",
+        silu: "SiLU",
+        hardswish: "Hardswish",
+        softsign: "Softsign",
+      }[act.kind];
   }
 }

@@ -3,6 +3,13 @@ export interface NamRendererOptions {
   fastTanh?: boolean;
   /** "auto" picks WebAssembly SIMD when available. "js" forces the pure TypeScript path. */
   backend?: "auto" | "wasm" | "js";
+  /**
+   * Model size 0..1 for a slimmable model (SlimmableContainer / A2, slimmable WaveNet), as NAM
+   * Core's SetSlimmableSize: 1 (default) is full size, 0 the smallest. Ignored by other models.
+   */
+  slim?: number;
+  /** Render an A1-shaped WaveNet with the general pure-TS WaveNet instead of the A1 one (tests). */
+  general?: boolean;
 }
 
 /**

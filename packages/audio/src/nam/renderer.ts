@@ -1,8 +1,14 @@
 import { AudioError } from "../errors.ts";
+import { createGraphJsRenderer } from "./graph-js.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
-import type { NamModel } from "./model.ts";
+import { type ConvNetModel, type LinearModel, type LstmModel, type NamModel, prewarmOf } from "./model.ts";
+import type { PlainWaveNet } from "./plain-wavenet.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
+import { slimNamModel } from "./slim.ts";
 import { assemble, wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/compile.ts";
+import { planConvNetWasm } from "./wasm/convnet-wasm.ts";
+import { type HistoryKernelPlan, instantiateHistoryKernel } from "./wasm/history-kernel.ts";
+import { planLinearWasm } from "./wasm/linear-wasm.ts";
 import { instantiateLstmWasm, type LstmWasmPlan, planLstmWasm } from "./wasm/lstm-wasm.ts";
 import { instantiateWaveNetWasm, planWaveNetWasm, type WaveNetWasmPlan } from "./wasm/wavenet-wasm.ts";
 import type { WasmModule } from "./wasm/webassembly.ts";
@@ -13,21 +19,50 @@ export type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 /** Whether this runtime can use the WebAssembly SIMD kernels. */
 export const namWasmAvailable = wasmSimdSupported;
 
-/** The pure-TypeScript renderer, synchronously (reference implementation and fallback). */
+/**
+ * The pure-TypeScript renderer, synchronously (reference implementation and fallback), at the
+ * size `options.slim` picks (full size by default). An A1-shaped WaveNet and an LSTM take their
+ * specialised renderers; every other model the general one (graph-js.ts).
+ */
 export function createJsNamRenderer(model: NamModel, options: NamRendererOptions = {}): NamRenderer {
-  return model.architecture === "WaveNet"
-    ? createWaveNetJsRenderer(model, options)
-    : createLstmJsRenderer(model, options);
+  const m = slimNamModel(model, options.slim ?? 1);
+  if (m.architecture === "LSTM") return createLstmJsRenderer(m, options);
+  if (m.architecture === "WaveNet" && m.plain && !options.general) {
+    const p = m.plain;
+    if (p.layerArrays.every((a) => a.headKernelSize === 1)) return createWaveNetJsRenderer(p, options);
+  }
+  return createGraphJsRenderer(m, options);
+}
+
+/**
+ * What has a WebAssembly SIMD kernel (after size selection): a plain (A1 / A2) WaveNet, an LSTM,
+ * a ConvNet (any lane-uniform activation, so not PReLU) and a Linear.
+ */
+type WasmTarget =
+  | { kind: "WaveNet"; model: PlainWaveNet }
+  | { kind: "LSTM"; model: LstmModel }
+  | { kind: "ConvNet"; model: ConvNetModel }
+  | { kind: "Linear"; model: LinearModel };
+
+function wasmTarget(model: NamModel): WasmTarget | null {
+  if (model.architecture === "LSTM") return { kind: "LSTM", model };
+  if (model.architecture === "WaveNet" && model.plain) return { kind: "WaveNet", model: model.plain };
+  if (model.architecture === "ConvNet" && model.activation.kind !== "prelu")
+    return { kind: "ConvNet", model };
+  if (model.architecture === "Linear") return { kind: "Linear", model };
+  return null;
 }
 
 type Compiled =
   | { kind: "WaveNet"; plan: WaveNetWasmPlan; module: WasmModule }
-  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule };
+  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule }
+  | { kind: "History"; plan: HistoryKernelPlan; module: WasmModule };
 
 // One compiled kernel per model object and tanh flavour; renderers share it.
-const compiled = new WeakMap<NamModel, Map<boolean, Promise<Compiled>>>();
+const compiled = new WeakMap<object, Map<boolean, Promise<Compiled>>>();
 
-function compileModel(model: NamModel, fastTanh: boolean): Promise<Compiled> {
+function compileModel(target: WasmTarget, fastTanh: boolean): Promise<Compiled> {
+  const model = target.model;
   let byMode = compiled.get(model);
   if (!byMode) {
     byMode = new Map();
@@ -36,21 +71,34 @@ function compileModel(model: NamModel, fastTanh: boolean): Promise<Compiled> {
   let p = byMode.get(fastTanh);
   if (!p) {
     const relaxed = wasmRelaxedSimdSupported;
-    if (model.architecture === "WaveNet") {
-      const plan = planWaveNetWasm(model, { fastTanh, relaxed });
+    if (target.kind === "WaveNet") {
+      const plan = planWaveNetWasm(target.model, { fastTanh, relaxed });
       p = assemble(plan.wat).then((module) => ({ kind: "WaveNet", plan, module }));
-    } else {
-      const plan = planLstmWasm(model, { fastTanh, relaxed });
+    } else if (target.kind === "LSTM") {
+      const plan = planLstmWasm(target.model, { fastTanh, relaxed });
       p = assemble(plan.wat).then((module) => ({ kind: "LSTM", plan, module }));
+    } else {
+      const plan =
+        target.kind === "ConvNet"
+          ? planConvNetWasm(target.model, { fastTanh, relaxed })
+          : planLinearWasm(target.model, { relaxed });
+      p = assemble(plan.wat).then((module) => ({ kind: "History", plan, module }));
     }
     byMode.set(fastTanh, p);
   }
   return p;
 }
 
+/** Whether `backend: "wasm"` can render this model at size `slim` (else "auto" falls back to TS). */
+export function namWasmCovers(model: NamModel, slim = 1): boolean {
+  return wasmSimdSupported && wasmTarget(slimNamModel(model, slim)) !== null;
+}
+
 /**
- * A streaming renderer for a model: a WebAssembly SIMD kernel generated for the model (backend
- * "auto" or "wasm"), or the pure-TS implementation ("js", or where WebAssembly SIMD is missing).
+ * A streaming renderer for a model at the size `options.slim` picks (full by default): a
+ * WebAssembly SIMD kernel generated for the model (backend "auto" or "wasm") where one exists for
+ * its layer types (plain WaveNet: A1 and A2's WaveNets; LSTM; ConvNet; Linear), else the pure-TS implementation ("js", or where
+ * WebAssembly SIMD or a kernel is missing).
  */
 export async function createNamRenderer(
   model: NamModel,
@@ -60,12 +108,23 @@ export async function createNamRenderer(
   if (backend === "wasm" && !wasmSimdSupported) {
     throw new AudioError("INVALID_ARGUMENT", "this runtime has no WebAssembly SIMD");
   }
-  if (backend !== "js" && wasmSimdSupported) {
-    const c = await compileModel(model, options.fastTanh ?? false);
-    if (c.kind === "WaveNet" && model.architecture === "WaveNet") return instantiateWaveNetWasm(model, c);
-    if (c.kind === "LSTM" && model.architecture === "LSTM") return instantiateLstmWasm(model, c);
+  const m = slimNamModel(model, options.slim ?? 1);
+  const target = wasmTarget(m);
+  if (backend === "wasm" && !target) {
+    throw new AudioError(
+      "INVALID_ARGUMENT",
+      `no WebAssembly kernel for this ${m.architecture} yet (backend "auto" or "js" renders it in TypeScript)`,
+    );
   }
-  return createJsNamRenderer(model, options);
+  if (backend !== "js" && wasmSimdSupported && target) {
+    const c = await compileModel(target, options.fastTanh ?? false);
+    if (c.kind === "WaveNet" && target.kind === "WaveNet") return instantiateWaveNetWasm(target.model, c);
+    if (c.kind === "LSTM" && target.kind === "LSTM") return instantiateLstmWasm(target.model, c);
+    if (c.kind === "History" && (target.kind === "ConvNet" || target.kind === "Linear")) {
+      return instantiateHistoryKernel(c, m.sampleRate, Math.ceil(prewarmOf(m) / 64) * 64);
+    }
+  }
+  return createJsNamRenderer(m, { ...options, slim: 1 });
 }
 
 export interface RenderNamOptions extends NamRendererOptions {

@@ -1,32 +1,12 @@
 import { z } from "zod";
 
 /**
- * Shape of a `.nam` file (JSON) as NAM's exporter writes it. Only what inference needs is strict;
- * unknown keys are kept (`looseObject`) so that the model loader can name A2-only features when it
- * refuses them instead of silently ignoring them.
+ * Shape of a `.nam` file (JSON) as NAM's exporter writes it: the envelope every architecture
+ * shares. Unknown keys are kept (`looseObject`), as NAM Core ignores them; each architecture's
+ * config is validated by its own schema (wavenet-spec.ts, model.ts).
  */
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
-
-export const namActivationSchema = z.union([z.string().min(1), z.looseObject({ type: z.string().min(1) })]);
-
-export const namWaveNetLayerArraySchema = z.looseObject({
-  input_size: z.number().int().positive(),
-  condition_size: z.number().int().positive(),
-  head_size: z.number().int().positive(),
-  channels: z.number().int().positive(),
-  kernel_size: z.number().int().positive(),
-  dilations: z.array(z.number().int().positive()).min(1),
-  activation: namActivationSchema,
-  gated: z.boolean().optional(),
-  head_bias: z.boolean(),
-});
-
-export const namWaveNetConfigSchema = z.looseObject({
-  layers: z.array(namWaveNetLayerArraySchema).min(1),
-  head: z.unknown().optional(),
-  head_scale: finite.optional(),
-});
 
 export const namLstmConfigSchema = z.looseObject({
   input_size: z.number().int().positive(),

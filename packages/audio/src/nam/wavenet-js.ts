@@ -1,9 +1,9 @@
 import { type Activation, applyActivation, resolveActivation, sigmoid } from "./activations.ts";
-import type { WaveNetModel } from "./model.ts";
+import type { PlainWaveNet } from "./plain-wavenet.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 
 /**
- * Pure TypeScript A1 WaveNet, block by block. It is the reference the WebAssembly kernel is checked
+ * Pure TypeScript plain WaveNet (A1 and A2's WaveNets with a kernel-1 head), block by block. It is the reference the WebAssembly kernel is checked
  * against and the fallback where WebAssembly SIMD is missing.
  *
  * Memory is fixed: every layer keeps its input history in one linear time-major buffer
@@ -16,6 +16,8 @@ const SPAN = 4096;
 
 interface PreparedLayer {
   dilation: number;
+  K: number;
+  activation: Activation;
   /** Pre-transposed conv weights [tap][out][in]. */
   wt: Float32Array;
   bias: Float32Array;
@@ -28,10 +30,8 @@ interface PreparedLayer {
 
 interface PreparedArray {
   C: number;
-  K: number;
   convOut: number;
   gated: boolean;
-  activation: Activation;
   inputSize: number;
   headSize: number;
   rechannel: Float32Array;
@@ -103,33 +103,34 @@ function residual(
   }
 }
 
-export function createWaveNetJsRenderer(model: WaveNetModel, options: NamRendererOptions = {}): NamRenderer {
+export function createWaveNetJsRenderer(model: PlainWaveNet, options: NamRendererOptions = {}): NamRenderer {
   const fast = options.fastTanh ?? false;
   let lookback = 0;
   for (const a of model.layerArrays) {
-    for (const l of a.layers) lookback = Math.max(lookback, l.dilation * (a.kernelSize - 1));
+    if (a.headKernelSize !== 1) throw new RangeError("this renderer takes kernel-1 heads only");
+    for (const l of a.layers) lookback = Math.max(lookback, l.dilation * (l.kernelSize - 1));
   }
   const frames = lookback + SPAN;
   const arrays: PreparedArray[] = model.layerArrays.map((a) => {
     const C = a.channels;
-    const K = a.kernelSize;
     const convOut = a.gated ? 2 * C : C;
     return {
       C,
-      K,
       convOut,
       gated: a.gated,
-      activation: resolveActivation(a.activation, fast),
       inputSize: a.inputSize,
       headSize: a.headSize,
       rechannel: a.rechannel,
       layers: a.layers.map((l) => {
+        const K = l.kernelSize;
         const wt = new Float32Array(l.conv.length);
         for (let o = 0; o < convOut; o++)
           for (let j = 0; j < C; j++)
             for (let k = 0; k < K; k++) wt[(k * convOut + o) * C + j] = l.conv[(o * C + j) * K + k]!;
         return {
           dilation: l.dilation,
+          K,
+          activation: resolveActivation(l.activation, fast),
           wt,
           bias: l.convBias,
           mixin: l.mixin,
@@ -160,7 +161,7 @@ export function createWaveNetJsRenderer(model: WaveNetModel, options: NamRendere
     if (pos + n > frames) rewind();
     for (let ai = 0; ai < arrays.length; ai++) {
       const a = arrays[ai]!;
-      const { C, K, convOut, layers } = a;
+      const { C, convOut, layers } = a;
       const last = ai === arrays.length - 1;
       // Rechannel the array input into the first layer's history.
       const h0 = layers[0]!.hist;
@@ -191,17 +192,17 @@ export function createWaveNetJsRenderer(model: WaveNetModel, options: NamRendere
         const L = layers[li]!;
         const X = L.hist;
         const d = L.dilation;
-        const { wt, bias, mixin } = L;
+        const { wt, bias, mixin, K } = L;
         // z = conv(X) + bias + mixin * condition
         dilatedConv(X, wt, bias, mixin, x, xOff, z, pos, n, C, convOut, K, d);
         if (a.gated) {
           for (let t = 0; t < n; t++) {
             const zb = t * convOut;
-            applyActivation(a.activation, z, zb, C);
+            applyActivation(L.activation, z, zb, C);
             for (let c = 0; c < C; c++) z[zb + c] = z[zb + c]! * sigmoid(z[zb + C + c]!);
           }
         } else {
-          applyActivation(a.activation, z, 0, n * convOut);
+          applyActivation(L.activation, z, 0, n * convOut);
         }
         const acc = a.headAcc;
         for (let t = 0; t < n; t++) {

@@ -35,6 +35,13 @@ export const referenceModels = [
   "dumble",
   "jcm",
   "lstm_3x18_synthetic",
+  "A2",
+  "wavenet_a2_max",
+  "wavenet_condition_dsp",
+  "slimmable_container",
+  "slimmable_wavenet",
+  "convnet_synthetic",
+  "linear_synthetic",
 ] as const;
 
 export function diffStats(a: Float32Array, b: Float32Array, n = Math.min(a.length, b.length)) {

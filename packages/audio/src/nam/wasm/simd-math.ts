@@ -163,5 +163,8 @@ export function activationInPlace(act: Activation, x: string, m: Madd): string[]
       ];
     case "softsign":
       return [set(x, `(f32x4.div ${g(x)} (f32x4.add ${splatConst(1)} (f32x4.abs ${g(x)})))`)];
+    case "prelu":
+      // Per-channel slopes need the lane's channel; the kernels that use this never get PReLU.
+      throw new Error("PReLU has no lane-uniform SIMD form");
   }
 }

@@ -1,11 +1,12 @@
 import { resolveActivation } from "../activations.ts";
-import type { WaveNetModel } from "../model.ts";
+import type { PlainWaveNet } from "../plain-wavenet.ts";
 import type { NamRenderer } from "../renderer-types.ts";
 import { activationInPlace, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
 
 /**
- * A1 WaveNet as a WebAssembly SIMD module generated for one model.
+ * A plain WaveNet (A1, and the WaveNets of an A2 export: per-layer kernel sizes and activations,
+ * a head rechannel with its own kernel) as a WebAssembly SIMD module generated for one model.
  *
  * Everything that is fixed for a model (channel counts, dilations, buffer and weight addresses)
  * is baked into the code as constants and load/store offsets, and the loops over channels and taps
@@ -44,7 +45,15 @@ interface ArrayPlan {
   headAcc: number;
   headOut: number;
   rechannel: number;
-  layers: { conv: number; bias: number; mixin: number; w1: number; b1: number; dilation: number }[];
+  layers: {
+    conv: number;
+    bias: number;
+    mixin: number;
+    w1: number;
+    b1: number;
+    dilation: number;
+    kernelSize: number;
+  }[];
   headW: number;
   headB: number;
 }
@@ -63,14 +72,16 @@ export interface WaveNetWasmPlan {
 }
 
 export function planWaveNetWasm(
-  model: WaveNetModel,
+  model: PlainWaveNet,
   options: { fastTanh?: boolean; relaxed: boolean },
 ): WaveNetWasmPlan {
   const m = new Madd(options.relaxed);
   const fast = options.fastTanh ?? false;
   let lookback = 0;
-  for (const a of model.layerArrays)
-    for (const l of a.layers) lookback = Math.max(lookback, l.dilation * (a.kernelSize - 1));
+  for (const a of model.layerArrays) {
+    for (const l of a.layers) lookback = Math.max(lookback, l.dilation * (l.kernelSize - 1));
+    lookback = Math.max(lookback, a.headDilation * (a.headKernelSize - 1));
+  }
   const frames = lookback + SPAN + MARGIN;
   const B = WASM_BLOCK + MARGIN;
 
@@ -97,10 +108,10 @@ export function planWaveNetWasm(
     const Ip = ai === 0 ? 4 : plans[ai - 1]!.Cp;
     const H = a.headSize;
     const Hp = pad4(H);
-    const K = a.kernelSize;
     const hist = a.layers.map(() => alloc(frames * Cp));
     const arrOut = alloc(B * Cp);
-    const headAcc = alloc(B * Cp);
+    // The head sums are a history too: the head rechannel is a causal conv over them.
+    const headAcc = alloc(frames * Cp);
     const headOut = alloc(B * Hp);
     // Rechannel, column-major: [j < Ip][o < Cp].
     const rw = new Float32Array(Ip * Cp);
@@ -108,6 +119,7 @@ export function planWaveNetWasm(
     const rechannel = alloc(rw.length);
     init.push([rechannel, rw]);
     const layers = a.layers.map((l) => {
+      const K = l.kernelSize;
       const convOut = a.gated ? 2 * C : C;
       // Conv output row r (0..convOut) goes to padded row: act half at r, gate half at Cp + (r - C).
       const row = (r: number) => (r < C ? r : Cp + (r - C));
@@ -133,10 +145,14 @@ export function planWaveNetWasm(
         b1: alloc(Cp),
       };
       init.push([at.conv, cw], [at.bias, bias], [at.mixin, mixin], [at.w1, w1], [at.b1, b1]);
-      return { ...at, dilation: l.dilation };
+      return { ...at, dilation: l.dilation, kernelSize: K };
     });
-    const hw = new Float32Array(Cp * Hp);
-    for (let h = 0; h < H; h++) for (let j = 0; j < C; j++) hw[j * Hp + h] = a.headRechannel[h * C + j]!;
+    // Head rechannel, [tap][in][out padded].
+    const Kh = a.headKernelSize;
+    const hw = new Float32Array(Kh * Cp * Hp);
+    for (let h = 0; h < H; h++)
+      for (let j = 0; j < C; j++)
+        for (let k = 0; k < Kh; k++) hw[(k * Cp + j) * Hp + h] = a.headRechannel[(h * C + j) * Kh + k]!;
     const hb = new Float32Array(Hp);
     if (a.headRechannelBias) hb.set(a.headRechannelBias);
     const headW = alloc(hw.length);
@@ -183,10 +199,8 @@ export function planWaveNetWasm(
 
   plans.forEach((P, ai) => {
     const a = arrays[ai]!;
-    const K = a.kernelSize;
     const S = P.Cp * 4;
     const mv = P.Cp / 4;
-    const act = resolveActivation(a.activation, fast);
     const isLastArray = ai === plans.length - 1;
     // 1. Rechannel into the first layer's history at frame pos + t.
     {
@@ -222,12 +236,12 @@ export function planWaveNetWasm(
       loop(`rech${ai}`, inner, 1);
       maxAcc = Math.max(maxAcc, mv);
     }
-    // 2. Head accumulator: zero, or the previous array's head output.
-    if (ai === 0)
-      body.push(`(memory.fill (i32.const ${P.headAcc}) (i32.const 0) (i32.mul ${g("$n")} (i32.const ${S})))`);
+    // 2. Head accumulator (at frames pos..): zero, or the previous array's head output.
+    const accAt = `(i32.add (i32.const ${P.headAcc}) (i32.mul ${g("$pos")} (i32.const ${S})))`;
+    if (ai === 0) body.push(`(memory.fill ${accAt} (i32.const 0) (i32.mul ${g("$n")} (i32.const ${S})))`);
     else
       body.push(
-        `(memory.copy (i32.const ${P.headAcc}) (i32.const ${plans[ai - 1]!.headOut}) (i32.mul ${g("$n")} (i32.const ${S})))`,
+        `(memory.copy ${accAt} (i32.const ${plans[ai - 1]!.headOut}) (i32.mul ${g("$n")} (i32.const ${S})))`,
       );
 
     // 3. Layers, F frames per iteration (each weight vector loaded once serves F frames).
@@ -237,6 +251,8 @@ export function planWaveNetWasm(
     maxF = Math.max(maxF, F);
     P.layers.forEach((L, li) => {
       const d = L.dilation;
+      const K = L.kernelSize;
+      const act = resolveActivation(a.layers[li]!.activation, fast);
       const isLastLayer = li === P.layers.length - 1;
       const X = (f: number) => `$x${f}`;
       const inner: string[] = [
@@ -275,7 +291,10 @@ export function planWaveNetWasm(
         }
         // Head accumulator += z; z also goes to scratch so the 1x1 can broadcast its lanes by load.
         inner.push(
-          set("$h", `(i32.add (i32.const ${P.headAcc + f * S}) (i32.mul ${g("$t")} (i32.const ${S})))`),
+          set(
+            "$h",
+            `(i32.add (i32.const ${P.headAcc + f * S}) (i32.mul (i32.add ${g("$pos")} ${g("$t")}) (i32.const ${S})))`,
+          ),
         );
         for (let o = 0; o < mv; o++) {
           inner.push(
@@ -319,19 +338,30 @@ export function planWaveNetWasm(
       loop(`l${ai}_${li}`, inner, F);
     });
 
-    // 4. Head rechannel: headOut[t] = Wh headAcc[t] + hb.
+    // 4. Head rechannel: headOut[t] = hb + sum over taps k of Wh[k] headAcc[pos + t - dh (Kh-1-k)].
     {
       const mh = P.Hp / 4;
+      const Kh = a.headKernelSize;
+      const dh = a.headDilation;
       const inner: string[] = [
-        set("$q", `(i32.add (i32.const ${P.headAcc}) (i32.mul ${g("$t")} (i32.const ${S})))`),
+        set(
+          "$q",
+          `(i32.add (i32.const ${P.headAcc - dh * (Kh - 1) * S}) (i32.mul (i32.add ${g("$pos")} ${g("$t")}) (i32.const ${S})))`,
+        ),
         set("$h", `(i32.add (i32.const ${P.headOut}) (i32.mul ${g("$t")} (i32.const ${P.Hp * 4})))`),
       ];
       for (let o = 0; o < mh; o++) inner.push(set(`$a${o}`, vload(P.headB + o * 16)));
-      for (let j = 0; j < P.C; j++) {
-        inner.push(set("$x0", splatLoad(j * 4, g("$q"))));
-        for (let o = 0; o < mh; o++)
-          inner.push(set(`$a${o}`, m.emit(g("$x0"), vload(P.headW + (j * P.Hp + o * 4) * 4), g(`$a${o}`))));
-      }
+      for (let k = 0; k < Kh; k++)
+        for (let j = 0; j < P.C; j++) {
+          inner.push(set("$x0", splatLoad((k * dh * P.Cp + j) * 4, g("$q"))));
+          for (let o = 0; o < mh; o++)
+            inner.push(
+              set(
+                `$a${o}`,
+                m.emit(g("$x0"), vload(P.headW + ((k * P.Cp + j) * P.Hp + o * 4) * 4), g(`$a${o}`)),
+              ),
+            );
+        }
       for (let o = 0; o < mh; o++) inner.push(`(v128.store offset=${o * 16} ${g("$h")} ${g(`$a${o}`)})`);
       loop(`head${ai}`, inner, 1);
       maxAcc = Math.max(maxAcc, mh);
@@ -374,7 +404,7 @@ export function planWaveNetWasm(
     cond,
     out,
     init,
-    histories: plans.flatMap((P) => P.hist.map((h) => [h, P.Cp] as [number, number])),
+    histories: plans.flatMap((P) => [...P.hist, P.headAcc].map((h) => [h, P.Cp] as [number, number])),
   };
 }
 
@@ -384,7 +414,7 @@ export interface CompiledWaveNet {
 }
 
 /** Instantiate a compiled model as a streaming renderer (cheap: one memory, weights copied in). */
-export function instantiateWaveNetWasm(model: WaveNetModel, compiled: CompiledWaveNet): NamRenderer {
+export function instantiateWaveNetWasm(model: PlainWaveNet, compiled: CompiledWaveNet): NamRenderer {
   const { plan } = compiled;
   const instance = new wasmApi.Instance(compiled.module, {});
   const exports = instance.exports as { memory: WasmMemory; block: (n: number, pos: number) => void };
