@@ -6,7 +6,7 @@ import type { TestDatabase } from "@shootout/db/testing";
 import { createJobEventHub, type JobEventHub, type JobQueue, listJobEvents } from "@shootout/jobs";
 import { createLiveWsClient, deadSocketNoticedWithinMs } from "@shootout/live-socket";
 import { startPartitionProxy } from "@shootout/live-socket/testing";
-import type { AppRouter } from "@shootout/router";
+import { type AppRouter, SSE_KEEP_ALIVE } from "@shootout/router";
 import { createTestCaller, createTestUser } from "@shootout/router/testing";
 import { createLocalStorage } from "@shootout/storage";
 import { type RunningWorker, startWorker } from "@shootout/worker";
@@ -496,6 +496,72 @@ describe("live job progress through a real API server", () => {
       await waitFor(async () => hub.listenerCount() === listenersBefore, {
         what: "the new subscription to end",
       });
+    } finally {
+      sub.unsubscribe();
+      await proxy.close();
+      await server.close();
+    }
+  }, 120_000);
+
+  it("a silent partition under an SSE stream: the client reconnects after its inactivity bound, resumes once the path is back, and gets what it missed once, in order", async () => {
+    const server = apiServer();
+    const target = new URL(await server.listen(0, "127.0.0.1"));
+    const proxy = await startPartitionProxy({ host: "127.0.0.1", port: Number(target.port) });
+    const { ping, client: clientSettings } = SSE_KEEP_ALIVE;
+    expect(ping.intervalMs).toBeLessThan(clientSettings.reconnectAfterInactivityMs);
+    const boundMs =
+      clientSettings.reconnectAfterInactivityMs +
+      Math.max(5_000, clientSettings.reconnectAfterInactivityMs / 2);
+    const authorization = `Bearer ${alice.token}`;
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        httpSubscriptionLink({
+          url: `http://127.0.0.1:${proxy.port}/trpc`,
+          EventSource,
+          eventSourceOptions: {
+            fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization } }),
+          },
+        }),
+      ],
+    });
+    const job = await startJob({ steps: 40, chunkMs: 400 });
+    const received: ReceivedEvent[] = [];
+    let ended = false;
+    let failure: unknown = null;
+    const sub = client.jobs.onProgress.subscribe(
+      { jobId: job.id },
+      {
+        onData: (tracked) => received.push({ id: tracked.id, ...tracked.data }),
+        onComplete: () => {
+          ended = true;
+        },
+        onError: (error) => {
+          failure = error;
+        },
+      },
+    );
+    try {
+      await waitFor(async () => received.some((e) => e.status === "running"), { what: "the job to stream" });
+      const connectionsBefore = proxy.connections.length;
+      proxy.goDark();
+      const darkAt = performance.now();
+      const seenBeforeDark = received.length;
+      // The new attempt is made in the dark: the proxy holds it until the path is back.
+      const reconnectedAt = await waitFor(
+        async () => (proxy.connections.length > connectionsBefore ? performance.now() : null),
+        { what: "the SSE client to give up the silent stream and reconnect", timeoutMs: boundMs },
+      );
+      expect(reconnectedAt - darkAt).toBeGreaterThanOrEqual(
+        clientSettings.reconnectAfterInactivityMs - 1_000,
+      );
+      expect(reconnectedAt - darkAt).toBeLessThanOrEqual(boundMs);
+      expect(received.length).toBe(seenBeforeDark);
+
+      proxy.restore();
+      await waitFor(async () => ended || failure !== null, { what: "the stream to end", timeoutMs: 60_000 });
+      expect(failure).toBeNull();
+      expect(received.length).toBeGreaterThan(seenBeforeDark);
+      await expectAllEventsOnce(job.id, received);
     } finally {
       sub.unsubscribe();
       await proxy.close();

@@ -67,6 +67,7 @@ export {
   protectedProcedure,
   publicProcedure,
   router,
+  SSE_KEEP_ALIVE,
   type ZodErrorData,
 } from "./trpc.ts";
 

@@ -8,12 +8,23 @@ import { formatError } from "./error-shape.ts";
 
 export type { ZodErrorData } from "./error-shape.ts";
 
+/**
+ * SSE subscriptions over a path that went silent: the server sends a ping comment every 5 s, and
+ * tRPC's httpSubscriptionLink (told these settings when the stream opens) reconnects after 12 s
+ * without a byte, resuming with its last event id, as the WebSocket clients do within ~10 s.
+ */
+export const SSE_KEEP_ALIVE = {
+  ping: { enabled: true, intervalMs: 5_000 },
+  client: { reconnectAfterInactivityMs: 12_000 },
+} as const;
+
 const t = initTRPC.context<Context>().create({
   // Explicitly off: tRPC's default follows NODE_ENV, and `./shootout start` runs as development,
   // so every error answer carried a stack (and internal errors their database message). Whether
   // an answer may show those is the context's `debug` (SHOOTOUT_DEBUG), decided in formatError.
   isDev: false,
   errorFormatter: formatError,
+  sse: SSE_KEEP_ALIVE,
 });
 
 /**
