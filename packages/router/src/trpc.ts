@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from "@shootout/db";
 import { JobError } from "@shootout/jobs";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -37,6 +38,14 @@ function toTRPCError(cause: unknown): TRPCError | null {
   if (cause instanceof DomainError || cause instanceof JobError) {
     return new TRPCError({ code: cause.code, message: cause.message, cause });
   }
+  // Not a bug: the database is restarting or out of reach, and the same call works once it is back.
+  if (cause instanceof DatabaseUnavailableError) {
+    return new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "The database is unavailable right now; try again in a few seconds.",
+      cause,
+    });
+  }
   return null;
 }
 
@@ -59,7 +68,11 @@ async function resolveAuth(ctx: Context): Promise<SessionValidationResult | null
     ctx.requestAuth !== undefined
       ? ctx.requestAuth
       : ctx.sessionToken
-        ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
+        ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs }).catch(
+            (error: unknown) => {
+              throw toTRPCError(error) ?? error;
+            },
+          )
         : null;
   // Per call, not per request: a batch of 20 spends 20. Keyed by user once known, else by IP.
   ctx.limitCall?.(auth ? `user:${auth.user.id}` : `ip:${ctx.clientIp ?? "unknown"}`);

@@ -1,5 +1,6 @@
+import { DatabaseUnavailableError } from "@shootout/db";
 import { DomainError } from "@shootout/router";
-import { HttpError, sendError } from "../http/errors.ts";
+import { databaseUnavailable, HttpError, sendError } from "../http/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RouteRequest } from "./route.ts";
 import type { createRouteTable } from "./route-table.ts";
@@ -37,6 +38,10 @@ export async function dispatchRoute(
 function toHttpError(cause: unknown, log: Logger): HttpError {
   if (cause instanceof HttpError) return cause;
   if (cause instanceof DomainError) return new HttpError(DOMAIN_TO_HTTP[cause.code], cause.message);
+  if (cause instanceof DatabaseUnavailableError) {
+    log.warn({ err: cause }, "route refused: database unavailable");
+    return databaseUnavailable();
+  }
   log.error({ err: cause }, "route failed");
   return new HttpError("INTERNAL_SERVER_ERROR", "internal error");
 }

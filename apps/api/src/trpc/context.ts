@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { DatabaseUnavailableError } from "@shootout/db";
 import {
   type Context,
   type CreateContextOptions,
@@ -10,6 +11,7 @@ import type { TRPCRequestInfo } from "@trpc/server/http";
 import type { WebSocket } from "ws";
 import { z } from "zod";
 import { clientIpOf } from "../http/client-ip.ts";
+import { databaseUnavailable } from "../http/errors.ts";
 import { requestIdOf } from "../http/request-id.ts";
 import { ForeignCookieError, requestSession } from "../http/request-session.ts";
 import type { SessionCookiePolicy } from "../http/session-cookie.ts";
@@ -56,9 +58,12 @@ export async function createHttpContext(
     sessionTtlMs: deps.shared.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cookiePolicy: deps.cookiePolicy,
   }).catch((error: unknown) => {
-    throw error instanceof ForeignCookieError
-      ? new TRPCError({ code: "FORBIDDEN", message: error.message })
-      : error;
+    if (error instanceof ForeignCookieError) throw new TRPCError({ code: "FORBIDDEN", message: error.message });
+    // The session lookup is the first query of every request: a database away is a 503 here too.
+    if (error instanceof DatabaseUnavailableError) {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: databaseUnavailable().message, cause: error });
+    }
+    throw error;
   });
   return createContextInner({
     ...deps.shared,
