@@ -5,6 +5,8 @@ import {
   JOB_CANCEL_CHANNEL,
   listenForNotifications,
   RENDER_DEAD_LETTER_QUEUE,
+  RENDER_HEARTBEAT_REFRESH_SECONDS,
+  RENDER_POLL_SECONDS,
   RENDER_QUEUE,
   RenderError,
   type RenderPipeline,
@@ -43,7 +45,10 @@ export interface StartWorkerOptions {
   concurrency?: number;
   /** Least time between two progress events of one job (status changes are never held back). */
   progressIntervalMs?: number;
-  /** Queue poll (default 2 s): picks up retries and anything a missed notification announced. */
+  /**
+   * Queue poll (default RENDER_POLL_SECONDS): picks up retries (a dead worker's job among them)
+   * and anything a missed notification announced.
+   */
   pollingIntervalSeconds?: number;
   /**
    * How long a write that settles a job (claim, complete, fail, cancel, hand back) is tried again
@@ -94,7 +99,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const queue = createJobQueue(boss);
   const concurrency = options.concurrency ?? os.availableParallelism();
   const progressIntervalMs = options.progressIntervalMs ?? 100;
-  const pollSeconds = options.pollingIntervalSeconds ?? 2;
+  const pollSeconds = options.pollingIntervalSeconds ?? RENDER_POLL_SECONDS;
   const settleRetryMs = options.settleRetryMs ?? 60_000;
   const active = new Map<string, ActiveRender>();
   let stopping = false;
@@ -322,6 +327,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       // notifications wait for this poll, so it is kept short rather than pg-boss's 30 s.
       pollingIntervalSeconds: pollSeconds,
       notifyPollingIntervalSeconds: pollSeconds,
+      // A heartbeat at most this old when a worker dies: its job is failed over that much sooner.
+      heartbeatRefreshSeconds: RENDER_HEARTBEAT_REFRESH_SECONDS,
     },
     async ([message]) => {
       if (message) await render(message);

@@ -2,3 +2,4 @@
 // pipeline (scripted renders) and the queue and seeding helpers.
 export { createTestPipeline, type TestRenderConfig } from "./fixtures/test-pipeline.ts";
 export { seedShootout, seedUser, startTestQueue, waitFor } from "./helpers.ts";
+export { runIntervals, spawnWorker, type WorkerProcess } from "./helpers.ts";
