@@ -142,7 +142,7 @@ describe.skipIf(!testDatabaseUrl)(`Postgres restarts under load (${NEEDS_POSTGRE
       }
       await proxy.cut();
       await sleep(OUTAGE_MS / 2);
-      readyWhileAway.push((await fetch(`${url}/readyz`)).status);
+      readyWhileAway.push((await fetch(`${url}/readyz`).catch(() => ({ status: 0 }))).status);
       await sleep(OUTAGE_MS / 2);
       await proxy.resume();
       outages.push({ from, to: Date.now() });
