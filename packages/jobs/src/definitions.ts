@@ -17,16 +17,17 @@ export type RenderJobPayload = z.infer<typeof renderJobPayload>;
  * its last heartbeat is at most RENDER_HEARTBEAT_REFRESH_SECONDS old when it dies, the job is
  * failed over once the heartbeat is RENDER_HEARTBEAT_SECONDS old, seen by the next supervision
  * pass (RENDER_SUPERVISE_SECONDS), queued again after the retry delay and fetched on the next poll
- * (RENDER_POLL_SECONDS): about 9-14 s from the death to another worker's start.
+ * (RENDER_POLL_SECONDS): about 8-13 s from the death to another worker's start.
  */
 export const RENDER_HEARTBEAT_SECONDS = 10; // pg-boss's minimum
 export const RENDER_HEARTBEAT_REFRESH_SECONDS = 2;
-export const RENDER_SUPERVISE_SECONDS = 2;
-export const RENDER_RETRY_DELAY_SECONDS = 1;
+export const RENDER_SUPERVISE_SECONDS = 1;
+export const RENDER_RETRY_DELAY_SECONDS = 0;
 export const RENDER_POLL_SECONDS = 1;
 
 export const renderQueueOptions: Omit<Queue, "name"> = {
-  // A render whose worker died is tried again, twice, a second after it is found dead.
+  // A render whose worker died is tried again, twice, as soon as it is found dead (its death took
+  // the heartbeat's 10 s already). A render failing on an internal error is tried again at once.
   retryLimit: 2,
   retryDelay: RENDER_RETRY_DELAY_SECONDS,
   retryBackoff: false,
