@@ -39,3 +39,9 @@ export {
 } from "./notification-listener.ts";
 export { type PipelineInput, RenderError, type RenderPipeline, type ShootoutForRender } from "./pipeline.ts";
 export { createJobQueue, ensureQueues, type JobQueue } from "./queue.ts";
+export {
+  markStalledRenders,
+  STALLED_RENDER_MESSAGE,
+  type StalledRenderWatch,
+  watchStalledRenders,
+} from "./stalled-renders.ts";
