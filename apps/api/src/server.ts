@@ -114,7 +114,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   }) => {
     const target = ctx?.log ?? log;
     if (error.code === "INTERNAL_SERVER_ERROR") target.error({ err: error, path }, "call failed");
-    else if (error.code === "SERVICE_UNAVAILABLE") target.warn({ path }, "call refused: database unavailable");
+    else if (error.code === "SERVICE_UNAVAILABLE")
+      target.warn({ path }, "call refused: database unavailable");
     else target.debug({ code: error.code, path }, "call refused");
   };
 

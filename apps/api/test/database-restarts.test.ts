@@ -178,9 +178,10 @@ describe.skipIf(!testDatabaseUrl)(`Postgres restarts under load (${NEEDS_POSTGRE
       statuses.set(key, (statuses.get(key) ?? 0) + 1);
     }
     console.log(`[db-restarts] answers: ${JSON.stringify(Object.fromEntries(statuses))}`);
-    expect([...statuses.keys()].filter((k) => k !== "200" && k !== "503 SERVICE_UNAVAILABLE"), context).toEqual(
-      [],
-    );
+    expect(
+      [...statuses.keys()].filter((k) => k !== "200" && k !== "503 SERVICE_UNAVAILABLE"),
+      context,
+    ).toEqual([]);
     expect(statuses.get("503 SERVICE_UNAVAILABLE") ?? 0).toBeGreaterThan(0);
     expect(readyWhileAway.every((s) => s === 503)).toBe(true);
     const last = outages.at(-1)!;
@@ -189,7 +190,11 @@ describe.skipIf(!testDatabaseUrl)(`Postgres restarts under load (${NEEDS_POSTGRE
     // Every job completed exactly once, rendered once: no restart threw a render away.
     const runs = runIntervals(readFileSync(runLog, "utf8"));
     for (const id of jobIds) {
-      const row = await t.db.selectFrom("jobs").select(["status", "attempts"]).where("id", "=", id).executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom("jobs")
+        .select(["status", "attempts"])
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
       expect(row.status, `job ${id}\n${context}`).toBe("completed");
       expect(runs.get(id)?.length, `renders of job ${id}`).toBe(1);
       const events = await listJobEvents(t.db, id);

@@ -35,7 +35,9 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60_000 + trials * 40_0
 function stats(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
   const median =
-    sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    sorted.length % 2
+      ? sorted[(sorted.length - 1) / 2]!
+      : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   return `min ${s(sorted[0]!)}, median ${s(median)}, max ${s(sorted.at(-1)!)}`;
 }
@@ -103,7 +105,8 @@ try {
   console.log(`kill → completion: ${stats(completion)} (target ≤ 15 s)`);
   console.log(JSON.stringify({ trials, killToPickupMs: pickup, killToCompletionMs: completion }));
 } finally {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+  for (const w of workers)
+    if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
   await Promise.all(workers.map((w) => w.exited));
   await boss.stop({ graceful: false });
   await database.close();

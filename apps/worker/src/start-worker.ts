@@ -177,7 +177,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         if (error instanceof ClaimLostError) controller.abort(new RenderStopped("claim-lost"));
         // A progress event lost while the database is away is superseded by the next one: the
         // render goes on, and the log says so once per outage, not once per tick.
-        else if (!(error instanceof DatabaseUnavailableError)) jobLog.warn({ err: error }, "progress write failed");
+        else if (!(error instanceof DatabaseUnavailableError))
+          jobLog.warn({ err: error }, "progress write failed");
         else if (!progressFailing) {
           progressFailing = true;
           jobLog.warn({ reason: error.message }, "progress not recorded: database unavailable");

@@ -38,7 +38,11 @@ export async function killMidRender(input: {
   const { job } = await createJob(db, queue, { shootoutId, ownerId });
   const holderPid = await waitFor(
     async () => {
-      const row = await db.selectFrom("jobs").select(["progress"]).where("id", "=", job.id).executeTakeFirst();
+      const row = await db
+        .selectFrom("jobs")
+        .select(["progress"])
+        .where("id", "=", job.id)
+        .executeTakeFirst();
       if (!row || row.progress === 0) return null;
       return runIntervals(readFileSync(runLog, "utf8")).get(job.id)?.[0]?.pid ?? null;
     },
@@ -60,10 +64,15 @@ export async function killMidRender(input: {
         .executeTakeFirst();
       return row && ["completed", "failed", "cancelled"].includes(row.status) ? row : null;
     },
-    { timeoutMs: input.timeoutMs ?? 60_000, intervalMs: 20, what: `job ${job.id} to be taken over and finish` },
+    {
+      timeoutMs: input.timeoutMs ?? 60_000,
+      intervalMs: 20,
+      what: `job ${job.id} to be taken over and finish`,
+    },
   );
   if (done.status !== "completed") throw new Error(`job ${job.id} ended ${done.status}`);
-  const runs = runIntervals(readFileSync(runLog, "utf8"), [{ pid: killed.pid, at: killedAt }]).get(job.id) ?? [];
+  const runs =
+    runIntervals(readFileSync(runLog, "utf8"), [{ pid: killed.pid, at: killedAt }]).get(job.id) ?? [];
   const rescue = runs.find((r) => r.pid !== killed.pid);
   if (!rescue) throw new Error(`job ${job.id} completed without a second render`);
   const events = await listJobEvents(db, job.id);

@@ -3,8 +3,8 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  DatabaseUnavailableError,
   classifyDatabaseError,
+  DatabaseUnavailableError,
   isDatabaseUnavailable,
 } from "../src/database-unavailable.ts";
 import { createTestDatabase, type TestDatabase, testDatabaseUrl } from "../src/testing/index.ts";

@@ -50,7 +50,12 @@ export async function markStalledRenders(db: Kysely<DB>, boss: PgBoss): Promise<
         .executeTakeFirst();
       if (row?.status !== "running" || row.attempts !== job.attempts || row.queueJobId !== job.queueJobId)
         return false;
-      await appendJobEvent(trx, { jobId: job.id, status: "queued", progress: 0, message: STALLED_RENDER_MESSAGE });
+      await appendJobEvent(trx, {
+        jobId: job.id,
+        status: "queued",
+        progress: 0,
+        message: STALLED_RENDER_MESSAGE,
+      });
       return true;
     });
     if (done) marked.push(job.id);

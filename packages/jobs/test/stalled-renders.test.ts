@@ -70,7 +70,11 @@ describe("stalled renders", () => {
     // What supervision does once the heartbeat has lapsed: the message waits for a retry.
     await boss.fail(RENDER_QUEUE, queueJobId, { message: "job heartbeat timeout" });
     expect(await markStalledRenders(t.db, boss)).toEqual([jobId]);
-    expect(await row(jobId)).toMatchObject({ status: "queued", progress: 0, message: STALLED_RENDER_MESSAGE });
+    expect(await row(jobId)).toMatchObject({
+      status: "queued",
+      progress: 0,
+      message: STALLED_RENDER_MESSAGE,
+    });
     const events = await listJobEvents(t.db, jobId);
     expect(events.at(-1)).toMatchObject({ status: "queued", progress: 0, message: STALLED_RENDER_MESSAGE });
     // Once is enough.

@@ -58,10 +58,15 @@ export async function createHttpContext(
     sessionTtlMs: deps.shared.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     cookiePolicy: deps.cookiePolicy,
   }).catch((error: unknown) => {
-    if (error instanceof ForeignCookieError) throw new TRPCError({ code: "FORBIDDEN", message: error.message });
+    if (error instanceof ForeignCookieError)
+      throw new TRPCError({ code: "FORBIDDEN", message: error.message });
     // The session lookup is the first query of every request: a database away is a 503 here too.
     if (error instanceof DatabaseUnavailableError) {
-      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: databaseUnavailable().message, cause: error });
+      throw new TRPCError({
+        code: "SERVICE_UNAVAILABLE",
+        message: databaseUnavailable().message,
+        cause: error,
+      });
     }
     throw error;
   });
