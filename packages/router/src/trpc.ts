@@ -49,13 +49,32 @@ function toTRPCError(cause: unknown): TRPCError | null {
   return null;
 }
 
-/** A failed call's domain error (from the procedure or a later middleware) as its tRPC error. */
-function mapDomainErrors<R extends { ok: boolean; error?: { cause?: unknown } }>(result: R): R {
+/**
+ * A failed call's domain error (from the procedure or a later middleware) as its tRPC error; for a
+ * subscription, also one its stream throws later (a back-fill query while the database is away).
+ */
+function mapDomainErrors<R extends { ok: boolean; error?: { cause?: unknown }; data?: unknown }>(
+  result: R,
+): R {
   if (!result.ok) {
     const mapped = toTRPCError(result.error?.cause);
     if (mapped) throw mapped;
   }
+  if (result.ok && isAsyncIterable(result.data)) return { ...result, data: mapStreamErrors(result.data) };
   return result;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+// yield* hands the consumer's return() (an unsubscribe) on to the stream.
+async function* mapStreamErrors(stream: AsyncIterable<unknown>): AsyncGenerator<unknown, void, undefined> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw toTRPCError(error) ?? error;
+  }
 }
 
 /**
