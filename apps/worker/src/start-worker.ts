@@ -164,6 +164,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     // pg-boss aborts this when its heartbeat finds the claim gone (expired, taken over).
     const onClaimLost = () => controller.abort(new RenderStopped("claim-lost"));
     message.signal.addEventListener("abort", onClaimLost, { once: true });
+    // Lost while the claim waited out a database outage: no abort event comes any more.
+    if (message.signal.aborted) onClaimLost();
     if (stopping) controller.abort(new RenderStopped("shutdown"));
 
     let progress = 0;
