@@ -8,7 +8,7 @@ import path from "node:path";
 import { hasFfmpeg } from "@shootout/audio";
 import { ConfigError, type Env, loadEnv } from "@shootout/config";
 import { createBoss, createDb, migrateToLatest } from "@shootout/db";
-import { createJobEventHub, createJobQueue, ensureQueues } from "@shootout/jobs";
+import { createJobEventHub, createJobQueue, ensureQueues, watchStalledRenders } from "@shootout/jobs";
 import { describeStorage, StorageError, storageFromSettings } from "@shootout/storage";
 import { startEmbeddedServices } from "./embedded.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -48,6 +48,9 @@ async function main(): Promise<void> {
   boss.on("error", (error) => log.error({ err: error }, "pg-boss error"));
   await boss.start();
   await ensureQueues(boss);
+
+  // A render whose worker died shows as waiting for a worker, not frozen at its last progress.
+  const stalled = watchStalledRenders({ db: database.db, boss, log });
 
   const storage = storageFromSettings(env, database);
   await storage.ready();
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "stopping");
     try {
       await api.close();
+      await stalled.stop();
       await events.close();
       await embedded.stop();
       await boss.stop({ graceful: true, timeout: Math.max(1_000, api.limits.shutdownGraceMs) });

@@ -9,6 +9,7 @@ import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
 import { clientIpOf } from "./http/client-ip.ts";
 import { allowedOriginsFrom, applyCors } from "./http/cors.ts";
+import { DATABASE_RETRY_AFTER_SECONDS } from "./http/errors.ts";
 import { requestIdOf } from "./http/request-id.ts";
 import { routeRateLimit } from "./http/route-rate-limit.ts";
 import { clearSessionCookies, sessionCookiePolicy } from "./http/session-cookie.ts";
@@ -113,6 +114,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const requestId = ctx ? null : requestIdOfError(error, undefined);
     const target = ctx?.log ?? (requestId ? log.child({ requestId }) : log);
     if (error.code === "INTERNAL_SERVER_ERROR") target.error({ err: error, path }, "call failed");
+    else if (error.code === "SERVICE_UNAVAILABLE")
+      target.warn({ path }, "call refused: database unavailable");
     else target.debug({ code: error.code, path }, "call refused");
   };
 
@@ -125,10 +128,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     onError,
     // auth.logout ends the session and the browser's cookie goes with it, valid or stale; not when
     // the cookie was not honoured (a foreign origin must not be able to sign anyone out).
-    responseMeta: ({ ctx, info }) =>
-      ctx?.sessionToken && info?.calls.some((call) => call.path === "auth.logout")
-        ? { headers: { "set-cookie": clearSessionCookies(cookiePolicy) } }
-        : {},
+    responseMeta: ({ ctx, info, errors }) => {
+      const headers: Record<string, string | string[]> = {};
+      if (ctx?.sessionToken && info?.calls.some((call) => call.path === "auth.logout")) {
+        headers["set-cookie"] = clearSessionCookies(cookiePolicy);
+      }
+      // A 503 while the database is away says when to come back, as the plain routes do.
+      if (errors.some((e) => e.code === "SERVICE_UNAVAILABLE")) {
+        headers["retry-after"] = String(DATABASE_RETRY_AFTER_SECONDS);
+      }
+      return { headers };
+    },
   });
 
   const authDeps = { db: database.db, allowedOrigins, sessionTtlMs, cookiePolicy };

@@ -1,10 +1,12 @@
 import os from "node:os";
-import type { Database } from "@shootout/db";
+import { type Database, DatabaseUnavailableError, type JsonValue } from "@shootout/db";
 import {
   createJobQueue,
   JOB_CANCEL_CHANNEL,
   listenForNotifications,
   RENDER_DEAD_LETTER_QUEUE,
+  RENDER_HEARTBEAT_REFRESH_SECONDS,
+  RENDER_POLL_SECONDS,
   RENDER_QUEUE,
   RenderError,
   type RenderPipeline,
@@ -29,6 +31,7 @@ import {
 import { loadShootoutForRender } from "./load-shootout.ts";
 import { createProgressThrottle } from "./progress-throttle.ts";
 import { RenderStopped } from "./render-stopped.ts";
+import { retryWhileDatabaseAway } from "./retry-while-database-away.ts";
 import { sweepStorage } from "./storage-sweep.ts";
 
 export interface StartWorkerOptions {
@@ -42,8 +45,16 @@ export interface StartWorkerOptions {
   concurrency?: number;
   /** Least time between two progress events of one job (status changes are never held back). */
   progressIntervalMs?: number;
-  /** Queue poll (default 2 s): picks up retries and anything a missed notification announced. */
+  /**
+   * Queue poll (default RENDER_POLL_SECONDS): picks up retries (a dead worker's job among them)
+   * and anything a missed notification announced.
+   */
   pollingIntervalSeconds?: number;
+  /**
+   * How long a write that settles a job (claim, complete, fail, cancel, hand back) is tried again
+   * while the database is away before the attempt gives up (default 60 s).
+   */
+  settleRetryMs?: number;
 }
 
 export interface RunningWorker {
@@ -58,6 +69,14 @@ export interface RunningWorker {
 
 /** Handlers get retryCount and retryLimit (to tell a last attempt) with the job. */
 type WithMetadata = WorkOptions & { includeMetadata: true };
+
+interface SettleContext {
+  message: JobWithMetadata<unknown>;
+  fence: Fence;
+  progress: number;
+  jobLog: Logger;
+  signal: AbortSignal;
+}
 
 interface ActiveRender {
   readonly controller: AbortController;
@@ -80,7 +99,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const queue = createJobQueue(boss);
   const concurrency = options.concurrency ?? os.availableParallelism();
   const progressIntervalMs = options.progressIntervalMs ?? 100;
-  const pollSeconds = options.pollingIntervalSeconds ?? 2;
+  const pollSeconds = options.pollingIntervalSeconds ?? RENDER_POLL_SECONDS;
+  const settleRetryMs = options.settleRetryMs ?? 60_000;
   const active = new Map<string, ActiveRender>();
   let stopping = false;
   let stopPromise: Promise<void> | null = null;
@@ -114,6 +134,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     }
   }
 
+  /** A job-settling write, tried again while the database is away (bounded). */
+  function settling<T>(what: string, jobLog: Logger, write: () => Promise<T>): Promise<T> {
+    return retryWhileDatabaseAway(write, { log: jobLog, what, maxMs: settleRetryMs });
+  }
+
   async function render(message: JobWithMetadata<unknown>): Promise<void> {
     const parsed = renderJobPayload.safeParse(message.data);
     if (!parsed.success) {
@@ -126,7 +151,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     }
     const { jobId } = parsed.data;
     const jobLog = log.child({ jobId, queueJobId: message.id, retryCount: message.retryCount });
-    const claim = await claimJob(db, { jobId, queueJobId: message.id });
+    // Waited out rather than failed: a claim refused for a database restart would spend a retry.
+    const claim = await settling("claim", jobLog, () => claimJob(db, { jobId, queueJobId: message.id }));
     if (claim.kind === "skipped") {
       jobLog.info({ reason: claim.reason }, "render message skipped");
       return;
@@ -138,62 +164,99 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     // pg-boss aborts this when its heartbeat finds the claim gone (expired, taken over).
     const onClaimLost = () => controller.abort(new RenderStopped("claim-lost"));
     message.signal.addEventListener("abort", onClaimLost, { once: true });
+    // Lost while the claim waited out a database outage: no abort event comes any more.
+    if (message.signal.aborted) onClaimLost();
     if (stopping) controller.abort(new RenderStopped("shutdown"));
 
     let progress = 0;
+    let progressFailing = false;
     const throttle = createProgressThrottle(async (percent, text) => {
       try {
         const state = await writeProgress(db, fence, percent, text);
+        progressFailing = false;
         if (state === "cancel-requested") controller.abort(new RenderStopped("cancelled"));
       } catch (error) {
         if (error instanceof ClaimLostError) controller.abort(new RenderStopped("claim-lost"));
-        else jobLog.warn({ err: error }, "progress write failed");
+        // A progress event lost while the database is away is superseded by the next one: the
+        // render goes on, and the log says so once per outage, not once per tick.
+        else if (!(error instanceof DatabaseUnavailableError))
+          jobLog.warn({ err: error }, "progress write failed");
+        else if (!progressFailing) {
+          progressFailing = true;
+          jobLog.warn({ reason: error.message }, "progress not recorded: database unavailable");
+        }
       }
     }, progressIntervalMs);
 
     try {
-      // Leftovers of an earlier attempt that died after writing outputs: a rerun starts clean.
-      await removeJobOutputs(db, storage, jobId, jobLog);
-      const shootout = await loadShootoutForRender(db, job.shootoutId);
-      controller.signal.throwIfAborted();
-      const result = await pipeline({
-        job,
-        shootout,
-        signal: controller.signal,
-        progress(percent, text) {
-          progress = Math.max(0, Math.min(100, Math.round(percent)));
-          throttle.report(progress, text);
-        },
-        db,
-        storage,
-        log: jobLog,
-      });
-      await throttle.stop();
-      // A pipeline that finished although it was told to stop: the stop wins.
-      controller.signal.throwIfAborted();
-      if ((await completeJob(db, fence, result)) === "cancel-requested") {
-        throw new RenderStopped("cancelled");
+      let result: JsonValue;
+      try {
+        // Leftovers of an earlier attempt that died after writing outputs: a rerun starts clean.
+        await settling("remove earlier outputs", jobLog, () => removeJobOutputs(db, storage, jobId, jobLog));
+        const shootout = await settling("load shootout", jobLog, () =>
+          loadShootoutForRender(db, job.shootoutId),
+        );
+        controller.signal.throwIfAborted();
+        result = await pipeline({
+          job,
+          shootout,
+          signal: controller.signal,
+          progress(percent, text) {
+            progress = Math.max(0, Math.min(100, Math.round(percent)));
+            throttle.report(progress, text);
+          },
+          db,
+          storage,
+          log: jobLog,
+        });
+        await throttle.stop();
+        // A pipeline that finished although it was told to stop: the stop wins.
+        controller.signal.throwIfAborted();
+      } catch (error) {
+        await throttle.stop();
+        await settleFailure(error, { message, fence, progress, jobLog, signal: controller.signal });
+        return;
       }
-      jobLog.info("render completed");
-    } catch (error) {
-      await throttle.stop();
-      await settleFailure(error, { message, fence, progress, jobLog, signal: controller.signal });
+      await settleCompletion(result, { message, fence, progress, jobLog, signal: controller.signal });
     } finally {
       message.signal.removeEventListener("abort", onClaimLost);
       active.delete(jobId);
     }
   }
 
-  async function settleFailure(
-    error: unknown,
-    ctx: {
-      message: JobWithMetadata<unknown>;
-      fence: Fence;
-      progress: number;
-      jobLog: Logger;
-      signal: AbortSignal;
-    },
-  ): Promise<void> {
+  /**
+   * Records a finished render. Its outputs are kept whatever happens here: a database that is away
+   * is waited for (bounded); past the bound the message fails and a later attempt starts over.
+   */
+  async function settleCompletion(result: JsonValue, ctx: SettleContext): Promise<void> {
+    const { fence, jobLog } = ctx;
+    let state: Awaited<ReturnType<typeof completeJob>>;
+    try {
+      state = await settling("complete", jobLog, () => completeJob(db, fence, result));
+    } catch (error) {
+      if (error instanceof ClaimLostError) {
+        // A retry after a commit whose answer the connection lost finds its own completion.
+        const row = await db
+          .selectFrom("jobs")
+          .select(["status", "attempts"])
+          .where("id", "=", fence.jobId)
+          .executeTakeFirst()
+          .catch(() => null);
+        if (row?.status === "completed" && row.attempts === fence.attempt) jobLog.info("render completed");
+        else jobLog.warn("render finished, not recorded: another worker holds the job now");
+        return;
+      }
+      jobLog.error({ err: error }, "could not record the finished render");
+      throw error;
+    }
+    if (state === "cancel-requested") {
+      await settleFailure(new RenderStopped("cancelled"), ctx);
+      return;
+    }
+    jobLog.info("render completed");
+  }
+
+  async function settleFailure(error: unknown, ctx: SettleContext): Promise<void> {
     const { fence, jobLog } = ctx;
     // An abort decides the outcome whatever the pipeline threw on its way out.
     const stop =
@@ -208,14 +271,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         jobLog.warn("render abandoned: another worker holds the job now");
         return;
       }
-      await removeJobOutputs(db, storage, fence.jobId, jobLog);
+      await settling("remove outputs", jobLog, () => removeJobOutputs(db, storage, fence.jobId, jobLog));
       if (stop?.reason === "cancelled") {
-        await markCancelled(db, fence, ctx.progress);
+        await settling("cancel", jobLog, () => markCancelled(db, fence, ctx.progress));
         jobLog.info("render cancelled");
         return;
       }
       if (stop?.reason === "shutdown") {
-        await handBack(db, fence, queue);
+        await settling("hand back", jobLog, () => handBack(db, fence, queue));
         jobLog.info("render handed back: worker stopping");
         return;
       }
@@ -230,7 +293,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       } else {
         jobLog.error({ err: error, final }, "render failed");
       }
-      await markFailed(db, fence, { userMessage, progress: ctx.progress, final });
+      await settling("fail", jobLog, () =>
+        markFailed(db, fence, { userMessage, progress: ctx.progress, final }),
+      );
     } catch (settleError) {
       if (settleError instanceof ClaimLostError) {
         jobLog.warn("render outcome not recorded: another worker holds the job now");
@@ -248,7 +313,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   async function deadLettered(message: JobWithMetadata<unknown>): Promise<void> {
     const parsed = renderJobPayload.safeParse(message.data);
     if (!parsed.success) return;
-    if (await markDeadLettered(db, parsed.data.jobId)) {
+    const jobId = parsed.data.jobId;
+    if (await settling("dead-letter", log.child({ jobId }), () => markDeadLettered(db, jobId))) {
       log.warn({ jobId: parsed.data.jobId }, "render dead-lettered: marked failed");
     }
   }
@@ -264,6 +330,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       // notifications wait for this poll, so it is kept short rather than pg-boss's 30 s.
       pollingIntervalSeconds: pollSeconds,
       notifyPollingIntervalSeconds: pollSeconds,
+      // A heartbeat at most this old when a worker dies: its job is failed over that much sooner.
+      heartbeatRefreshSeconds: RENDER_HEARTBEAT_REFRESH_SECONDS,
     },
     async ([message]) => {
       if (message) await render(message);

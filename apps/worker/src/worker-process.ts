@@ -1,6 +1,6 @@
 import { loadEnv } from "@shootout/config";
 import { type BossOptions, createBoss, createDb, migrateToLatest } from "@shootout/db";
-import { ensureQueues, type RenderPipeline } from "@shootout/jobs";
+import { ensureQueues, RENDER_SUPERVISE_SECONDS, type RenderPipeline } from "@shootout/jobs";
 import { describeStorage, storageFromSettings } from "@shootout/storage";
 import type { PgBoss } from "pg-boss";
 import { type Logger, pino } from "pino";
@@ -45,9 +45,10 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   await migrateToLatest(database.db);
   const boss = createBoss(database, {
     // Supervision finds renders whose worker died (missed heartbeats) and requeues them; the
-    // default minute would leave such a job `running` for that much longer.
-    superviseIntervalSeconds: 10,
-    monitorIntervalSeconds: 10,
+    // default minute would leave such a job `running` for that much longer. Every worker runs it,
+    // and a claim in the queue table lets one pass in this interval do the work.
+    superviseIntervalSeconds: RENDER_SUPERVISE_SECONDS,
+    monitorIntervalSeconds: RENDER_SUPERVISE_SECONDS,
     ...options.bossOptions,
   });
   boss.on("error", (error: unknown) => log.error({ err: error }, "pg-boss error"));

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { DB } from "@shootout/db";
 import { createBoss } from "@shootout/db";
 import { createTestDatabase, insertTestShootout, type TestDatabase } from "@shootout/db/testing";
-import { createJobQueue, ensureQueues, type JobQueue, RENDER_QUEUE } from "@shootout/jobs";
+import { createJobQueue, ensureQueues, type JobQueue } from "@shootout/jobs";
 import type { Kysely } from "kysely";
 import type { PgBoss } from "pg-boss";
 import { type TestRenderConfig, testShootoutName } from "./fixtures/test-pipeline.ts";
@@ -12,10 +12,9 @@ import { type TestRenderConfig, testShootoutName } from "./fixtures/test-pipelin
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WORKER_ENTRY = path.join(here, "fixtures", "worker-entry.ts");
 
-/** The queue settings the worker entry applies, for the test's own pg-boss (which sends first). */
+/** The queues as the worker entry ensures them, for the test's own pg-boss (which sends first). */
 export async function configureTestQueues(boss: PgBoss): Promise<void> {
   await ensureQueues(boss);
-  await boss.updateQueue(RENDER_QUEUE, { heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false });
 }
 
 /** A test database with a started pg-boss on it (no supervision or cron: tests drive those) and its queues. */

@@ -16,6 +16,7 @@ import {
   type WorkerProcess,
   waitFor,
 } from "./helpers.ts";
+import { killMidRender } from "./recovery-trial.ts";
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src", "main.ts");
 
@@ -156,6 +157,21 @@ describe.skipIf(!testDatabaseUrl)(`worker processes (${NEEDS_POSTGRES})`, () => 
     expect(runs.map((r) => r.pid)).toEqual([doomed.pid, rescuer.pid]);
     expect(runs[1]!.start).toBeGreaterThan(runs[0]!.end);
   }, 90_000);
+
+  it("SIGKILL mid-render with another worker running: the other completes it once, within 15 s of the kill", async () => {
+    const a = worker({ WORKER_CONCURRENCY: "1" });
+    const b = worker({ WORKER_CONCURRENCY: "1" });
+    await Promise.all([a.ready, b.ready]);
+    const trial = await killMidRender({ db: t.db, queue, ownerId, workers: [a, b], runLog });
+    console.log(
+      `[recovery] kill → pickup ${trial.killToPickupMs} ms, kill → completion ${trial.killToCompletionMs} ms`,
+    );
+    expect(trial).toMatchObject({ renders: 2, completedEvents: 1, attempts: 2 });
+    // Heartbeat (10 s) + supervision (1 s, 2 s at worst) + poll (1 s), and a 1 s render.
+    expect(trial.killToCompletionMs).toBeLessThan(15_000);
+    const events = await expectContiguousEvents(trial.jobId);
+    expect(events.at(-1)).toMatchObject({ status: "completed" });
+  }, 60_000);
 
   it("SIGTERM mid-job within the grace period: the render finishes, then the process exits", async () => {
     const w = worker({ SHUTDOWN_GRACE_SECONDS: "10" });

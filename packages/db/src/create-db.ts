@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
+import { classifyingDialect } from "./classifying-dialect.ts";
 import { type DbConfig, dbConfigSchema } from "./config.ts";
 import type { DB } from "./generated/db.ts";
 
@@ -32,6 +33,9 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
       connectionString: cfg.databaseUrl,
       max: cfg.poolMax,
       application_name: cfg.applicationName,
+      // While the server is away a checkout fails within this instead of queueing forever.
+      connectionTimeoutMillis: cfg.connectTimeoutMs,
+      keepAlive: true,
       types: {
         getTypeParser: ((oid: number, format?: "text" | "binary") =>
           oid === INT8_OID
@@ -41,7 +45,18 @@ export async function createDb(config: DbConfig = {}): Promise<Database> {
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on("error", () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
+    // pg-pool takes its own 'error' listener off a client it hands out, and a checked-out client
+    // whose server goes away between two queries (a transaction waiting on other work) emits
+    // 'error' with nobody listening: an uncaught exception that ends the process. This listener
+    // stays for the client's whole life; the broken client's next query fails (as a
+    // DatabaseUnavailableError) and the pool discards it when it is released.
+    pool.on("connect", (client) => {
+      client.on("error", () => {});
+    });
+    const db = new Kysely<DB>({
+      dialect: classifyingDialect(new PostgresDialect({ pool })),
+      plugins,
+    });
     let closed = false;
     return {
       db,

@@ -1,6 +1,11 @@
 export { BOSS_SCHEMA, type BossOptions, bossDbIn, createBoss } from "./boss.ts";
 export { type DbConfig, dbConfigSchema } from "./config.ts";
 export { type Backend, createDb, type Database } from "./create-db.ts";
+export {
+  classifyDatabaseError,
+  DatabaseUnavailableError,
+  isDatabaseUnavailable,
+} from "./database-unavailable.ts";
 export type * from "./generated/db.ts";
 export {
   MigrationError,

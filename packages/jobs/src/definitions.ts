@@ -12,15 +12,30 @@ export const RENDER_DEAD_LETTER_QUEUE = "shootout-render-dead";
 export const renderJobPayload = z.object({ jobId: z.uuid() });
 export type RenderJobPayload = z.infer<typeof renderJobPayload>;
 
+/**
+ * How fast a render whose worker died (SIGKILL, OOM, a lost machine) is taken over, end to end:
+ * its last heartbeat is at most RENDER_HEARTBEAT_REFRESH_SECONDS old when it dies, the job is
+ * failed over once the heartbeat is RENDER_HEARTBEAT_SECONDS old, seen by the next supervision
+ * pass (RENDER_SUPERVISE_SECONDS), queued again after the retry delay and fetched on the next poll
+ * (RENDER_POLL_SECONDS): about 8-13 s from the death to another worker's start.
+ */
+export const RENDER_HEARTBEAT_SECONDS = 10; // pg-boss's minimum
+export const RENDER_HEARTBEAT_REFRESH_SECONDS = 2;
+export const RENDER_SUPERVISE_SECONDS = 1;
+export const RENDER_RETRY_DELAY_SECONDS = 0;
+export const RENDER_POLL_SECONDS = 1;
+
 export const renderQueueOptions: Omit<Queue, "name"> = {
-  // A render that crashes its worker is tried again, twice, after 10 s and then ~20 s.
+  // A render whose worker died is tried again, twice, as soon as it is found dead (its death took
+  // the heartbeat's 10 s already). A render failing on an internal error is tried again at once.
   retryLimit: 2,
-  retryDelay: 10,
-  retryBackoff: true,
+  retryDelay: RENDER_RETRY_DELAY_SECONDS,
+  retryBackoff: false,
   // Sized to the longest render we accept (12 tones x a long DI, plus video) with room to spare.
   expireInSeconds: 60 * 60,
   // A worker SIGKILLed mid-render stops heartbeating; after this the job is failed over for a retry.
-  heartbeatSeconds: 30,
+  // A live worker cut off from the database for longer than this loses its claim the same way.
+  heartbeatSeconds: RENDER_HEARTBEAT_SECONDS,
   deadLetter: RENDER_DEAD_LETTER_QUEUE,
   // Wake workers through LISTEN/NOTIFY the moment a job is sent (pg-boss otherwise polls every 2 s).
   notify: true,

@@ -9,7 +9,12 @@ export {
   type JobStatus,
   jobEventNotice,
   RENDER_DEAD_LETTER_QUEUE,
+  RENDER_HEARTBEAT_REFRESH_SECONDS,
+  RENDER_HEARTBEAT_SECONDS,
+  RENDER_POLL_SECONDS,
   RENDER_QUEUE,
+  RENDER_RETRY_DELAY_SECONDS,
+  RENDER_SUPERVISE_SECONDS,
   type RenderJobPayload,
   renderJobPayload,
   renderQueueOptions,
@@ -34,3 +39,9 @@ export {
 } from "./notification-listener.ts";
 export { type PipelineInput, RenderError, type RenderPipeline, type ShootoutForRender } from "./pipeline.ts";
 export { createJobQueue, ensureQueues, type JobQueue } from "./queue.ts";
+export {
+  markStalledRenders,
+  STALLED_RENDER_MESSAGE,
+  type StalledRenderWatch,
+  watchStalledRenders,
+} from "./stalled-renders.ts";

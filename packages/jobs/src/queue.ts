@@ -42,8 +42,10 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     [STORAGE_SWEEP_QUEUE, storageSweepQueueOptions],
   ] as const) {
     if (await boss.getQueue(name)) {
-      // pg-boss fixes these at creation; the rest follows the code on every start.
-      const { heartbeatSeconds: _h, retryDelayMax: _r, policy: _p, ...updatable } = options;
+      // pg-boss fixes only the policy at creation; everything else (the heartbeat and retry delay
+      // too, so a deployment made with older settings gets the current ones) follows the code on
+      // every start. Jobs keep what their queue said when they were sent.
+      const { policy: _p, ...updatable } = options;
       await boss.updateQueue(name, updatable);
     } else {
       await boss.createQueue(name, options);

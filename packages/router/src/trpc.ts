@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from "@shootout/db";
 import { JobError } from "@shootout/jobs";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -43,16 +44,43 @@ function toTRPCError(cause: unknown): TRPCError | null {
   if (cause instanceof DomainError || cause instanceof JobError) {
     return new TRPCError({ code: cause.code, message: cause.message, cause });
   }
+  // Not a bug: the database is restarting or out of reach, and the same call works once it is back.
+  if (cause instanceof DatabaseUnavailableError) {
+    return new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "The database is unavailable right now; try again in a few seconds.",
+      cause,
+    });
+  }
   return null;
 }
 
-/** A failed call's domain error (from the procedure or a later middleware) as its tRPC error. */
-function mapDomainErrors<R extends { ok: boolean; error?: { cause?: unknown } }>(result: R): R {
+/**
+ * A failed call's domain error (from the procedure or a later middleware) as its tRPC error; for a
+ * subscription, also one its stream throws later (a back-fill query while the database is away).
+ */
+function mapDomainErrors<R extends { ok: boolean; error?: { cause?: unknown }; data?: unknown }>(
+  result: R,
+): R {
   if (!result.ok) {
     const mapped = toTRPCError(result.error?.cause);
     if (mapped) throw mapped;
   }
+  if (result.ok && isAsyncIterable(result.data)) return { ...result, data: mapStreamErrors(result.data) };
   return result;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+// yield* hands the consumer's return() (an unsubscribe) on to the stream.
+async function* mapStreamErrors(stream: AsyncIterable<unknown>): AsyncGenerator<unknown, void, undefined> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw toTRPCError(error) ?? error;
+  }
 }
 
 /**
@@ -65,7 +93,11 @@ async function resolveAuth(ctx: Context): Promise<SessionValidationResult | null
     ctx.requestAuth !== undefined
       ? ctx.requestAuth
       : ctx.sessionToken
-        ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs })
+        ? await validateSessionToken(ctx.db, ctx.sessionToken, { ttlMs: ctx.sessionTtlMs }).catch(
+            (error: unknown) => {
+              throw toTRPCError(error) ?? error;
+            },
+          )
         : null;
   // Per call, not per request: a batch of 20 spends 20. Keyed by user once known, else by IP.
   ctx.limitCall?.(auth ? `user:${auth.user.id}` : `ip:${ctx.clientIp ?? "unknown"}`);

@@ -73,3 +73,15 @@ export function sendError(res: ServerResponse, error: HttpError): void {
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   sendJson(res, error.status, { error: { code: error.code, message: error.message, ...error.details } });
 }
+
+/** Seconds a client is told to wait (Retry-After) while the database is away: a restart's length. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The answer while the database is restarting or out of reach: 503, try again shortly. */
+export function databaseUnavailable(): HttpError {
+  return new HttpError(
+    "SERVICE_UNAVAILABLE",
+    "The database is unavailable right now; try again in a few seconds.",
+    { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+  );
+}

@@ -1,5 +1,6 @@
+import { DatabaseUnavailableError } from "@shootout/db";
 import { DomainError, internalErrorMessage } from "@shootout/router";
-import { HttpError, sendError } from "../http/errors.ts";
+import { databaseUnavailable, HttpError, sendError } from "../http/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RouteRequest } from "./route.ts";
 import type { createRouteTable } from "./route-table.ts";
@@ -42,6 +43,10 @@ export async function dispatchRoute(
 function toHttpError(cause: unknown, request: { log: Logger; requestId: string }, debug: boolean): HttpError {
   if (cause instanceof HttpError) return cause;
   if (cause instanceof DomainError) return new HttpError(DOMAIN_TO_HTTP[cause.code], cause.message);
+  if (cause instanceof DatabaseUnavailableError) {
+    request.log.warn({ err: cause }, "route refused: database unavailable");
+    return databaseUnavailable();
+  }
   request.log.error({ err: cause }, "route failed");
   const details: Record<string, string> =
     debug && cause instanceof Error ? { stack: cause.stack ?? cause.message } : {};

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { DatabaseUnavailableError } from "@shootout/db";
 import {
   CallSetupError,
   type Context,
@@ -11,6 +12,7 @@ import type { TRPCRequestInfo } from "@trpc/server/http";
 import type { WebSocket } from "ws";
 import { z } from "zod";
 import { clientIpOf } from "../http/client-ip.ts";
+import { databaseUnavailable } from "../http/errors.ts";
 import { requestIdOf } from "../http/request-id.ts";
 import { ForeignCookieError, requestSession } from "../http/request-session.ts";
 import type { SessionCookiePolicy } from "../http/session-cookie.ts";
@@ -60,6 +62,14 @@ export async function createHttpContext(
     if (error instanceof ForeignCookieError)
       throw new TRPCError({ code: "FORBIDDEN", message: error.message });
     if (error instanceof TRPCError) throw error;
+    // The session lookup is the first query of every request: a database away is a 503 here too.
+    if (error instanceof DatabaseUnavailableError) {
+      throw new TRPCError({
+        code: "SERVICE_UNAVAILABLE",
+        message: databaseUnavailable().message,
+        cause: error,
+      });
+    }
     // No context yet, so the answer and the log line would not know the request: the error keeps it.
     throw new CallSetupError(requestId, error, { debug: deps.shared.debug ?? false });
   });

@@ -12,7 +12,8 @@ import { api, onLiveState } from "../lib/trpc.ts";
 const FINAL: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 const STATUS_TEXT: Record<JobStatus, string> = {
   pending: "Waiting",
-  queued: "Queued",
+  // Also what a render shows once its worker died: it is back in the queue, not frozen mid-way.
+  queued: "Waiting for a worker",
   running: "Rendering",
   completed: "Completed",
   failed: "Failed",
