@@ -148,7 +148,9 @@ describe.skipIf(!testDatabaseUrl)(`Postgres restarts under load (${NEEDS_POSTGRE
       outages.push({ from, to: Date.now() });
     }
     // Back for good: the API answers again without anyone's help.
-    const recovered = await waitFor(async () => (await create(-1)).status === 200, {
+    // The load loops themselves get a 200 for a call made after the last outage ended.
+    const last = outages.at(-1)!;
+    const recovered = await waitFor(async () => answers.some((a) => a.at > last.to && a.status === 200), {
       timeoutMs: 15_000,
       what: "a 200 after the last outage",
     });
@@ -184,8 +186,6 @@ describe.skipIf(!testDatabaseUrl)(`Postgres restarts under load (${NEEDS_POSTGRE
     ).toEqual([]);
     expect(statuses.get("503 SERVICE_UNAVAILABLE") ?? 0).toBeGreaterThan(0);
     expect(readyWhileAway.every((s) => s === 503)).toBe(true);
-    const last = outages.at(-1)!;
-    expect(answers.filter((a) => a.at > last.to && a.status === 200).length).toBeGreaterThan(0);
 
     // Every job completed exactly once, rendered once: no restart threw a render away.
     const runs = runIntervals(readFileSync(runLog, "utf8"));
