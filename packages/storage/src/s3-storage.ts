@@ -322,9 +322,8 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
           abortSignal,
         });
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: probe }), { abortSignal });
-        await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: CONTENT_PREFIX, MaxKeys: 1 }), {
-          abortSignal,
-        });
+        // Listing the probe's own (now empty) prefix: a cheap answer on any store.
+        await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: probe }), { abortSignal });
       } catch (cause) {
         const reason = abortSignal.aborted
           ? `the S3 endpoint ${endpoint} did not answer within ${timeoutMs / 1000} s`
