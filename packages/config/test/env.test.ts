@@ -47,7 +47,11 @@ describe("loadEnv", () => {
       S3_FORCE_PATH_STYLE: "on",
       S3_PRESIGN_DOWNLOAD_SECONDS: "300",
     });
-    expect(env).toMatchObject({ S3_REGION: "us-east-1", S3_FORCE_PATH_STYLE: true, S3_PRESIGN_DOWNLOAD_SECONDS: 300 });
+    expect(env).toMatchObject({
+      S3_REGION: "us-east-1",
+      S3_FORCE_PATH_STYLE: true,
+      S3_PRESIGN_DOWNLOAD_SECONDS: 300,
+    });
     try {
       loadEnv({
         PORT: "eighty",
