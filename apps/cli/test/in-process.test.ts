@@ -363,6 +363,13 @@ group("shootout run (in-process)", { timeout: 240_000 }, () => {
       expect(intoDb.code, describe(intoDb)).toBe(0);
       expect(intoDb.stdout).toContain(`copied 0 objects (0.0 MB); ${copied![1]} were there already`);
 
+      // First-time setup of a self-hosted store: the bucket is made once, then found.
+      for (const said of ["created", "there already:"]) {
+        const made = await runCli(["storage", "create-bucket"], { ...bucketEnv, S3_BUCKET: "fresh-bucket" });
+        expect(made.code, describe(made)).toBe(0);
+        expect(made.stdout.trim()).toBe(`${said} the S3 bucket "fresh-bucket" at ${s3.endpoint}`);
+      }
+
       const wrong = await copy(["--to", "s3"], { S3_BUCKET: "no-such-bucket" });
       expect(wrong.code, describe(wrong)).toBe(1);
       expect(wrong.stderr.trim()).toBe(

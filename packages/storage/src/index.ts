@@ -19,6 +19,7 @@ export {
 export {
   describeStorage,
   type StorageSettings,
+  s3OptionsFromSettings,
   storageFromSettings,
   storagePlace,
 } from "./storage-from-settings.ts";

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
   CopyObjectCommand,
+  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
@@ -67,6 +68,8 @@ export interface S3StorageOptions {
 export interface S3Storage extends Storage {
   /** Where objects live, for logs and messages: the endpoint and the bucket. */
   readonly where: { readonly endpoint: string; readonly bucket: string };
+  /** Creates the bucket (first-time setup of a self-hosted store); one that is there already is fine. */
+  createBucket(): Promise<"created" | "existed">;
 }
 
 export function createS3Storage(options: S3StorageOptions): S3Storage {
@@ -128,6 +131,17 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
 
   const storage: S3Storage = {
     where,
+
+    async createBucket() {
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: bucket }));
+        return "created";
+      } catch (error) {
+        const { name } = s3FailureOf(error);
+        if (name === "BucketAlreadyOwnedByYou" || name === "BucketAlreadyExists") return "existed";
+        throw new StorageError("unavailable", describeS3Problem(error, where), { cause: error });
+      }
+    },
 
     async put(source, putOptions = {}): Promise<StoredObject> {
       const maxBytes = putOptions.maxBytes ?? Number.POSITIVE_INFINITY;

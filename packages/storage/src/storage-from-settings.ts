@@ -1,7 +1,7 @@
 import type { Database } from "@shootout/db";
 import { createDatabaseStorage } from "./database-storage.ts";
 import { createLocalStorage } from "./local-storage.ts";
-import { createS3Storage } from "./s3-storage.ts";
+import { createS3Storage, type S3StorageOptions } from "./s3-storage.ts";
 import { type Storage, StorageError } from "./storage.ts";
 
 export interface StorageSettings {
@@ -28,25 +28,29 @@ export function storageFromSettings(
   switch (settings.STORAGE_BACKEND) {
     case "database":
       return createDatabaseStorage(database.db, { writeAsText: database.backend === "pglite" });
-    case "s3": {
-      if (!settings.S3_BUCKET) throw new StorageError("unavailable", "STORAGE_BACKEND=s3 needs S3_BUCKET");
-      return createS3Storage({
-        endpoint: settings.S3_ENDPOINT,
-        region: settings.S3_REGION ?? "us-east-1",
-        bucket: settings.S3_BUCKET,
-        credentials:
-          settings.S3_ACCESS_KEY_ID && settings.S3_SECRET_ACCESS_KEY
-            ? { accessKeyId: settings.S3_ACCESS_KEY_ID, secretAccessKey: settings.S3_SECRET_ACCESS_KEY }
-            : undefined,
-        forcePathStyle: settings.S3_FORCE_PATH_STYLE,
-        presign: settings.S3_PRESIGN_DOWNLOAD_SECONDS
-          ? { seconds: settings.S3_PRESIGN_DOWNLOAD_SECONDS, publicEndpoint: settings.S3_PUBLIC_ENDPOINT }
-          : undefined,
-      });
-    }
+    case "s3":
+      return createS3Storage(s3OptionsFromSettings(settings));
     default:
       return createLocalStorage(settings.STORAGE_DIR);
   }
+}
+
+/** The S3 backend's options from the S3_* settings. */
+export function s3OptionsFromSettings(settings: StorageSettings): S3StorageOptions {
+  if (!settings.S3_BUCKET) throw new StorageError("unavailable", "STORAGE_BACKEND=s3 needs S3_BUCKET");
+  return {
+    endpoint: settings.S3_ENDPOINT,
+    region: settings.S3_REGION ?? "us-east-1",
+    bucket: settings.S3_BUCKET,
+    credentials:
+      settings.S3_ACCESS_KEY_ID && settings.S3_SECRET_ACCESS_KEY
+        ? { accessKeyId: settings.S3_ACCESS_KEY_ID, secretAccessKey: settings.S3_SECRET_ACCESS_KEY }
+        : undefined,
+    forcePathStyle: settings.S3_FORCE_PATH_STYLE,
+    presign: settings.S3_PRESIGN_DOWNLOAD_SECONDS
+      ? { seconds: settings.S3_PRESIGN_DOWNLOAD_SECONDS, publicEndpoint: settings.S3_PUBLIC_ENDPOINT }
+      : undefined,
+  };
 }
 
 /** Where the settings put stored bytes, in words: the CLI's messages name it so. */

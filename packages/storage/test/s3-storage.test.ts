@@ -128,6 +128,14 @@ describe("S3 storage beyond the contract", () => {
 });
 
 describe("S3 storage that cannot be used says why at ready(), in one line", () => {
+  it("names a bucket that does not exist, until createBucket() makes it", async () => {
+    const storage = createS3Storage(optionsFor("made-by-setup"));
+    await expect(storage.ready()).rejects.toMatchObject({ code: "unavailable" });
+    expect(await storage.createBucket()).toBe("created");
+    expect(await storage.createBucket()).toBe("existed");
+    await storage.ready();
+  });
+
   it("names a bucket that does not exist", async () => {
     const error = await createS3Storage(optionsFor("no-such-bucket"))
       .ready()

@@ -1,8 +1,9 @@
 import { EXIT_HELP, helpOption, identityOptions, parseCommandArgs } from "../args.ts";
 import { UsageError } from "../cli-errors.ts";
-import { type Command, println } from "./command.ts";
+import { type Command, type Io, println } from "./command.ts";
 
 const HELP = `Usage: shootout storage copy --to <local|database|s3> [--from <local|database|s3>]
+       shootout storage create-bucket
 
 Moves a deployment's stored bytes (uploads, outputs, cached models) between storage backends
 (STORAGE_BACKEND): local is STORAGE_DIR; database is DATABASE_URL, or the embedded database in
@@ -10,6 +11,9 @@ PGLITE_DATA_DIR; s3 is the bucket S3_BUCKET at S3_ENDPOINT (with S3_REGION, S3_A
 S3_SECRET_ACCESS_KEY, S3_FORCE_PATH_STYLE as the processes have them). The objects come from
 --from, by default STORAGE_BACKEND (when that is not the destination; else local, or database for
 --to local). Then set STORAGE_BACKEND to the destination on every process.
+
+create-bucket makes the bucket S3_BUCKET at S3_ENDPOINT (first-time setup of a self-hosted
+store; one that exists already is fine).
 
 Objects the destination already holds are skipped, so it can run again (say, once more after the
 switch, for what was uploaded meanwhile). Each object's key is its sha256, checked again as it is
@@ -23,6 +27,27 @@ Options:
 
 ${EXIT_HELP}
 `;
+
+/** `storage create-bucket`: needs no database, only the S3_* variables. */
+async function createBucket(io: Io): Promise<number> {
+  const [{ readEnv }, { createS3Storage, s3OptionsFromSettings }] = await Promise.all([
+    import("../backend/open-backend.ts"),
+    import("@shootout/storage"),
+  ]);
+  const env = readEnv(io.env);
+  if (!env.S3_BUCKET) {
+    throw new UsageError("storage create-bucket needs S3_BUCKET (and S3_ENDPOINT unless it is AWS S3)", {
+      command: "storage",
+    });
+  }
+  const bucket = createS3Storage(s3OptionsFromSettings(env));
+  const outcome = await bucket.createBucket();
+  println(
+    io.stdout,
+    `${outcome === "created" ? "created" : "there already:"} the S3 bucket "${bucket.where.bucket}" at ${bucket.where.endpoint}`,
+  );
+  return 0;
+}
 
 function backendNamed(name: string | undefined): "local" | "database" | "s3" | null {
   return name === "local" || name === "database" || name === "s3" ? name : null;
@@ -58,9 +83,12 @@ export const storageCommand: Command = {
       );
     }
     const [sub, ...extra] = positionals;
+    if (sub === "create-bucket" && extra.length === 0) return createBucket(io);
     if (sub !== "copy" || extra.length > 0) {
       throw new UsageError(
-        sub ? `unknown: storage ${[sub, ...extra].join(" ")}` : "storage needs a subcommand: copy",
+        sub
+          ? `unknown: storage ${[sub, ...extra].join(" ")}`
+          : "storage needs a subcommand: copy or create-bucket",
         {
           command: "storage",
         },
