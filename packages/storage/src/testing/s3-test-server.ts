@@ -17,8 +17,8 @@ export interface S3TestServer {
   readonly secretAccessKey: string;
   /** The variables that point a process at this bucket. */
   readonly env: Readonly<Record<string, string>>;
-  /** Makes an object look last written `ms` ago. */
-  age(key: string, ms: number): void;
+  /** Makes an object (of `bucket`, by default the server's) look last written `ms` ago. */
+  age(key: string, ms: number, bucket?: string): void;
   /** Where s3rver keeps multipart uploads in progress (one directory each). */
   readonly uploadsDir: string;
   close(): Promise<void>;
@@ -42,7 +42,8 @@ export async function startS3TestServer(options: { bucket?: string } = {}): Prom
   });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
-  const objectFile = (key: string) => path.join(directory, bucket, `${key}._S3rver_object`);
+  const objectFile = (key: string, inBucket: string) =>
+    path.join(directory, inBucket, `${key}._S3rver_object`);
   return {
     endpoint,
     bucket,
@@ -56,9 +57,9 @@ export async function startS3TestServer(options: { bucket?: string } = {}): Prom
       S3_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
       S3_FORCE_PATH_STYLE: "true",
     },
-    age(key, ms) {
+    age(key, ms, inBucket = bucket) {
       const at = new Date(Date.now() - ms);
-      utimesSync(objectFile(key), at, at);
+      utimesSync(objectFile(key, inBucket), at, at);
     },
     uploadsDir: path.join(directory, bucket, "._S3rver_uploads"),
     async close() {
