@@ -36,6 +36,8 @@ const PARTS_IN_FLIGHT = 2;
 /** Puts in progress live here until their bytes are hashed and copied under their key. */
 const TMP_PREFIX = "tmp/";
 const CONTENT_PREFIX = "sha256/";
+/** Streams of bytes, as the other backends answer (not object mode). */
+const BYTES = { objectMode: false } as const;
 
 export interface S3StorageOptions {
   /** The S3 API's URL; unset: AWS S3 in `region`. */
@@ -240,7 +242,7 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
       } catch (error) {
         if (isS3NotFound(error)) throw new StorageError("not_found", `no object ${key}`, { cause: error });
         // A range that starts past the end: nothing, as the other backends answer.
-        if (range && s3FailureOf(error).name === "InvalidRange") return Readable.from([]);
+        if (range && s3FailureOf(error).name === "InvalidRange") return Readable.from([], BYTES);
         throw error;
       }
       const body = answer.Body as Readable;
@@ -248,7 +250,7 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
       // What was asked for, whatever the store sent: some send more than a range (the whole
       // object for a range of one byte), or ignore Range altogether.
       const served = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(answer.ContentRange ?? "");
-      if (!served) return Readable.from(slice(body, range.start, range.end - range.start + 1));
+      if (!served) return Readable.from(slice(body, range.start, range.end - range.start + 1), BYTES);
       const [from, to] = [Number(served[1]), Number(served[2])];
       if (from !== range.start) {
         body.destroy();
@@ -257,7 +259,7 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
         );
       }
       const wanted = Math.min(range.end, to) - range.start + 1;
-      return to - from + 1 > wanted ? Readable.from(slice(body, 0, wanted)) : body;
+      return to - from + 1 > wanted ? Readable.from(slice(body, 0, wanted), BYTES) : body;
     },
 
     async stat(key) {

@@ -122,6 +122,21 @@ describe("S3 storage beyond the contract", () => {
     const ranged = await fetch(url, { headers: { range: "bytes=5-8" } });
     expect(ranged.status).toBe(206);
     expect(await ranged.text()).toBe("riff");
+    // Signed for the endpoint browsers reach, when that is another than the processes use.
+    const behindProxy = createS3Storage({
+      ...optionsFor(server.bucket),
+      presign: { seconds: 60, publicEndpoint: "https://files.shootout.example" },
+    });
+    const publicUrl = new URL(
+      await behindProxy.downloadUrl!(stored.key, {
+        contentType: "audio/flac",
+        contentDisposition: "attachment",
+      }),
+    );
+    expect(publicUrl.origin + publicUrl.pathname).toBe(
+      `https://files.shootout.example/${server.bucket}/${stored.key}`,
+    );
+    expect(publicUrl.searchParams.get("X-Amz-Expires")).toBe("60");
     // Without presigning the backend offers no URL: downloads pass through the API.
     expect(createS3Storage(optionsFor(server.bucket)).downloadUrl).toBeUndefined();
   });
