@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, migrateToLatest } from "@shootout/db";
 import { createTestUser } from "@shootout/router/testing";
+import { startS3TestServer } from "@shootout/storage/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { wavBytes } from "./helpers/audio-bytes.ts";
 
@@ -178,6 +179,30 @@ describe("main.ts as a child process", () => {
       // One line, no stack.
       expect(err.trim().split("\n")).toHaveLength(1);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 1 with one line naming the bucket when its S3 storage cannot be used", async () => {
+    // The same one line for refused credentials or an unreachable endpoint (each message is
+    // tested in packages/storage, against s3rver): here, that main.ts prints it and stops.
+    const s3 = await startS3TestServer();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "api-bad-s3-"));
+    try {
+      const { code, err } = await startAndExit({
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        PGLITE_DATA_DIR: path.join(dir, "pglite"),
+        STORAGE_DIR: path.join(dir, "storage"),
+        ...s3.env,
+        S3_BUCKET: "no-such-bucket",
+      });
+      expect(code, err).toBe(1);
+      expect(err.trim().split("\n"), err).toEqual([
+        `shootout api: failed to start: the S3 bucket "no-such-bucket" at ${s3.endpoint} does not exist`,
+      ]);
+    } finally {
+      await s3.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

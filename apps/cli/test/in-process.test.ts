@@ -9,6 +9,8 @@ import {
   tone3000ClientsFromEnv,
 } from "@shootout/pipeline";
 import { createSession, validateSessionToken } from "@shootout/router";
+import { createS3Storage, readObject } from "@shootout/storage";
+import { startS3TestServer } from "@shootout/storage/testing";
 import { createTone3000StandIn, DEFAULT_STAND_IN_CLIENT, type Tone3000StandIn } from "@shootout/tone3000";
 import { afterAll, beforeAll, expect, describe as group, it } from "vitest";
 import { describe, EXAMPLE_CONFIG, EXAMPLES, runCli } from "./helpers/cli.ts";
@@ -309,11 +311,72 @@ group("shootout run (in-process)", { timeout: 240_000 }, () => {
     expect(again.stdout).toContain(`copied 0 objects (0.0 MB); ${copied![1]} were there already`);
     for (const bad of [
       ["storage", "copy"],
+      ["storage", "copy", "--to", "tape"],
+      // No S3_BUCKET in this environment.
       ["storage", "copy", "--to", "s3"],
+      ["storage", "copy", "--to", "local", "--from", "local"],
       ["storage", "move", "--to", "local"],
     ]) {
       const refused = await cli(bad);
       expect(refused.code, describe(refused)).toBe(2);
+    }
+  });
+
+  it("copies the stored bytes into an S3 bucket with `storage copy --to s3`; a wrong bucket is one line", async () => {
+    const s3 = await startS3TestServer();
+    try {
+      // The deployment still runs on its directory: STORAGE_BACKEND stays unset, S3_* name the bucket.
+      const { STORAGE_BACKEND: _, ...bucketEnv } = s3.env;
+      const copy = (args: string[], extra: Record<string, string> = {}) =>
+        runCli(["storage", "copy", ...args], { ...env, ...bucketEnv, ...extra }, target.dir);
+      const first = await copy(["--to", "s3"]);
+      expect(first.code, describe(first)).toBe(0);
+      expect(first.stderr).toContain(
+        `from ${target.storageDir} to the S3 bucket "${s3.bucket}" at ${s3.endpoint}`,
+      );
+      const copied = /^copied (\d+) objects \([\d.]+ MB\); 0 were there already$/m.exec(first.stdout);
+      expect(copied, describe(first)).not.toBeNull();
+      expect(first.stderr).toMatch(/now set STORAGE_BACKEND=s3 on every process/);
+      const bucket = createS3Storage({
+        endpoint: s3.endpoint,
+        region: "us-east-1",
+        bucket: s3.bucket,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      });
+      const referenced = await target.withDb(({ db }) =>
+        db
+          .selectFrom("files")
+          .select("storageKey")
+          .union(db.selectFrom("modelCache").select("storageKey"))
+          .execute(),
+      );
+      expect(referenced.length).toBeGreaterThan(0);
+      for (const { storageKey } of referenced) {
+        const local = readFileSync(path.join(target.storageDir, storageKey));
+        expect(Buffer.compare(await readObject(bucket, storageKey), local), storageKey).toBe(0);
+      }
+      const again = await copy(["--to", "s3"]);
+      expect(again.code, describe(again)).toBe(0);
+      expect(again.stdout).toContain(`copied 0 objects (0.0 MB); ${copied![1]} were there already`);
+      // And from the bucket into the database (--from), where the earlier test put them all.
+      const intoDb = await copy(["--from", "s3", "--to", "database"]);
+      expect(intoDb.code, describe(intoDb)).toBe(0);
+      expect(intoDb.stdout).toContain(`copied 0 objects (0.0 MB); ${copied![1]} were there already`);
+
+      // First-time setup of a self-hosted store: the bucket is made once, then found.
+      for (const said of ["created", "there already:"]) {
+        const made = await runCli(["storage", "create-bucket"], { ...bucketEnv, S3_BUCKET: "fresh-bucket" });
+        expect(made.code, describe(made)).toBe(0);
+        expect(made.stdout.trim()).toBe(`${said} the S3 bucket "fresh-bucket" at ${s3.endpoint}`);
+      }
+
+      const wrong = await copy(["--to", "s3"], { S3_BUCKET: "no-such-bucket" });
+      expect(wrong.code, describe(wrong)).toBe(1);
+      expect(wrong.stderr.trim()).toBe(
+        `shootout: the S3 bucket "no-such-bucket" at ${s3.endpoint} does not exist`,
+      );
+    } finally {
+      await s3.close();
     }
   });
 

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { TestDatabase } from "@shootout/db/testing";
 import { STORAGE_SWEEP_CRON, STORAGE_SWEEP_QUEUE } from "@shootout/jobs";
-import { createDatabaseStorage, createLocalStorage, type Storage } from "@shootout/storage";
+import { createDatabaseStorage, createLocalStorage, createS3Storage, type Storage } from "@shootout/storage";
+import { type S3TestServer, startS3TestServer } from "@shootout/storage/testing";
 import { sql } from "kysely";
 import type { PgBoss } from "pg-boss";
 import pino from "pino";
@@ -25,32 +26,47 @@ describe("storage sweep", () => {
   let dir: string;
   let storage: Storage;
   let ownerId: string;
+  let s3: S3TestServer;
+  let buckets = 0;
 
   beforeAll(async () => {
     ({ t, boss } = await startTestQueue());
     ownerId = await seedUser(t.db);
+    s3 = await startS3TestServer();
   });
 
   afterAll(async () => {
     await boss?.stop({ graceful: false });
     await t?.close();
+    await s3?.close();
   });
 
   /**
-   * A fresh, empty storage (a directory, or the database's tables emptied) with: a file's bytes,
-   * a cached model's, and two orphans.
+   * A fresh, empty storage (a directory, the database's tables emptied, or a new bucket of
+   * s3rver) with: a file's bytes, a cached model's, and two orphans.
    */
-  async function scene(backend: "local" | "database" = "local") {
+  async function scene(backend: "local" | "database" | "s3" = "local") {
     dir = mkdtempSync(path.join(os.tmpdir(), "sweep-test-"));
+    const bucket = `sweep-${buckets++}`;
     if (backend === "database") {
       await sql`truncate storage_objects, storage_chunks, storage_blobs`.execute(t.db);
       storage = createDatabaseStorage(t.db);
+    } else if (backend === "s3") {
+      const inBucket = createS3Storage({
+        endpoint: s3.endpoint,
+        region: "us-east-1",
+        bucket,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      });
+      await inBucket.createBucket();
+      storage = inBucket;
     } else {
       storage = createLocalStorage(dir);
     }
     const age = async (key: string, ms: number) => {
       const at = new Date(Date.now() - ms);
       if (backend === "local") utimesSync(path.join(dir, key), at, at);
+      else if (backend === "s3") s3.age(key, ms, bucket);
       else await t.db.updateTable("storageObjects").set({ modifiedAt: at }).where("key", "=", key).execute();
     };
     const ofFile = await storage.put(bytes(`a file ${dir}`));
@@ -89,7 +105,7 @@ describe("storage sweep", () => {
     return keys.sort();
   };
 
-  for (const backend of ["local", "database"] as const) {
+  for (const backend of ["local", "database", "s3"] as const) {
     it(`removes old bytes nothing refers to, keeps referenced and young ones (${backend} storage)`, async () => {
       const { ofFile, ofModel, oldOrphan, newOrphan } = await scene(backend);
       try {

@@ -42,11 +42,33 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /**
    * Where stored bytes (uploads, outputs, cached models) live: `local`, a directory (STORAGE_DIR);
-   * `database`, the database itself, for an API and workers on machines that share no disk.
+   * `database`, the database itself, for an API and workers on machines that share no disk;
+   * `s3`, an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO, SeaweedFS, Garage, ...).
    */
-  STORAGE_BACKEND: z.enum(["local", "database"]).default("local"),
+  STORAGE_BACKEND: z.enum(["local", "database", "s3"]).default("local"),
   /** Local directory of the content-addressed file store (STORAGE_BACKEND=local). */
   STORAGE_DIR: z.string().min(1).default(".data/storage"),
+  /** The S3 API's URL (STORAGE_BACKEND=s3). Unset: AWS S3 itself, in S3_REGION. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  /** The region requests are signed for: AWS's bucket region; `auto` for R2; anything for most others. */
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  /** The bucket that holds the objects (required with STORAGE_BACKEND=s3; it must exist). */
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 of a-z 0-9 . -)")
+    .optional(),
+  /** Credentials, both or neither. Neither: the AWS SDK's own chain (AWS_* variables, instance roles). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (endpoint/bucket/key) rather than bucket.endpoint/key. Default: on with S3_ENDPOINT. */
+  S3_FORCE_PATH_STYLE: boolish.optional(),
+  /**
+   * When set, GET /files/:id answers a redirect to a presigned URL of the bucket valid this many
+   * seconds, so the bytes go from the bucket to the browser without passing through the API.
+   */
+  S3_PRESIGN_DOWNLOAD_SECONDS: z.coerce.number().int().min(1).max(604_800).optional(),
+  /** The endpoint browsers reach the bucket at, for presigned URLs (default: S3_ENDPOINT). */
+  S3_PUBLIC_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
 
   /** Session lifetime; each use within the second half of it extends it (sliding expiry). */
   SESSION_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
@@ -87,6 +109,23 @@ export const envSchema = z.object({
   SHOOTOUT_DEBUG: boolish.default(false),
 });
 
+/**
+ * Variables that only make sense together. Read from the raw values, beside the schema, so these
+ * problems are listed in the same message as every other (an object's refinements would not run
+ * while another variable is bad).
+ */
+function crossVariableIssues(source: Record<string, string | undefined>): string[] {
+  const issues: string[] = [];
+  if (source.STORAGE_BACKEND === "s3" && !source.S3_BUCKET) {
+    issues.push("S3_BUCKET: required with STORAGE_BACKEND=s3");
+  }
+  if (Boolean(source.S3_ACCESS_KEY_ID) !== Boolean(source.S3_SECRET_ACCESS_KEY)) {
+    const missing = source.S3_ACCESS_KEY_ID ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID";
+    issues.push(`${missing}: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together, set both or neither`);
+  }
+  return issues;
+}
+
 export type Env = z.output<typeof envSchema>;
 
 export class ConfigError extends Error {
@@ -102,9 +141,13 @@ export class ConfigError extends Error {
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
-  }
+  const issues = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`)),
+    ...crossVariableIssues(cleaned),
+  ];
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   return parsed.data;
 }
 

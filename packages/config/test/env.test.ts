@@ -24,7 +24,7 @@ describe("loadEnv", () => {
         PORT: "eighty",
         DATABASE_URL: "mysql://x",
         TOKEN_ENCRYPTION_KEY: "c2hvcnQ=",
-        STORAGE_BACKEND: "s3",
+        STORAGE_BACKEND: "disk",
       });
       expect.unreachable();
     } catch (error) {
@@ -33,8 +33,46 @@ describe("loadEnv", () => {
       expect(issues).toMatch(/^PORT: /m);
       expect(issues).toMatch(/^DATABASE_URL: must be a postgres/m);
       expect(issues).toMatch(/^TOKEN_ENCRYPTION_KEY: must be 32 bytes/m);
-      expect(issues).toMatch(/^STORAGE_BACKEND: .*"local".*"database"/m);
+      expect(issues).toMatch(/^STORAGE_BACKEND: .*"local".*"database".*"s3"/m);
     }
+  });
+
+  it("takes the S3 settings, and lists what is missing or wrong about them with everything else", () => {
+    const env = loadEnv({
+      STORAGE_BACKEND: "s3",
+      S3_ENDPOINT: "http://127.0.0.1:9000",
+      S3_BUCKET: "shootout",
+      S3_ACCESS_KEY_ID: "id",
+      S3_SECRET_ACCESS_KEY: "secret",
+      S3_FORCE_PATH_STYLE: "on",
+      S3_PRESIGN_DOWNLOAD_SECONDS: "300",
+    });
+    expect(env).toMatchObject({
+      S3_REGION: "us-east-1",
+      S3_FORCE_PATH_STYLE: true,
+      S3_PRESIGN_DOWNLOAD_SECONDS: 300,
+    });
+    try {
+      loadEnv({
+        PORT: "eighty",
+        STORAGE_BACKEND: "s3",
+        S3_ENDPOINT: "ftp://store",
+        S3_ACCESS_KEY_ID: "id",
+        S3_FORCE_PATH_STYLE: "sometimes",
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const issues = (error as ConfigError).issues;
+      expect(issues).toEqual([
+        expect.stringMatching(/^PORT: /),
+        "S3_ENDPOINT: must be an http:// or https:// URL",
+        expect.stringMatching(/^S3_FORCE_PATH_STYLE: /),
+        "S3_BUCKET: required with STORAGE_BACKEND=s3",
+        "S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together, set both or neither",
+      ]);
+    }
+    expect(() => loadEnv({ S3_BUCKET: "Not_A_Bucket" })).toThrow(/S3_BUCKET: must be an S3 bucket name/);
   });
 
   it("keeps SHOOTOUT_DEBUG off unless a developer turns it on, whatever NODE_ENV says", () => {

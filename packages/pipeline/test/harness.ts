@@ -15,6 +15,7 @@ import {
 } from "@shootout/router";
 import { createTestUser } from "@shootout/router/testing";
 import { type Storage, storageFromSettings } from "@shootout/storage";
+import { type S3TestServer, startS3TestServer } from "@shootout/storage/testing";
 import {
   createTokenCipher,
   createTone3000OAuth,
@@ -76,6 +77,8 @@ export interface Harness {
   /** The key the owner's Tone 3000 tokens are encrypted with (a worker process needs it). */
   readonly tokenKey: string;
   readonly storageDir: string;
+  /** With storageBackend "s3": the S3 server (s3rver, in this process) whose bucket holds the bytes. */
+  readonly s3: S3TestServer | null;
   /** The owner's Tone 3000 access token as stored (tests expire it at the stand-in). */
   readonly accessToken: string;
   readonly url: string;
@@ -101,7 +104,7 @@ export async function startHarness(
     inProcessWorker?: boolean;
     ffmpegPath?: string;
     /** STORAGE_BACKEND of the API and in-process worker (default: a local directory). */
-    storageBackend?: "local" | "database";
+    storageBackend?: "local" | "database" | "s3";
   } = {},
 ): Promise<Harness> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -113,8 +116,11 @@ export async function startHarness(
   // A failed render is not retried here: failures must show at once.
   await boss.updateQueue(RENDER_QUEUE, { retryLimit: 0 });
   const storageDir = mkdtempSync(path.join(os.tmpdir(), "shootout-pipeline-"));
+  const s3 = options.storageBackend === "s3" ? await startS3TestServer() : null;
   const storage = storageFromSettings(
-    { STORAGE_BACKEND: options.storageBackend ?? "local", STORAGE_DIR: storageDir },
+    s3
+      ? loadEnv({ ...s3.env, STORAGE_DIR: storageDir })
+      : { STORAGE_BACKEND: options.storageBackend ?? "local", STORAGE_DIR: storageDir },
     t,
   );
   const tokenKey = generateTokenCipherKey();
@@ -187,6 +193,7 @@ export async function startHarness(
     t,
     tokenKey,
     storageDir,
+    s3,
     accessToken: login.tokens.accessToken,
     url,
     standIn,
@@ -204,6 +211,7 @@ export async function startHarness(
       await boss.stop({ graceful: false });
       await t.close();
       await standIn.close();
+      await s3?.close();
       rmSync(storageDir, { recursive: true, force: true });
     },
   };

@@ -19,9 +19,10 @@ import { MODELS } from "./reference.ts";
 
 // The standalone worker (apps/worker/src/main.ts) in its own process, beside an API in this one,
 // on one Postgres database: the server mode's wiring with the real pipeline. With the database
-// storage backend the worker gets a directory of its own, as on another machine, and must
-// neither need nor touch it: the DI, the models and the outputs all pass through Postgres.
-describe.skipIf(!testDatabaseUrl).each(["local", "database"] as const)(
+// or s3 storage backend the worker gets a directory of its own, as on another machine, and must
+// neither need nor touch it: the DI, the models and the outputs all pass through Postgres, or
+// through the bucket (s3rver, in the test's process, reached over HTTP).
+describe.skipIf(!testDatabaseUrl).each(["local", "database", "s3"] as const)(
   `the worker process renders shootouts, storage %s (${NEEDS_POSTGRES})`,
   (storageBackend) => {
     let h: Harness;
@@ -39,6 +40,7 @@ describe.skipIf(!testDatabaseUrl).each(["local", "database"] as const)(
           DATABASE_URL: h.t.url!,
           STORAGE_BACKEND: storageBackend,
           STORAGE_DIR: workerDir,
+          ...h.s3?.env,
           TONE3000_BASE_URL: h.standIn.url,
           TONE3000_CLIENT_ID: DEFAULT_STAND_IN_CLIENT.clientId,
           TOKEN_ENCRYPTION_KEY: h.tokenKey,
@@ -107,10 +109,22 @@ describe.skipIf(!testDatabaseUrl).each(["local", "database"] as const)(
         .executeTakeFirstOrThrow();
       // The refresh stored a new pair (a refresh token is single-use: the worker had to persist it).
       expect(user.t3kAccessToken).not.toBe(storedBefore.t3kAccessToken);
-      if (storageBackend === "database") {
+      if (storageBackend !== "local") {
         expect(readdirSync(workerDir)).toEqual([]);
         expect(readdirSync(h.storageDir)).toEqual([]);
-        expect(output).toContain('"storage":"database"');
+        expect(output).toContain(`"storage":"${storageBackend}"`);
+      }
+      if (storageBackend === "s3") {
+        // The outputs the worker wrote are in the bucket, under their content keys.
+        const keys = new Set<string>();
+        for await (const object of h.storage.list()) keys.add(object.key);
+        const outputs = await h.t.db
+          .selectFrom("files")
+          .select("storageKey")
+          .where("kind", "=", "output")
+          .execute();
+        expect(outputs.length).toBeGreaterThan(0);
+        for (const { storageKey } of outputs) expect(keys.has(storageKey), storageKey).toBe(true);
       }
     });
   },

@@ -4,7 +4,10 @@
  * of random bytes in 64 KiB pieces, as an upload arrives, then reads it back whole and takes 50
  * random 64 KiB ranges (seeking in a player). Backends: a local directory, the database on
  * embedded PGlite (chunks written as base64 text), and the database on Postgres (as bytea) (BENCH_DATABASE_URL or TEST_DATABASE_URL, default
- * postgres://postgres@127.0.0.1:5432/test; a temporary database is created and dropped).
+ * postgres://postgres@127.0.0.1:5432/test; a temporary database is created and dropped), and
+ * S3: s3rver in-process by default (its figures are s3rver's, a test server writing files, not a
+ * real store's), or a real bucket with BENCH_S3_ENDPOINT, BENCH_S3_BUCKET, BENCH_S3_REGION,
+ * BENCH_S3_ACCESS_KEY_ID, BENCH_S3_SECRET_ACCESS_KEY.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,7 +17,8 @@ import { buffer } from "node:stream/consumers";
 import { createDb, type Database, migrateToLatest } from "@shootout/db";
 import { databaseUrlFor } from "@shootout/db/testing";
 import pg from "pg";
-import { createDatabaseStorage, createLocalStorage, type Storage } from "../src/index.ts";
+import { createDatabaseStorage, createLocalStorage, createS3Storage, type Storage } from "../src/index.ts";
+import { startS3TestServer } from "../src/testing/s3-test-server.ts";
 
 const OBJECT_MB = Number(process.env.BENCH_OBJECT_MB ?? 25);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -90,4 +94,23 @@ try {
   await server?.close();
   await admin.query(`drop database if exists ${dbName} with (force)`);
   await admin.end();
+}
+
+const realBucket = process.env.BENCH_S3_BUCKET;
+const s3 = realBucket ? null : await startS3TestServer();
+try {
+  const endpoint = process.env.BENCH_S3_ENDPOINT ?? s3?.endpoint;
+  const accessKeyId = process.env.BENCH_S3_ACCESS_KEY_ID ?? s3?.accessKeyId;
+  const secretAccessKey = process.env.BENCH_S3_SECRET_ACCESS_KEY ?? s3?.secretAccessKey;
+  await measure(
+    s3 ? "S3 (s3rver in-process)" : "S3",
+    createS3Storage({
+      endpoint,
+      region: process.env.BENCH_S3_REGION ?? "us-east-1",
+      bucket: realBucket ?? s3!.bucket,
+      credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    }),
+  );
+} finally {
+  await s3?.close();
 }

@@ -39,6 +39,11 @@ export interface Storage {
    * Rejects with StorageError `unavailable`.
    */
   ready(): Promise<void>;
+  /**
+   * Only where a browser can fetch the bytes from the store itself (S3 with presigned downloads
+   * on): a URL that answers the object (and ranges of it) for a while, as a download of `file`.
+   */
+  downloadUrl?: (key: string, file: { contentType: string; contentDisposition: string }) => Promise<string>;
 }
 
 export interface ListedObject {

@@ -1,6 +1,6 @@
 import { pipeline } from "node:stream/promises";
 import { getReadableFile, NotFoundError } from "@shootout/router";
-import type { Storage } from "@shootout/storage";
+import { type Storage, StorageError } from "@shootout/storage";
 import { z } from "zod";
 import { type AuthDeps, currentUser } from "../http/authenticate.ts";
 import { clientIpOf } from "../http/client-ip.ts";
@@ -70,6 +70,23 @@ export function downloadRoutes(deps: DownloadDeps): Route[] {
           return;
         }
 
+        // With presigned downloads on (S3_PRESIGN_DOWNLOAD_SECONDS), the bytes come from the
+        // bucket itself: the browser follows the redirect with its Range header. HEAD is answered
+        // here (a URL is signed for one method).
+        if (deps.storage.downloadUrl && req.method === "GET") {
+          const location = await deps.storage.downloadUrl(file.storageKey, {
+            contentType: file.mime,
+            contentDisposition: contentDisposition(file.name),
+          });
+          res.statusCode = 302;
+          res.removeHeader("etag");
+          res.setHeader("location", location);
+          // The URL expires: never reuse the redirect.
+          res.setHeader("cache-control", "private, no-store");
+          res.end();
+          return;
+        }
+
         // If-Range: a range only applies to the version the client already holds part of.
         const ifRange = req.headers["if-range"];
         const rangeHeader = ifRange === undefined || ifRange === etag ? req.headers.range : undefined;
@@ -79,6 +96,21 @@ export function downloadRoutes(deps: DownloadDeps): Route[] {
             "content-range": `bytes */${stat.size}`,
           });
         }
+        // Opened before the answer's headers: bytes that vanished since stat() (an object
+        // removed from the bucket behind our back) are a 404 too, not a broken 200.
+        const stream =
+          req.method === "HEAD"
+            ? null
+            : await deps.storage
+                .get(
+                  file.storageKey,
+                  range.kind === "range" ? { start: range.start, end: range.end } : undefined,
+                )
+                .catch((error: unknown) => {
+                  if (error instanceof StorageError && error.code === "not_found")
+                    throw new HttpError("NOT_FOUND", "file content is gone");
+                  throw error;
+                });
         res.setHeader("content-type", file.mime);
         res.setHeader("content-disposition", contentDisposition(file.name));
         if (range.kind === "range") {
@@ -89,14 +121,10 @@ export function downloadRoutes(deps: DownloadDeps): Route[] {
           res.statusCode = 200;
           res.setHeader("content-length", stat.size);
         }
-        if (req.method === "HEAD") {
+        if (!stream) {
           res.end();
           return;
         }
-        const stream = await deps.storage.get(
-          file.storageKey,
-          range.kind === "range" ? { start: range.start, end: range.end } : undefined,
-        );
         await pipeline(stream, res);
       },
     },

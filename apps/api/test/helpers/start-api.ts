@@ -31,12 +31,14 @@ export async function startTestApi(
     log?: Logger;
     /** Start the job event hub (one LISTEN connection) for live subscriptions. */
     events?: boolean;
+    /** Another storage than the temporary directory (which is still made, and removed). */
+    storage?: Storage;
   } = {},
 ): Promise<TestApi> {
   const env: Env = loadEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", ...options.env });
   const database = await createTestDatabase();
   const storageDir = mkdtempSync(path.join(os.tmpdir(), "shootout-api-test-"));
-  const storage = createLocalStorage(storageDir);
+  const storage = options.storage ?? createLocalStorage(storageDir);
   const boss = createBoss(database, { supervise: false, schedule: false, migrate: false });
   await boss.start();
   await ensureQueues(boss);
