@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type NamModel, parseNamModel } from "@shootout/audio";
+import { type NamModel, parseNamModel, receptiveFieldOf, slimNamModel } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { putBytes, readObject, type Storage } from "@shootout/storage";
 import type { Tone3000Client } from "@shootout/tone3000";
@@ -20,9 +20,10 @@ export interface CachedModel {
   text: string;
   sha256: string;
   architecture: string;
+  /** The parsed model (its sizes, its info for the result). */
+  model: NamModel;
   /**
-   * Samples of input each output sample depends on (WaveNet: no state beyond that, so a part of
-   * the signal rendered with this much lead-in is the same, bit for bit, as rendered in one go);
+   * Samples of input each output sample depends on at full size (see splitReceptiveField);
    * null for recurrent models (LSTM), which must render from the start.
    */
   receptiveField: number | null;
@@ -30,8 +31,16 @@ export interface CachedModel {
   cached: boolean;
 }
 
-const receptiveFieldOf = (model: NamModel) =>
-  model.architecture === "WaveNet" ? model.receptiveField : null;
+/**
+ * Samples of input each output sample depends on, at the size rendered (WaveNet, ConvNet, Linear
+ * and containers of them: no state beyond that, so a part of the signal rendered with this much
+ * lead-in is the same, bit for bit, as rendered in one go); null when the audio package says
+ * Infinity (a recurrent model, an LSTM anywhere in a container), which must render from the start.
+ */
+export function splitReceptiveField(model: NamModel, slim: number | null = null): number | null {
+  const field = receptiveFieldOf(slim === null ? model : slimNamModel(model, slim));
+  return Number.isFinite(field) ? field : null;
+}
 
 const sha256Of = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
@@ -63,7 +72,8 @@ export async function fetchModel(
         text,
         sha256: row.sha256,
         architecture: model.architecture,
-        receptiveField: receptiveFieldOf(model),
+        model,
+        receptiveField: splitReceptiveField(model),
         cached: true,
       };
     }
@@ -97,7 +107,8 @@ export async function fetchModel(
     text,
     sha256: stored.sha256,
     architecture: model.architecture,
-    receptiveField: receptiveFieldOf(model),
+    model,
+    receptiveField: splitReceptiveField(model),
     cached: false,
   };
 }

@@ -46,6 +46,12 @@ export const segmentSchema = z.object({
   label: z.string(),
   /** Null in a blind shootout: the mapping lives in shootouts.blind_key until the owner reveals it. */
   toneSelectionId: z.uuid().nullable(),
+  /**
+   * The amp capture as rendered: architecture, Tone 3000 size and, for a slimmable model, the
+   * size chosen ("A2, standard, smallest (WaveNet 3 ch)"). Null in a blind shootout; absent in
+   * results written before it was recorded.
+   */
+  amp: z.string().nullable().optional(),
   /** Where the segment sits in the joined output. */
   startMs: z.number().int().nonnegative(),
   endMs: z.number().int().positive(),

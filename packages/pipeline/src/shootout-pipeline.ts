@@ -1,13 +1,15 @@
 import type { DB, JsonValue } from "@shootout/db";
 import { type PipelineInput, RenderError, type RenderPipeline } from "@shootout/jobs";
+import { architectureLabel } from "@shootout/router";
 import type { Tone3000Client } from "@shootout/tone3000";
 import type { Kysely } from "kysely";
 import { planAmpRenders } from "./amp-renders.ts";
+import { ampSizeName } from "./amp-size-name.ts";
 import { type BlindKey, blindLabel, shuffledOrder } from "./blind-order.ts";
 import { endMsOf, joinSegments, SEGMENT_GAP_MS, segmentGapSamples, startMsOf } from "./join-segments.ts";
 import { loadDi } from "./load-di.ts";
 import { loadIr, type PreparedIr } from "./load-ir.ts";
-import { type CachedModel, fetchModel } from "./model-cache.ts";
+import { type CachedModel, fetchModel, splitReceptiveField } from "./model-cache.ts";
 import { modelDownloadError } from "./model-errors.ts";
 import { createRenderPool, type RenderPool, RenderThreadError } from "./render-pool.ts";
 import {
@@ -115,6 +117,16 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       }
     }
     wall("models", t);
+    // What each tone's amp is, named for listeners: "A2, standard, smallest (WaveNet 3 ch)".
+    const ampNames = tones.map((tone, i) =>
+      [
+        architectureLabel(tone.architecture) ?? models[i]!.architecture,
+        tone.modelSize,
+        ampSizeName(models[i]!.model, tone.ampSlim),
+      ]
+        .filter(Boolean)
+        .join(", "),
+    );
     t = performance.now();
     const irs = new Map<string, PreparedIr>();
     for (const tone of tones) {
@@ -154,9 +166,7 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
             { name: shootout.name, guitar: shootout.guitar, pickup: shootout.pickup, blind: shootout.blind },
             {
               displayName: tone.displayName,
-              modelName: [tone.architecture ?? models[toneIndex]!.architecture, tone.modelSize]
-                .filter(Boolean)
-                .join(", "),
+              modelName: ampNames[toneIndex]!,
               irName: tone.irFileId ? irs.get(tone.irFileId)!.name : null,
               highpass: tone.highpass,
               effects: tone.effects,
@@ -248,8 +258,8 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
         di: di.samples,
         tones: tones.map((tone, i) => ({
           modelSha256: models[i]!.sha256,
-          namText: models[i]!.text,
-          receptiveField: models[i]!.receptiveField,
+          amp: { namText: models[i]!.text, slim: tone.ampSlim },
+          receptiveField: splitReceptiveField(models[i]!.model, tone.ampSlim),
           highpass: tone.highpass,
         })),
         signal,
@@ -267,7 +277,7 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
           );
         };
         const spec = {
-          namText: models[i]!.text,
+          amp: { namText: models[i]!.text, slim: tone.ampSlim },
           highpass: tone.highpass,
           ir: tone.irFileId ? irs.get(tone.irFileId)!.samples : null,
           effects: tone.effects,
@@ -448,6 +458,8 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
         segments: order.map((toneIndex) => ({
           label: labelOf(toneIndex),
           toneSelectionId: shootout.blind ? null : tones[toneIndex]!.id,
+          // What the tone is, sizes named; nothing a blind listener could tell the tones apart by.
+          amp: shootout.blind ? null : ampNames[toneIndex]!,
           startMs: startMsOf(spanOf(toneIndex).start, CHAIN_SAMPLE_RATE),
           endMs: endMsOf(spanOf(toneIndex).end, CHAIN_SAMPLE_RATE),
           metrics: metrics[toneIndex]!,

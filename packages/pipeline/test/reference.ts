@@ -10,6 +10,8 @@ export const MODELS = {
   lstm: { toneId: "101", modelId: "1002", file: "models/lstm.nam" },
   feather: { toneId: "102", modelId: "1003", file: "models/dumble.nam" },
   standard: { toneId: "101", modelId: "1001", file: "models/wavenet_a1_standard.nam" },
+  a1Example: { toneId: "109", modelId: "1011", file: "models/wavenet_a1_standard.nam" },
+  a2: { toneId: "109", modelId: "1012", file: "models/a2_nam_core_example.nam" },
 } as const;
 
 export const IR_FILE = path.join(CATALOG, "irs/synthetic_4x12_closed.wav");
@@ -28,12 +30,20 @@ export async function referenceIr(): Promise<Float32Array> {
 /** One tone rendered alone, in this thread, by the chain function the pipeline's threads run. */
 export async function referenceTone(
   di: Float32Array,
-  tone: { file: string; highpass: boolean; effects: string[]; ir: Float32Array | null },
+  tone: {
+    file: string | null;
+    highpass: boolean;
+    effects: string[];
+    ir: Float32Array | null;
+    slim?: number | null;
+  },
   targetLufs: number | null,
 ): Promise<Float32Array> {
-  const namText = readFileSync(path.join(CATALOG, tone.file), "utf8");
+  const amp = tone.file
+    ? { namText: readFileSync(path.join(CATALOG, tone.file), "utf8"), slim: tone.slim ?? null }
+    : null;
   const result = await renderToneChain(di, {
-    namText,
+    amp,
     highpass: tone.highpass,
     ir: tone.ir,
     effects: tone.effects,

@@ -305,7 +305,7 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     });
   }
 
-  it("tones.models lists every architecture the tone has (Tone 3000 lists A1 only unless asked), labelled, A2 not renderable yet", async () => {
+  it("tones.models lists every architecture the tone has (Tone 3000 lists A1 only unless asked), labelled, A1, A2 and custom renderable", async () => {
     const store = newStore();
     const { token } = await signedInUser(store);
     const caller = callerFor(store, token);
@@ -315,7 +315,7 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     expect(all.total).toBe(3);
     expect(all.items.map((m) => [m.id, m.label, m.kind, m.renderable, m.unsupportedReason])).toEqual([
       [1011, "A1 · standard", "nam", true, null],
-      [1012, "A2 · standard", "nam", false, "A2 models are not supported by this build"],
+      [1012, "A2 · standard", "nam", true, null],
       [1013, "custom", "nam", true, null],
     ]);
     // One architecture when asked, as Tone 3000 answers it.

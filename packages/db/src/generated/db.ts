@@ -130,6 +130,7 @@ export interface StorageObjects {
 }
 
 export interface ToneSelections {
+  ampSlim: number | null;
   architecture: string | null;
   displayName: string;
   effects: Generated<string[]>;

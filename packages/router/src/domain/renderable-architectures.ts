@@ -4,12 +4,12 @@ import { InvalidReferenceError } from "./errors.ts";
 // decides which Tone 3000 models are pickable: tones.models marks the rest "not supported by this
 // build", shootouts.create/update refuse them, the web shows them greyed out.
 //
-// The engine renders A1 WaveNet and LSTM files; "custom" models are whatever their file says (in
-// practice LSTMs and small WaveNets), which the engine checks when it loads them. A2
-// (SlimmableContainer) support is being built in packages/audio: when it lands, add "2" here.
+// The engine renders every architecture NAM Core registers: A1 and A2 (SlimmableContainer, each
+// of its sizes) exports; "custom" models are whatever their file says (LSTMs, small or
+// configurable WaveNets, ConvNets), which the engine checks when it loads them.
 
 /** Tone 3000 `architecture_version` values whose files this build renders. */
-export const RENDERABLE_ARCHITECTURES: ReadonlySet<string> = new Set(["1", "custom"]);
+export const RENDERABLE_ARCHITECTURES: ReadonlySet<string> = new Set(["1", "2", "custom"]);
 
 /** A Tone 3000 architecture version, as in `architecture_version` ("1", "2", "custom"), or "A2". */
 const NUMBERED = /^a?(\d+)$/i;

@@ -12,12 +12,23 @@ const optionalText = (max: number) =>
     .nullish()
     .transform((v) => (v ? v : null));
 
+/**
+ * The size a slimmable capture (an A2 export: several sizes in one file) renders at: NAM's slim
+ * value 0..1 (0 = smallest, 1 = full, as NAM Core's `render --slim`), or "smallest" / "full".
+ * Stored as the value; null (not given, or "full") is the full size, NAM Core's default.
+ */
+export const ampSizeInput = z
+  .union([z.number().min(0).max(1), z.enum(["smallest", "full"])])
+  .nullish()
+  .transform((v) => (v === "smallest" ? 0 : v === "full" || v === 1 || v == null ? null : v));
+
 export const toneSelectionInput = z.object({
   tone3000ToneId: storedText({ min: 1, max: 200 }),
   tone3000ModelId: storedText({ min: 1, max: 200 }),
   displayName: storedText({ min: 1, max: 200 }),
   modelSize: optionalText(50),
   architecture: optionalText(50),
+  ampSize: ampSizeInput,
   /** A cabinet IR the caller uploaded (kind "ir"); none renders the amp capture alone. */
   irFileId: z
     .uuid()
@@ -111,6 +122,8 @@ export const toneSelectionOutput = z.object({
   displayName: z.string(),
   modelSize: z.string().nullable(),
   architecture: z.string().nullable(),
+  /** The amp's chosen size (slim value 0..1, 0 = smallest); null = full size. */
+  ampSlim: z.number().min(0).max(1).nullable(),
   /** Null for anyone but the owner: another user's file ids are never handed out. */
   irFileId: z.uuid().nullable(),
   /** Whether the tone goes through a cabinet IR (for everyone who can see the shootout). */
