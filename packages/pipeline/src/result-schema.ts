@@ -48,10 +48,12 @@ export const segmentSchema = z.object({
   toneSelectionId: z.uuid().nullable(),
   /**
    * The amp capture as rendered: architecture, Tone 3000 size and, for a slimmable model, the
-   * size chosen ("A2, standard, smallest (WaveNet 3 ch)"). Null in a blind shootout; absent in
-   * results written before it was recorded.
+   * size chosen ("A2, standard, smallest (WaveNet 3 ch)"). Null for a cabinet-only tone and in a
+   * blind shootout; absent in results written before it was recorded.
    */
   amp: z.string().nullable().optional(),
+  /** The cabinet IR's name (uploaded or Tone 3000); null for an amp-only tone and when blind. */
+  cabinet: z.string().nullable().optional(),
   /** Where the segment sits in the joined output. */
   startMs: z.number().int().nonnegative(),
   endMs: z.number().int().positive(),

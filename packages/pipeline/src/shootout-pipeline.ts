@@ -8,7 +8,7 @@ import { ampSizeName } from "./amp-size-name.ts";
 import { type BlindKey, blindLabel, shuffledOrder } from "./blind-order.ts";
 import { endMsOf, joinSegments, SEGMENT_GAP_MS, segmentGapSamples, startMsOf } from "./join-segments.ts";
 import { loadDi } from "./load-di.ts";
-import { loadIr, type PreparedIr } from "./load-ir.ts";
+import { loadIr, loadTone3000Ir, type PreparedIr } from "./load-ir.ts";
 import { type CachedModel, fetchModel, splitReceptiveField } from "./model-cache.ts";
 import { modelDownloadError } from "./model-errors.ts";
 import { createRenderPool, type RenderPool, RenderThreadError } from "./render-pool.ts";
@@ -106,8 +106,12 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       client ??= Promise.resolve(options.tone3000(shootout.ownerId, db));
       return client;
     };
-    const models: CachedModel[] = [];
+    const models: (CachedModel | null)[] = [];
     for (const [i, tone] of tones.entries()) {
+      if (tone.tone3000ModelId === null) {
+        models.push(null);
+        continue;
+      }
       report(2 + (6 * i) / n, `Fetching the model of tone ${i + 1}/${n} '${tone.displayName}'`);
       try {
         models.push(await fetchModel(db, storage, clientFor, tone.tone3000ModelId, signal));
@@ -118,23 +122,49 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
     }
     wall("models", t);
     // What each tone's amp is, named for listeners: "A2, standard, smallest (WaveNet 3 ch)".
-    const ampNames = tones.map((tone, i) =>
-      [
-        architectureLabel(tone.architecture) ?? models[i]!.architecture,
+    const ampNames = tones.map((tone, i) => {
+      const model = models[i];
+      if (!model) return null;
+      return [
+        architectureLabel(tone.architecture) ?? model.architecture,
         tone.modelSize,
-        ampSizeName(models[i]!.model, tone.ampSlim),
+        ampSizeName(model.model, tone.ampSlim),
       ]
         .filter(Boolean)
-        .join(", "),
-    );
+        .join(", ");
+    });
     t = performance.now();
+    // Cabinets: the owner's uploads and Tone 3000 IRs (cached for everybody like models), each once.
     const irs = new Map<string, PreparedIr>();
-    for (const tone of tones) {
-      if (!tone.irFileId || irs.has(tone.irFileId)) continue;
-      const ir = await loadIr(db, storage, tone.irFileId);
+    const cabinetKey = (tone: (typeof tones)[number]) =>
+      tone.cabTone3000ModelId !== null
+        ? `t3k:${tone.cabTone3000ModelId}`
+        : tone.irFileId !== null
+          ? `upload:${tone.irFileId}`
+          : null;
+    for (const [i, tone] of tones.entries()) {
+      const key = cabinetKey(tone);
+      if (key === null || irs.has(key)) continue;
+      let ir: PreparedIr;
+      if (tone.cabTone3000ModelId !== null) {
+        const name = tone.cabName ?? `Tone 3000 IR ${tone.cabTone3000ModelId}`;
+        try {
+          ir = await loadTone3000Ir(db, storage, clientFor, tone.cabTone3000ModelId, name, signal);
+        } catch (error) {
+          signal.throwIfAborted();
+          if (error instanceof RenderError) throw error;
+          throw modelDownloadError(i, tone.displayName, error, "IR");
+        }
+      } else {
+        ir = await loadIr(db, storage, tone.irFileId!);
+      }
       notes.push(...ir.notes);
-      irs.set(tone.irFileId, ir);
+      irs.set(key, ir);
     }
+    const cabinetOf = (i: number) => {
+      const key = cabinetKey(tones[i]!);
+      return key === null ? null : irs.get(key)!;
+    };
     wall("irs", t);
     signal.throwIfAborted();
 
@@ -166,8 +196,8 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
             { name: shootout.name, guitar: shootout.guitar, pickup: shootout.pickup, blind: shootout.blind },
             {
               displayName: tone.displayName,
-              modelName: ampNames[toneIndex]!,
-              irName: tone.irFileId ? irs.get(tone.irFileId)!.name : null,
+              ampName: ampNames[toneIndex]!,
+              irName: cabinetOf(toneIndex)?.name ?? null,
               highpass: tone.highpass,
               effects: tone.effects,
             },
@@ -256,12 +286,16 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       const amps = planAmpRenders({
         pool: pool(),
         di: di.samples,
-        tones: tones.map((tone, i) => ({
-          modelSha256: models[i]!.sha256,
-          amp: { namText: models[i]!.text, slim: tone.ampSlim },
-          receptiveField: splitReceptiveField(models[i]!.model, tone.ampSlim),
-          highpass: tone.highpass,
-        })),
+        tones: tones.map((tone, i) => {
+          const model = models[i];
+          if (!model) return null;
+          return {
+            modelSha256: model.sha256,
+            amp: { namText: model.text, slim: tone.ampSlim },
+            receptiveField: splitReceptiveField(model.model, tone.ampSlim),
+            highpass: tone.highpass,
+          };
+        }),
         signal,
         onHighpassCpu: (seconds) => {
           timings.highpassCpu = (timings.highpassCpu ?? 0) + seconds;
@@ -276,10 +310,11 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
             `Rendering tone ${i + 1}/${n} '${tone.displayName}' (${Math.round(fraction * 100)}%)`,
           );
         };
+        const model = models[i];
         const spec = {
-          amp: { namText: models[i]!.text, slim: tone.ampSlim },
+          amp: model ? { namText: model.text, slim: tone.ampSlim } : null,
           highpass: tone.highpass,
-          ir: tone.irFileId ? irs.get(tone.irFileId)!.samples : null,
+          ir: cabinetOf(i)?.samples ?? null,
           effects: tone.effects,
           targetLufs,
         };
@@ -460,6 +495,7 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
           toneSelectionId: shootout.blind ? null : tones[toneIndex]!.id,
           // What the tone is, sizes named; nothing a blind listener could tell the tones apart by.
           amp: shootout.blind ? null : ampNames[toneIndex]!,
+          cabinet: shootout.blind ? null : (cabinetOf(toneIndex)?.name ?? null),
           startMs: startMsOf(spanOf(toneIndex).start, CHAIN_SAMPLE_RATE),
           endMs: endMsOf(spanOf(toneIndex).end, CHAIN_SAMPLE_RATE),
           metrics: metrics[toneIndex]!,

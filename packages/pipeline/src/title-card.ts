@@ -12,7 +12,9 @@ export interface TitleCard {
 
 export interface CardTone {
   displayName: string;
-  modelName: string | null;
+  /** The amp capture ("A2, standard, smallest (WaveNet 3 ch)"), or null for a cabinet-only tone. */
+  ampName: string | null;
+  /** The cabinet IR's name, or null for an amp-only tone. */
   irName: string | null;
   highpass: boolean;
   effects: readonly string[];
@@ -45,8 +47,8 @@ export function titleCard(
   } else {
     const chain = [
       tone.highpass ? "High-pass 80 Hz" : null,
-      `NAM: ${tone.modelName ?? tone.displayName}`,
-      tone.irName ? `IR: ${tone.irName}` : "no IR",
+      tone.ampName ? `Amp: ${tone.ampName}` : "no amp",
+      tone.irName ? `Cab: ${tone.irName}` : "no cab",
     ].filter(Boolean);
     lines.push(`Chain: ${chain.join("  →  ")}`);
     lines.push(`Effects: ${tone.effects.length > 0 ? tone.effects.join(", ") : "none"}`);

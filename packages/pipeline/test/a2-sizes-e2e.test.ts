@@ -21,6 +21,7 @@ describe("an A2 capture at full and smallest size beside an A1, through the API 
       { ...MODELS.a2, displayName: "A2 lite", architecture: "2", ampSize: "smallest" as const },
       { ...MODELS.a1Example, displayName: "A1", architecture: "1" },
     ];
+    const before = h.standIn.catalog.tones.get(109)!.downloads_count;
     const shootout = await h.client.shootouts.create.mutate({
       name: "A2 Lite vs Full",
       diFileId,
@@ -34,13 +35,12 @@ describe("an A2 capture at full and smallest size beside an A1, through the API 
       })),
     });
     expect(shootout.tones.map((x) => x.ampSlim)).toEqual([null, 0, null]);
-    const before = h.standIn.catalog.tones.get(109)!.downloads_count;
     const job = await h.client.jobs.create.mutate({ shootoutId: shootout.id });
     await followJob(h.client, job.id);
     const done = await h.client.jobs.get.query({ jobId: job.id });
     expect(done.error).toBeNull();
     expect(done.status).toBe("completed");
-    // The A2 file once for both sizes, the A1 once.
+    // The A2 file once for both sizes, the A1 once (when saved; the render used the cache).
     expect(h.standIn.catalog.tones.get(109)!.downloads_count - before).toBe(2);
     const result = shootoutResultSchema.parse(done.result);
     expect(result.segments.map((s) => [s.label, s.amp])).toEqual([

@@ -16,14 +16,24 @@ export const MODELS = {
 
 export const IR_FILE = path.join(CATALOG, "irs/synthetic_4x12_closed.wav");
 
+/** The stand-in's real cabinet IRs (tone 110), by Tone 3000 model id; eminence is 44.1 kHz. */
+export const TONE3000_IRS = {
+  ampeg: { toneId: "110", modelId: "1014", file: "irs/ampeg.wav", name: "Ampeg cab IR" },
+  celestion: { toneId: "110", modelId: "1015", file: "irs/celestion.wav", name: "Celestion cab IR" },
+  eminence: { toneId: "110", modelId: "1016", file: "irs/eminence.wav", name: "Eminence cab IR (44.1 kHz)" },
+  mesa: { toneId: "110", modelId: "1017", file: "irs/mesa.wav", name: "Mesa cab IR" },
+} as const;
+
 /** The DI as the pipeline prepares it (decode, mono, 48 kHz, trimmed), computed independently here. */
 export async function referenceDi(bytes: Uint8Array): Promise<Float32Array> {
   const prepared = await prepareInput(bytes, { targetRate: CHAIN_SAMPLE_RATE });
   return trimSilence(prepared.samples, CHAIN_SAMPLE_RATE).samples;
 }
 
-export async function referenceIr(): Promise<Float32Array> {
-  const prepared = await prepareInput(readFileSync(IR_FILE), { targetRate: CHAIN_SAMPLE_RATE });
+export async function referenceIr(file: string = IR_FILE): Promise<Float32Array> {
+  const prepared = await prepareInput(readFileSync(path.resolve(CATALOG, file)), {
+    targetRate: CHAIN_SAMPLE_RATE,
+  });
   return normalizeIrEnergy(prepared.samples).samples;
 }
 

@@ -54,6 +54,13 @@ function resultParts(result: ShootoutResultView, shootout: Shootout): HTMLElemen
             "li",
             null,
             h("span", { class: "segment-name" }, names[i] ?? segment.label),
+            segment.amp || segment.cabinet
+              ? h(
+                  "span",
+                  { class: "meta segment-chain" },
+                  ` ${segment.amp ? `Amp: ${segment.amp}` : "no amp"} + ${segment.cabinet ? `Cab: ${segment.cabinet}` : "no cab"} `,
+                )
+              : null,
             h("audio", {
               controls: true,
               preload: "none",

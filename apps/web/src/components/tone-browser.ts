@@ -33,7 +33,17 @@ function toneMeta(tone: Tone): string {
  * to list its models (every architecture, labelled) and add one to the shootout. What this build
  * cannot render is listed too, greyed out with the reason.
  */
-export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTMLElement {
+export function toneBrowser(
+  onPick: (tone: Tone, model: ToneModel) => void,
+  options: {
+    /**
+     * "tones" (default): every model; a `.nam` adds an amp tone, an IR a cabinet-only tone.
+     * "cabinets": Tone 3000's IR tones (format `ir`) only, their IRs picked as a cabinet.
+     */
+    mode?: "tones" | "cabinets";
+  } = {},
+): HTMLElement {
+  const cabinets = options.mode === "cabinets";
   let source: Source = "search";
   let page = 1;
 
@@ -69,7 +79,12 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
     try {
       const found =
         source === "search"
-          ? await api.tones.search.query({ query, page, pageSize: PAGE_SIZE })
+          ? await api.tones.search.query({
+              query,
+              page,
+              pageSize: PAGE_SIZE,
+              ...(cabinets ? { format: "ir" as const } : {}),
+            })
           : source === "favorites"
             ? await api.tones.favorites.query({ page, pageSize: PAGE_SIZE })
             : await api.tones.mine.query({ page, pageSize: PAGE_SIZE });
@@ -147,25 +162,36 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
         h(
           "ul",
           { class: "model-list" },
-          page.items.map((model) =>
-            h(
+          page.items.map((model) => {
+            // An IR is never an amp, but always a cabinet; a .nam is never a cabinet.
+            const isIr = model.kind === "ir";
+            const pickable = cabinets ? isIr : isIr || model.renderable;
+            const reason = cabinets
+              ? "not an IR (pick it as an amp)"
+              : (model.unsupportedReason ?? "cannot be rendered");
+            const label = cabinets
+              ? `Use ${model.name}`
+              : isIr
+                ? `Add ${model.name} (cab only)`
+                : `Add ${model.name}`;
+            return h(
               "li",
-              model.renderable ? null : { class: "unsupported" },
+              pickable ? null : { class: "unsupported" },
               h("span", null, `${model.name} `, h("span", { class: "meta" }, model.label)),
-              model.renderable
+              pickable
                 ? h(
                     "button",
                     {
                       type: "button",
                       class: "small",
-                      "aria-label": `Add ${model.name}`,
+                      "aria-label": label,
                       onclick: () => onPick(tone, model),
                     },
-                    "Add",
+                    cabinets ? "Use as cab" : isIr ? "Add (cab only)" : "Add",
                   )
-                : h("span", { class: "meta", role: "note" }, model.unsupportedReason ?? "cannot be rendered"),
-            ),
-          ),
+                : h("span", { class: "meta", role: "note" }, reason),
+            );
+          }),
         ),
         page.totalPages > 1
           ? h("p", { class: "muted" }, `First ${page.items.length} of ${page.total} models.`)

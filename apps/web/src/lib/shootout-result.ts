@@ -36,6 +36,10 @@ export interface ResultSegment {
   readonly startMs: number;
   readonly endMs: number;
   readonly metrics: ResultMetrics;
+  /** The amp as rendered ("A2, standard, smallest (WaveNet 3 ch)"); null without one, or blind. */
+  readonly amp: string | null;
+  /** The cabinet IR's name; null without one, or blind. */
+  readonly cabinet: string | null;
   /** This tone alone. */
   readonly files: readonly ResultFile[];
 }
@@ -97,6 +101,8 @@ function segment(v: unknown): ResultSegment | null {
     startMs: v.startMs,
     endMs: v.endMs,
     metrics: metrics(v.metrics),
+    amp: typeof v.amp === "string" ? v.amp : null,
+    cabinet: typeof v.cabinet === "string" ? v.cabinet : null,
     files: own,
   };
 }

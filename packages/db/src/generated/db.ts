@@ -132,6 +132,9 @@ export interface StorageObjects {
 export interface ToneSelections {
   ampSlim: number | null;
   architecture: string | null;
+  cabName: string | null;
+  cabTone3000ModelId: string | null;
+  cabTone3000ToneId: string | null;
   displayName: string;
   effects: Generated<string[]>;
   endMs: number | null;
@@ -143,8 +146,8 @@ export interface ToneSelections {
   position: number;
   shootoutId: string;
   startMs: number | null;
-  tone3000ModelId: string;
-  tone3000ToneId: string;
+  tone3000ModelId: string | null;
+  tone3000ToneId: string | null;
 }
 
 export interface Users {

@@ -1,3 +1,4 @@
+import { toneFieldPath } from "../schemas/shootouts.ts";
 import { InvalidReferenceError } from "./errors.ts";
 
 // What this build's renderer (packages/audio) can play, in Tone 3000's terms. The ONE place that
@@ -45,9 +46,14 @@ export function architectureLabel(architecture: string | null | undefined): stri
  * shootouts.create/update: a tone whose declared architecture this build cannot render is refused
  * now, naming the field (`tones.2.architecture`), instead of failing the render job later.
  */
-export function assertRenderableTones(tones: readonly { architecture: string | null }[] | undefined): void {
+export function assertRenderableTones(
+  tones: readonly { amp: { architecture: string | null } | null; flat: boolean }[] | undefined,
+): void {
   tones?.forEach((tone, i) => {
-    const support = architectureSupport(tone.architecture);
-    if (!support.renderable) throw new InvalidReferenceError(["tones", i, "architecture"], support.reason);
+    if (!tone.amp) return;
+    const support = architectureSupport(tone.amp.architecture);
+    if (!support.renderable) {
+      throw new InvalidReferenceError(["tones", i, ...toneFieldPath(tone, "architecture")], support.reason);
+    }
   });
 }
