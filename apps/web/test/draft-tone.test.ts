@@ -8,6 +8,7 @@ import {
   move,
   toSelectionInput,
 } from "../src/lib/draft-tone.ts";
+import { toneCredit } from "../src/lib/tone-credit.ts";
 
 const tone: Tone = {
   id: 104,
@@ -116,6 +117,8 @@ describe("a tone being set up", () => {
         modelSize: "nano",
         architecture: "custom",
         slim: null,
+        license: "cc-by",
+        author: "nam_core_examples",
       },
       cabinet: { source: "upload", irFileId: "00000000-0000-4000-8000-000000000001", name: "4x12 V30.wav" },
       tone3000ToneId: "104",
@@ -132,6 +135,21 @@ describe("a tone being set up", () => {
       endMs: null,
       metrics: null,
     };
+    expect(toneCredit(saved)).toBe("Amp by nam_core_examples (cc-by)");
+    expect(
+      toneCredit({
+        ...saved,
+        cabinet: {
+          source: "tone3000",
+          tone3000ToneId: "110",
+          tone3000ModelId: "1017",
+          name: "Mesa",
+          license: "t3k",
+          author: "t3k-community",
+        },
+      }),
+    ).toBe("Amp by nam_core_examples (cc-by) · Cab by t3k-community (t3k)");
+    expect(toneCredit({ ...saved, amp: { ...saved.amp!, license: null, author: null } })).toBeNull();
     const draft = draftFromSelection(saved, "cab.wav");
     expect(draft.cabinet).toEqual({ source: "upload", fileId: saved.irFileId, name: "cab.wav" });
     expect(toSelectionInput(draft)).toEqual({

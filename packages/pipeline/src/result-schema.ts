@@ -79,6 +79,14 @@ export const shootoutResultSchema = z.object({
   /** The joined output (each audio format asked for, FLAC at least) and the MP4 when asked. */
   joined: z.array(outputFileSchema),
   video: outputFileSchema.nullable(),
+  /**
+   * credits.txt: the author and licence of every capture and IR used. Absent in results written
+   * before credits were.
+   */
+  credits: outputFileSchema
+    .extend({ format: z.literal("txt") })
+    .nullable()
+    .optional(),
   /** What was done to the inputs (mono sum, resampling, trimming, IR scaling). */
   notes: z.array(z.string()),
   /** Seconds per stage, summed over tones where tones ran in parallel threads. */

@@ -5,6 +5,7 @@ import type { Tone3000Client } from "@shootout/tone3000";
 import type { Kysely } from "kysely";
 import { planAmpRenders } from "./amp-renders.ts";
 import { ampSizeName } from "./amp-size-name.ts";
+import { tagFlac, tagWav } from "./audio-tags.ts";
 import { type BlindKey, blindLabel, shuffledOrder } from "./blind-order.ts";
 import { endMsOf, joinSegments, SEGMENT_GAP_MS, segmentGapSamples, startMsOf } from "./join-segments.ts";
 import { loadDi } from "./load-di.ts";
@@ -19,12 +20,18 @@ import {
   type TitleCards,
   type VideoEncode,
 } from "./render-video.ts";
-import { type ShootoutResult, shootoutResultSchema, type ToneMetrics } from "./result-schema.ts";
+import {
+  type OutputFile,
+  type ShootoutResult,
+  shootoutResultSchema,
+  type ToneMetrics,
+} from "./result-schema.ts";
 import { ffmpegWorks } from "./run-ffmpeg.ts";
 import { safeFileName } from "./safe-file-name.ts";
 import type { ToneThreadResult } from "./thread-protocol.ts";
 import { titleCard } from "./title-card.ts";
 import { CHAIN_SAMPLE_RATE, NAM_SHARE } from "./tone-chain.ts";
+import { cardCredit, creditedSources, creditsText, toneTags } from "./tone-credits.ts";
 import { toToneMetrics } from "./tone-metrics.ts";
 import { type PendingOutput, writeOutputs } from "./write-outputs.ts";
 
@@ -167,6 +174,8 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
     };
     wall("irs", t);
     signal.throwIfAborted();
+    // Who made what each tone uses, and under which licence (stored when the shootout was saved).
+    const sources = tones.map((tone, i) => creditedSources(tone, ampNames[i]!, cabinetOf(i)?.name ?? null));
 
     // The playing order (shuffled when blind) and the title cards, which need nothing rendered:
     // ffmpeg draws them while the tones render.
@@ -198,6 +207,7 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
               displayName: tone.displayName,
               ampName: ampNames[toneIndex]!,
               irName: cabinetOf(toneIndex)?.name ?? null,
+              credit: cardCredit(sources[toneIndex]!),
               highpass: tone.highpass,
               effects: tone.effects,
             },
@@ -422,11 +432,15 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
           `${base} - ${shootout.blind ? labelOf(i) : `${i + 1} ${tones[i]!.displayName}`}`,
         );
         const ms = durationMs(r.samples.length);
+        // A blind tone's file must not say what it is; a sighted one carries its credits.
+        const tags = shootout.blind
+          ? { title: `${shootout.name} – ${labelOf(i)}`, software: "shootout" }
+          : toneTags(`${shootout.name} – ${tones[i]!.displayName}`, sources[i]!);
         outputs.push({
           group: `tone:${i}`,
           name: `${stem}.flac`,
           format: "flac",
-          bytes: r.files.flac!,
+          bytes: tagFlac(r.files.flac!, tags),
           durationMs: ms,
           channels: 1,
         });
@@ -435,12 +449,26 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
             group: `tone:${i}`,
             name: `${stem}.wav`,
             format: "wav",
-            bytes: r.files.wav!,
+            bytes: tagWav(r.files.wav!, tags),
             durationMs: ms,
             channels: 1,
           });
         }
       }
+      outputs.push({
+        group: "credits",
+        name: `${base} - credits.txt`,
+        format: "txt",
+        bytes: new TextEncoder().encode(
+          creditsText(
+            shootout.name,
+            tones.map((tone, i) => ({ label: `${i + 1}. ${tone.displayName}`, sources: sources[i]! })),
+            shootout.blind,
+          ),
+        ),
+        durationMs: null,
+        channels: null,
+      });
       if (mp4) {
         outputs.push({
           group: "video",
@@ -482,6 +510,9 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       wall("store", t);
       timings.total = (performance.now() - started) / 1000;
 
+      const mediaFiles = (group: string): OutputFile[] =>
+        (files.get(group) ?? []).flatMap((f) => (f.format === "txt" ? [] : [{ ...f, format: f.format }]));
+      const creditsFile = files.get("credits")?.[0];
       const result: ShootoutResult = {
         version: 1,
         sampleRate: CHAIN_SAMPLE_RATE,
@@ -499,10 +530,11 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
           startMs: startMsOf(spanOf(toneIndex).start, CHAIN_SAMPLE_RATE),
           endMs: endMsOf(spanOf(toneIndex).end, CHAIN_SAMPLE_RATE),
           metrics: metrics[toneIndex]!,
-          files: files.get(`tone:${toneIndex}`) ?? [],
+          files: mediaFiles(`tone:${toneIndex}`),
         })),
-        joined: files.get("joined") ?? [],
-        video: files.get("video")?.[0] ?? null,
+        joined: mediaFiles("joined"),
+        video: mediaFiles("video")[0] ?? null,
+        credits: creditsFile ? { ...creditsFile, format: "txt" } : null,
         notes,
         timings: Object.fromEntries(
           Object.entries(timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),

@@ -16,6 +16,8 @@ export interface CardTone {
   ampName: string | null;
   /** The cabinet IR's name, or null for an amp-only tone. */
   irName: string | null;
+  /** Who made the amp capture and the IR, and their licences; null when nothing is known. */
+  credit?: string | null;
   highpass: boolean;
   effects: readonly string[];
 }
@@ -51,6 +53,7 @@ export function titleCard(
       tone.irName ? `Cab: ${tone.irName}` : "no cab",
     ].filter(Boolean);
     lines.push(`Chain: ${chain.join("  →  ")}`);
+    if (tone.credit) lines.push(tone.credit);
     lines.push(`Effects: ${tone.effects.length > 0 ? tone.effects.join(", ") : "none"}`);
   }
   return { heading: shootout.name, title: label, lines, footer: `${index + 1} / ${count}` };

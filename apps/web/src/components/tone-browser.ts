@@ -25,7 +25,9 @@ function toneMeta(tone: Tone): string {
   ].filter(Boolean);
   const models =
     counts.length > 0 ? counts.join(", ") : tone.modelsCount !== null ? `${tone.modelsCount} models` : null;
-  return [kind || null, `by ${tone.creator.username}`, models].filter(Boolean).join(" · ");
+  // Lists leave the licence out (only a tone's detail has it); shown when known.
+  const licence = tone.license ? `licence ${tone.license}` : null;
+  return [kind || null, `by ${tone.creator.username}`, licence, models].filter(Boolean).join(" · ");
 }
 
 /**
@@ -152,13 +154,23 @@ export function toneBrowser(
   async function listModels(tone: Tone, into: HTMLElement) {
     mount(into, h("p", { class: "muted" }, "Loading models…"));
     try {
-      const page = await api.tones.models.query({ toneId: tone.id, pageSize: 25 });
+      // The licence is only in a tone's detail (lists leave it out).
+      const [page, detail] = await Promise.all([
+        api.tones.models.query({ toneId: tone.id, pageSize: 25 }),
+        tone.license ? Promise.resolve(tone) : api.tones.get.query({ id: tone.id }).catch(() => null),
+      ]);
+      const credit = h(
+        "p",
+        { class: "meta credit" },
+        `By ${tone.creator.username} · licence ${detail?.license ?? "unknown"}`,
+      );
       if (page.items.length === 0) {
         mount(into, h("p", { class: "empty" }, "This tone has no models."));
         return;
       }
       mount(
         into,
+        credit,
         h(
           "ul",
           { class: "model-list" },

@@ -46,6 +46,8 @@ export interface ResultSegment {
 
 export interface ShootoutResultView {
   readonly blind: boolean;
+  /** credits.txt: authors and licences of every capture and IR used (absent in older results). */
+  readonly credits: { readonly fileId: string; readonly name: string; readonly sizeBytes: number } | null;
   /** In the order they play in the joined file. */
   readonly segments: readonly ResultSegment[];
   readonly joined: readonly ResultFile[];
@@ -114,8 +116,19 @@ export function parseShootoutResult(result: Job["result"]): ShootoutResultView |
   const joined = files(result.joined);
   if (!joined || !segments.every((s) => s !== null)) return null;
   const video = result.video === null || result.video === undefined ? null : file(result.video);
+  const credits =
+    isObj(result.credits) &&
+    typeof result.credits.fileId === "string" &&
+    typeof result.credits.name === "string"
+      ? {
+          fileId: result.credits.fileId,
+          name: result.credits.name,
+          sizeBytes: isNum(result.credits.sizeBytes) ? result.credits.sizeBytes : 0,
+        }
+      : null;
   return {
     blind: result.blind === true,
+    credits,
     segments: segments as ResultSegment[],
     joined,
     video,

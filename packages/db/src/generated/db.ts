@@ -130,8 +130,12 @@ export interface StorageObjects {
 }
 
 export interface ToneSelections {
+  ampAuthor: string | null;
+  ampLicense: string | null;
   ampSlim: number | null;
   architecture: string | null;
+  cabAuthor: string | null;
+  cabLicense: string | null;
   cabName: string | null;
   cabTone3000ModelId: string | null;
   cabTone3000ToneId: string | null;

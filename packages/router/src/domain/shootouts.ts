@@ -16,7 +16,7 @@ import { ConflictError, InvalidReferenceError, NotFoundError } from "./errors.ts
 import { afterCursor, cursorCreatedAt, decodeCursor, toPage } from "./pagination.ts";
 import { preparedQuery } from "./prepared-query.ts";
 import { assertRenderableTones } from "./renderable-architectures.ts";
-import { assertToneFiles, type ToneFileAccess } from "./tone-files-check.ts";
+import { checkToneSources, type ToneAttribution, type ToneFileAccess } from "./tone-files-check.ts";
 
 type Db = Kysely<DB> | Transaction<DB>;
 type ShootoutRow = Selectable<Shootouts>;
@@ -59,6 +59,8 @@ function toToneOutput(tone: ToneRow, shootout: ShootoutFields, isOwner: boolean)
           modelSize: tone.modelSize,
           architecture: tone.architecture,
           slim: tone.ampSlim,
+          license: tone.ampLicense,
+          author: tone.ampAuthor,
         }
       : null;
   const cabinet: ToneSelectionOutput["cabinet"] =
@@ -68,6 +70,8 @@ function toToneOutput(tone: ToneRow, shootout: ShootoutFields, isOwner: boolean)
           tone3000ToneId: tone.cabTone3000ToneId,
           tone3000ModelId: tone.cabTone3000ModelId,
           name: tone.cabName,
+          license: tone.cabLicense,
+          author: tone.cabAuthor,
         }
       : tone.irFileId !== null
         ? { source: "upload", irFileId: isOwner ? tone.irFileId : null, name: tone.irName }
@@ -191,7 +195,12 @@ async function assertUsableFiles(
   });
 }
 
-async function insertTones(trx: Transaction<DB>, shootoutId: string, tones: ToneInput[]): Promise<void> {
+async function insertTones(
+  trx: Transaction<DB>,
+  shootoutId: string,
+  tones: ToneInput[],
+  attributions: ToneAttribution[] | null,
+): Promise<void> {
   await trx
     .insertInto("toneSelections")
     .values(
@@ -208,6 +217,10 @@ async function insertTones(trx: Transaction<DB>, shootoutId: string, tones: Tone
         cabTone3000ModelId: tone.cabinet?.source === "tone3000" ? tone.cabinet.tone3000ModelId : null,
         cabName: tone.cabinet?.source === "tone3000" ? tone.cabinet.name : null,
         irFileId: tone.cabinet?.source === "upload" ? tone.cabinet.irFileId : null,
+        ampLicense: attributions?.[position]?.ampLicense ?? null,
+        ampAuthor: attributions?.[position]?.ampAuthor ?? null,
+        cabLicense: attributions?.[position]?.cabLicense ?? null,
+        cabAuthor: attributions?.[position]?.cabAuthor ?? null,
         highpass: tone.highpass,
         effects: tone.effects,
       })),
@@ -234,7 +247,7 @@ export async function createShootout(
 ): Promise<ShootoutOutput> {
   assertRenderableTones(input.tones);
   // Outside the transaction: downloads take a while, and what they store is shared anyway.
-  if (toneFiles) await assertToneFiles(db, toneFiles, input.tones);
+  const attributions = toneFiles ? await checkToneSources(db, toneFiles, input.tones) : null;
   return db.transaction().execute(async (trx) => {
     await assertUsableFiles(trx, ownerId, input, limits);
     const row = await trx
@@ -255,7 +268,7 @@ export async function createShootout(
       })
       .returning(shootoutColumns)
       .executeTakeFirstOrThrow();
-    await insertTones(trx, row.id, input.tones);
+    await insertTones(trx, row.id, input.tones, attributions);
     const tones = await tonesOf(trx, [row.id]);
     return toShootoutOutput(row, tones.get(row.id) ?? [], ownerId);
   });
@@ -436,7 +449,7 @@ export async function updateShootout(
   toneFiles: ToneFileAccess | null = null,
 ): Promise<ShootoutOutput> {
   assertRenderableTones(input.tones);
-  if (toneFiles) await assertToneFiles(db, toneFiles, input.tones);
+  const attributions = toneFiles ? await checkToneSources(db, toneFiles, input.tones) : null;
   return db.transaction().execute(async (trx) => {
     const current = await lockOwnedShootout(trx, ownerId, input.shootoutId);
     if (RENDER_FIELDS.some((f) => input[f] !== undefined) && (await hasActiveJob(trx, current.id))) {
@@ -453,7 +466,7 @@ export async function updateShootout(
       .executeTakeFirstOrThrow();
     if (tones) {
       await trx.deleteFrom("toneSelections").where("shootoutId", "=", row.id).execute();
-      await insertTones(trx, row.id, tones);
+      await insertTones(trx, row.id, tones, attributions);
     }
     const toneRows = await tonesOf(trx, [row.id]);
     return toShootoutOutput(row, toneRows.get(row.id) ?? [], ownerId);

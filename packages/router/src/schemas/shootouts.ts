@@ -220,6 +220,12 @@ export const toneMetrics = z.looseObject({
   trebleRatio: z.number().nullable().optional(),
 });
 
+/** As Tone 3000 gave them when the shootout was saved ("cc-by", "t3k"…; the creator's username). */
+const attribution = {
+  license: z.string().nullable(),
+  author: z.string().nullable(),
+};
+
 export const ampOutput = z.object({
   tone3000ToneId: z.string(),
   tone3000ModelId: z.string(),
@@ -227,6 +233,7 @@ export const ampOutput = z.object({
   architecture: z.string().nullable(),
   /** The chosen size (slim value 0..1, 0 = smallest); null = full size. */
   slim: z.number().min(0).max(1).nullable(),
+  ...attribution,
 });
 
 export const cabinetOutput = z.discriminatedUnion("source", [
@@ -235,6 +242,7 @@ export const cabinetOutput = z.discriminatedUnion("source", [
     tone3000ToneId: z.string(),
     tone3000ModelId: z.string(),
     name: z.string().nullable(),
+    ...attribution,
   }),
   z.object({
     source: z.literal("upload"),
