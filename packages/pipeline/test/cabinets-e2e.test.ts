@@ -22,6 +22,12 @@ const cab = (ir: (typeof TONE3000_IRS)[keyof typeof TONE3000_IRS]) => ({
   tone3000ModelId: ir.modelId,
   name: ir.name,
 });
+/** A Tone 3000 cabinet as shootouts.* answer it: with the licence and author read at save time. */
+const savedCab = (ir: (typeof TONE3000_IRS)[keyof typeof TONE3000_IRS]) => ({
+  ...cab(ir),
+  license: "t3k",
+  author: "t3k-community",
+});
 
 describe("cabinets from Tone 3000: a cab shootout, IR-only and amp-only tones", () => {
   let h: Harness;
@@ -52,10 +58,10 @@ describe("cabinets from Tone 3000: a cab shootout, IR-only and amp-only tones", 
     // The IRs were fetched and checked when the shootout was saved, each once.
     expect(h.standIn.catalog.tones.get(110)!.downloads_count - irDownloadsBefore).toBe(4);
     expect(shootout.tones.map((t) => [t.amp?.tone3000ModelId ?? null, t.cabinet])).toEqual([
-      ["1005", { ...cab(TONE3000_IRS.ampeg) }],
-      ["1005", { ...cab(TONE3000_IRS.celestion) }],
-      ["1005", { ...cab(TONE3000_IRS.eminence) }],
-      [null, { ...cab(TONE3000_IRS.mesa) }],
+      ["1005", savedCab(TONE3000_IRS.ampeg)],
+      ["1005", savedCab(TONE3000_IRS.celestion)],
+      ["1005", savedCab(TONE3000_IRS.eminence)],
+      [null, savedCab(TONE3000_IRS.mesa)],
       ["1005", null],
     ]);
     expect(shootout.tones.map((t) => [t.hasIr, t.irName])).toEqual([

@@ -319,6 +319,7 @@ describe("a shootout rendered end to end through the API and the worker", () => 
     ];
     expect(hashes(rerun)).toEqual(hashes(first.result));
     const outputs = await h.t.db.selectFrom("files").select("id").where("jobId", "=", job.id).execute();
-    expect(outputs).toHaveLength(2 + 3 * 2 + 1);
+    // Joined WAV + FLAC, each tone's WAV + FLAC, the MP4, credits.txt.
+    expect(outputs).toHaveLength(2 + 3 * 2 + 1 + 1);
   });
 });
