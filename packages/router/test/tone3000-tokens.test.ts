@@ -336,6 +336,24 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     expect([listed.license, listed.sizes, listed.isPublic, listed.counts.irs]).toEqual([null, null, null, 4]);
   });
 
+  it("tones.modelInfo says what a model is (A2: two sizes, receptive field, rate); an IR is refused naming the file", async () => {
+    const store = newStore();
+    const { token } = await signedInUser(store);
+    const caller = callerFor(store, token);
+    const info = await caller.tones.modelInfo({ modelId: 1012 });
+    expect([info.architecture, info.family, info.sampleRate, info.receptiveField]).toEqual([
+      "SlimmableContainer",
+      "A2",
+      48000,
+      6347,
+    ]);
+    expect(info.sizes.map((x) => x.label)).toEqual(["WaveNet 3 ch", "WaveNet 8 ch"]);
+    const error = await expectTRPCError(caller.tones.modelInfo({ modelId: 1014 }), "BAD_REQUEST");
+    expect(error.message).toBe(
+      "modelId: 'ampeg.wav' is not a valid .nam model: the .nam file is not valid JSON",
+    );
+  });
+
   it("without a Tone 3000 client factory, tones.* is PRECONDITION_FAILED; signed out, UNAUTHORIZED", async () => {
     const { token } = await createTestUser(t.db);
     await expectTRPCError(createTestCaller(t.db, token).tones.search({}), "PRECONDITION_FAILED");

@@ -137,16 +137,30 @@ export function toneBrowser(
       },
       "Models",
     );
+    // Only https images (Tone 3000's CDN); anything else is not shown.
+    const image = tone.images.find((src) => src.startsWith("https://"));
+    const terms = [...tone.makes, ...tone.tags];
     return h(
       "li",
       { class: "tone" },
       h(
         "div",
         { class: "tone-head" },
+        image
+          ? h("img", { class: "tone-image", src: image, alt: "", loading: "lazy", width: "48", height: "48" })
+          : null,
         h("strong", null, tone.title),
         h("span", { class: "meta" }, toneMeta(tone)),
         open,
       ),
+      terms.length > 0
+        ? h(
+            "ul",
+            { class: "terms", "aria-label": `Makes and tags of ${tone.title}` },
+            tone.makes.map((m) => h("li", { class: "make" }, m)),
+            tone.tags.map((t) => h("li", { class: "tag" }, t)),
+          )
+        : null,
       models,
     );
   }

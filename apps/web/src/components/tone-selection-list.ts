@@ -1,7 +1,9 @@
+import type { ModelInfo } from "../lib/api-types.ts";
 import { h, mount } from "../lib/dom.ts";
 import { cabinetFrom, type DraftTone, hasSizes, move } from "../lib/draft-tone.ts";
 import { EFFECT_PRESETS } from "../lib/effects.ts";
 import { toShownError } from "../lib/errors.ts";
+import { api } from "../lib/trpc.ts";
 import { uploadFile } from "../lib/upload.ts";
 import { checkbox } from "./field.ts";
 import { toneBrowser } from "./tone-browser.ts";
@@ -17,6 +19,7 @@ export function toneSelectionList(
   onChange: (tones: readonly DraftTone[]) => void = () => {},
 ): ToneSelectionList {
   let tones: DraftTone[] = [];
+  const infos = new Map<number, Promise<ModelInfo>>();
   const list = h("ol", { class: "selection", "aria-label": "Tones in this shootout" });
 
   function render() {
@@ -180,6 +183,7 @@ export function toneSelectionList(
         " · ",
         irStatus,
       ),
+      tone.amp ? modelInfoLine(tone.amp.modelId) : null,
       hasSizes(tone.amp) ? sizePicker(tone, index) : null,
       h(
         "details",
@@ -199,6 +203,36 @@ export function toneSelectionList(
         ),
       ),
     );
+  }
+
+  /** What the amp's model is (architecture, sizes, receptive field, rate), fetched once per model. */
+  function modelInfoLine(modelId: string): HTMLElement {
+    const line = h("p", { class: "meta model-info" }, "");
+    const id = Number(modelId);
+    if (!Number.isInteger(id) || id <= 0) return line;
+    let info = infos.get(id);
+    if (!info) {
+      info = api.tones.modelInfo.query({ modelId: id });
+      infos.set(id, info);
+    }
+    info
+      .then((m) => {
+        line.textContent = [
+          m.family ? `${m.family} (${m.architecture})` : m.architecture,
+          m.sizes.length > 1
+            ? `${m.sizes.length} sizes: ${m.sizes.map((s) => s.label).join(", ")}`
+            : m.sizes[0]?.label,
+          m.receptiveField !== null ? `receptive field ${m.receptiveField} samples` : "recurrent",
+          `${m.sampleRate / 1000} kHz`,
+        ]
+          .filter(Boolean)
+          .join(" · ");
+      })
+      .catch((error: unknown) => {
+        line.textContent = `Model: ${toShownError(error).message}`;
+        line.classList.add("error-text");
+      });
+    return line;
   }
 
   /** An A2 capture holds several sizes: full (NAM's default) or the smallest ("Lite"). */
