@@ -77,6 +77,42 @@ group("shootout run with a bad config", { timeout: 180_000 }, () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
+  it("reads amp + cabinet tones: a missing cabinet file, a tone with neither, both cabinet forms at once", async () => {
+    const file = writeConfig("cabinets.json", {
+      name: "Cabinets",
+      di: path.join(EXAMPLES, "di.wav"),
+      tones: [
+        {
+          displayName: "Amp + file cab",
+          amp: { tone3000ToneId: "104", tone3000ModelId: "1005" },
+          cabinet: { source: "file", path: "cabs/gone.wav" },
+        },
+        { displayName: "Nothing" },
+        {
+          displayName: "Two cabs",
+          amp: { tone3000ToneId: "104", tone3000ModelId: "1005" },
+          ir: path.join(EXAMPLES, "cab-1x12-open.wav"),
+          cabinet: { source: "tone3000", tone3000ToneId: "110", tone3000ModelId: "1017" },
+        },
+        {
+          displayName: "Mesa alone",
+          cabinet: { source: "tone3000", tone3000ToneId: "110", tone3000ModelId: "1017" },
+        },
+      ],
+    });
+    const result = await runCli(["run", file, "--user", "anyone"], env());
+    expect(result.code, describe(result)).toBe(2);
+    const lines = result.stderr.split("\n").map((l) => l.trim());
+    expect(lines).toContain("tones[1].amp: a tone needs an amp, a cabinet, or both");
+    expect(lines).toContain('tones[2].cabinet: give the cabinet as "cabinet" or as "ir", not both');
+    expect(result.stderr).not.toMatch(/tones\[3\]/);
+    expect(existsSync(dataDir)).toBe(false);
+    // The file is checked even though other tones are wrong.
+    expect(result.stderr).toContain(
+      `tones[0].cabinet.path: file not found: ${path.join(dir, "cabs", "gone.wav")}`,
+    );
+  });
+
   it("says so when the file is not JSON, or too few tones are given", async () => {
     const notJson = await runCli(["run", writeConfig("broken.json", "{ name: "), "--user", "x"], env());
     expect(notJson.code).toBe(2);

@@ -190,7 +190,9 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
     await expect(summary.nth(0).textContent()).resolves.toMatch(
       /IR: cab\.wav · 80 Hz high-pass · reverb:room/,
     );
-    await expect(summary.nth(1).textContent()).resolves.toMatch(/no IR · 80 Hz high-pass$/);
+    await expect(summary.nth(1).textContent()).resolves.toMatch(
+      /no IR · 80 Hz high-pass · Amp by nam_core_examples \(cc-by\)$/,
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, "web-shootout.png"), fullPage: true });
     await page.getByRole("button", { name: "Render again" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
@@ -266,6 +268,63 @@ describe.skipIf(!HAVE_CHROMIUM)("the web app in a real browser against the embed
       "My Bedroom Clean – Bedroom LSTM",
     ]);
     await expect(results.getByRole("button", { name: "Reveal the tones" }).count()).resolves.toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+
+  it("compares an A2 capture at both sizes through Tone 3000 cabinets beside a cab-only tone, with credits", async () => {
+    await page.goto(`${stack.url}/new`);
+    await page.getByLabel("Name", { exact: true }).fill("A2 sizes and cabs");
+    await uploadDi();
+    await addModel("NAM Core example", /^Models of NAM Core example captures/, "Example A2 (slimmable)");
+    await page.getByRole("button", { name: "Add Example A2 (slimmable)" }).click();
+    // An IR from the main browser is a cabinet-only tone.
+    await addModel("Community Cabinet", /^Models of Community Cabinet IRs/, "Mesa cab IR (cab only)");
+    const rows = page.getByTestId("selected-tone");
+    await expect(rows.count()).resolves.toBe(3);
+    // What the amp is, read from its file.
+    await rows
+      .nth(0)
+      .locator(".model-info")
+      .filter({ hasText: "A2 (SlimmableContainer) · 2 sizes" })
+      .waitFor();
+    await expect(rows.nth(2).textContent()).resolves.toMatch(/No amp \(cab only\)/);
+    // The second A2 tone renders the smallest size.
+    await rows.nth(1).getByLabel("Size of the amp of tone 2").selectOption("smallest");
+    await rows.nth(1).getByRole("textbox").fill("A2 lite");
+    // Tone 1's cabinet: a Tone 3000 IR, picked in the IR browser (IR tones only).
+    await rows.nth(0).getByText("Cabinet IR, high-pass, effects").click();
+    await rows.nth(0).getByRole("button", { name: "Browse Tone 3000 IRs for tone 1" }).click();
+    const irBrowser = rows.nth(0).locator(".ir-browser");
+    await irBrowser.getByRole("button", { name: "Search", exact: true }).click();
+    await irBrowser.getByRole("button", { name: /^Models of Community Cabinet IRs/ }).click();
+    await irBrowser.getByText("licence t3k").waitFor();
+    await irBrowser.getByRole("button", { name: "Use Eminence cab IR (44.1 kHz)" }).click();
+    await rows
+      .nth(0)
+      .getByText(/IR: .*Eminence cab IR \(44\.1 kHz\) \(Tone 3000\)/)
+      .waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "web-a2-cabs.png"), fullPage: true });
+
+    await page.getByRole("button", { name: "Create and render" }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await page.locator('[data-testid="job-status"][data-status="completed"]').waitFor({ timeout: 120_000 });
+    const results = page.getByTestId("results");
+    const chains = results.locator(".per-tone .segment-chain");
+    await chains.first().waitFor();
+    const texts = await chains.allTextContents();
+    expect(texts.map((t) => t.trim())).toEqual([
+      "Amp: A2, standard, full (WaveNet 8 ch) + Cab: Community Cabinet IRs (Ampeg, Celestion, Eminence, Mesa) – Eminence cab IR (44.1 kHz)",
+      "Amp: A2, standard, smallest (WaveNet 3 ch) + no cab",
+      "no amp + Cab: Community Cabinet IRs (Ampeg, Celestion, Eminence, Mesa) – Mesa cab IR",
+    ]);
+    const credits = await results.locator(".per-tone .credit").allTextContents();
+    expect(credits.map((t) => t.trim())).toEqual([
+      "Amp by nam_core_examples (cc-by) · Cab by t3k-community (t3k)",
+      "Amp by nam_core_examples (cc-by)",
+      "Cab by t3k-community (t3k)",
+    ]);
+    await results.locator(".downloads a").filter({ hasText: "credits.txt" }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "web-a2-cabs-results.png"), fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 180_000);
 

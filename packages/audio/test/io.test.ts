@@ -16,6 +16,9 @@ import {
 } from "../src/index.ts";
 import { buildAiff, buildWav, testSignal } from "./helpers/fixtures.ts";
 
+/** The real cabinet IRs the Tone 3000 stand-in serves (copies of shared/ir-reference). */
+const IR_REFERENCE = path.resolve(import.meta.dirname, "../../tone3000/catalog/irs");
+
 const SR = 44_100;
 const mono = [testSignal(5000, SR, 3)];
 const stereo = [testSignal(5000, SR, 4), testSignal(5000, SR, 5)];
@@ -55,6 +58,34 @@ describe("sniffAudioType", () => {
 });
 
 describe("WAV", () => {
+  it("reads an odd-sized data chunk followed by its RIFF pad byte (a real 44.1 kHz cab IR)", () => {
+    // 3 frames of 24-bit mono = 9 bytes, then the pad byte RIFF puts after an odd-sized chunk.
+    const header = (size: number) => {
+      const b = new Uint8Array(44);
+      const v = new DataView(b.buffer);
+      b.set(new TextEncoder().encode("RIFF"), 0);
+      v.setUint32(4, 36 + size + 1, true);
+      b.set(new TextEncoder().encode("WAVEfmt "), 8);
+      v.setUint32(16, 16, true);
+      v.setUint16(20, 1, true);
+      v.setUint16(22, 1, true);
+      v.setUint32(24, 44_100, true);
+      v.setUint32(28, 44_100 * 3, true);
+      v.setUint16(32, 3, true);
+      v.setUint16(34, 24, true);
+      b.set(new TextEncoder().encode("data"), 36);
+      v.setUint32(40, size, true);
+      return b;
+    };
+    const payload = [0x00, 0x00, 0x40, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x00];
+    const bytes = new Uint8Array([...header(9), ...payload]);
+    const decoded = decodeWav(bytes);
+    expect(decoded.sampleRate).toBe(44_100);
+    expect([...decoded.channels[0]!]).toEqual([0.5, -0.5, 0]);
+    const real = decodeWav(readFileSync(path.join(IR_REFERENCE, "eminence.wav")));
+    expect([real.sampleRate, real.channels[0]!.length]).toEqual([44_100, 8819]);
+  });
+
   it.each([
     ["pcm16", 16, 2 ** -15],
     ["pcm24", 24, 2 ** -23],

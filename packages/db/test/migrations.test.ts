@@ -34,6 +34,13 @@ async function tableNames(db: Kysely<unknown>): Promise<string[]> {
   return rows.map((r) => r.tablename);
 }
 
+async function columnNames(db: Kysely<unknown>, table: string): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select column_name as name from information_schema.columns
+    where table_schema = 'public' and table_name = ${table} order by column_name`.execute(db);
+  return rows.map((r) => r.name);
+}
+
 async function indexNames(db: Kysely<unknown>, table: string): Promise<string[]> {
   const { rows } = await sql<{ indexname: string }>`
     select indexname from pg_indexes where schemaname = 'public' and tablename = ${table}
@@ -54,7 +61,14 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
 
   it("go up to the whole schema, down to nothing one step at a time, and up again", async () => {
     const db = database.db as unknown as Kysely<unknown>;
-    const all = ["0001_initial_schema", "0002_jobs_owner_updated_idx", "0003_storage_in_database"];
+    const all = [
+      "0001_initial_schema",
+      "0002_jobs_owner_updated_idx",
+      "0003_storage_in_database",
+      "0004_tone_amp_size",
+      "0005_tone_cabinet",
+      "0006_tone_attribution",
+    ];
     const domainTables = [
       "files",
       "job_events",
@@ -74,6 +88,18 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
     expect(await migrateToLatest(database.db)).toEqual([]);
 
     // Each step down undoes exactly its own migration.
+    const toneColumns = () => columnNames(db, "tone_selections");
+    expect(await toneColumns()).toEqual(
+      expect.arrayContaining(["amp_slim", "cab_tone3000_model_id", "amp_license"]),
+    );
+    expect(await migrateDown(database.db)).toEqual(["0006_tone_attribution"]);
+    expect(await toneColumns()).not.toContain("amp_license");
+    expect(await toneColumns()).toContain("cab_tone3000_model_id");
+    expect(await migrateDown(database.db)).toEqual(["0005_tone_cabinet"]);
+    expect(await toneColumns()).not.toContain("cab_tone3000_model_id");
+    expect(await toneColumns()).toContain("amp_slim");
+    expect(await migrateDown(database.db)).toEqual(["0004_tone_amp_size"]);
+    expect(await toneColumns()).not.toContain("amp_slim");
     expect(await migrateDown(database.db)).toEqual(["0003_storage_in_database"]);
     expect(await migrationsAreCurrent(database.db)).toBe(false);
     expect(await tableNames(db)).toEqual(domainTables);

@@ -89,5 +89,11 @@ await stage("guardLoudness to -14 LUFS", () => guardLoudness(cab, sr, -14));
 await stage("measure", () => measure(final, sr));
 await stage("encode FLAC + WAV", () => encodeAudio(final, { flac: true, wav: true }));
 await stage("whole chain (NAM included)", () =>
-  renderToneChain(di, { namText, highpass: true, ir: irUnit, effects: [], targetLufs: -14 }),
+  renderToneChain(di, {
+    amp: { namText, slim: null },
+    highpass: true,
+    ir: irUnit,
+    effects: [],
+    targetLufs: -14,
+  }),
 );

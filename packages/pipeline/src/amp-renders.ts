@@ -1,12 +1,18 @@
 import type { RenderPool } from "./render-pool.ts";
 import type { NamPartResult } from "./thread-protocol.ts";
-import { ampInput, threadCpuSeconds } from "./tone-chain.ts";
+import { type AmpModel, ampInput, threadCpuSeconds } from "./tone-chain.ts";
 
-/** What decides a tone's NAM output: the model's bytes and whether the DI is high-passed first. */
+/**
+ * What decides a tone's NAM output: the model's bytes, the size it renders at, and whether the DI
+ * is high-passed first. Null for a cabinet-only tone (it has no NAM render).
+ */
 export interface AmpOf {
   modelSha256: string;
-  namText: string;
-  /** WaveNet only: the samples of context a part needs to continue another bit for bit. */
+  amp: AmpModel;
+  /**
+   * The samples of context a part needs to continue another bit for bit (of the size rendered:
+   * an A2's smallest size has its own); null for a model with state beyond that (LSTM).
+   */
   receptiveField: number | null;
   highpass: boolean;
 }
@@ -14,7 +20,7 @@ export interface AmpOf {
 export interface AmpRenders {
   /**
    * Tone `i`'s NAM output rendered ahead of its chain, or null when the tone's thread should run
-   * NAM itself as part of the chain (a model of its own that cannot be split). Each caller gets
+   * NAM itself as part of the chain (a model of its own that cannot be split), or has no amp. Each caller gets
    * its own copy; the CPU seconds go to the first caller of a shared render only.
    */
   render(i: number, onProgress: (fraction: number) => void): Promise<NamPartResult> | null;
@@ -32,15 +38,16 @@ export interface AmpRenders {
 export function planAmpRenders(options: {
   pool: RenderPool;
   di: Float32Array;
-  tones: readonly AmpOf[];
+  tones: readonly (AmpOf | null)[];
   signal: AbortSignal;
   /** CPU seconds of the high-pass the main thread runs for split renders. */
   onHighpassCpu: (seconds: number) => void;
 }): AmpRenders {
   const { pool, di, tones, signal } = options;
-  const keyOf = (a: AmpOf) => `${a.modelSha256}:${a.highpass ? "hp" : "flat"}`;
+  // Two sizes of one A2 file are two different renders.
+  const keyOf = (a: AmpOf) => `${a.modelSha256}:${a.amp.slim ?? "full"}:${a.highpass ? "hp" : "flat"}`;
   const sharers = new Map<string, number>();
-  for (const tone of tones) sharers.set(keyOf(tone), (sharers.get(keyOf(tone)) ?? 0) + 1);
+  for (const tone of tones) if (tone) sharers.set(keyOf(tone), (sharers.get(keyOf(tone)) ?? 0) + 1);
 
   const mid = Math.floor(di.length / 2);
   const splittable = (a: AmpOf) => pool.size >= 2 && a.receptiveField !== null && mid >= a.receptiveField;
@@ -61,7 +68,7 @@ export function planAmpRenders(options: {
     const input = inputOf(a.highpass);
     const lead = a.receptiveField;
     if (!splittable(a) || lead === null) {
-      return pool.renderNamPart(a.namText, input, 0, { signal, onProgress });
+      return pool.renderNamPart(a.amp, input, 0, { signal, onProgress });
     }
     const done = [0, 0];
     const partProgress = (k: number, size: number) => (f: number) => {
@@ -69,8 +76,8 @@ export function planAmpRenders(options: {
       onProgress((done[0]! + done[1]!) / di.length);
     };
     return Promise.all([
-      pool.renderNamPart(a.namText, input.subarray(0, mid), 0, { signal, onProgress: partProgress(0, mid) }),
-      pool.renderNamPart(a.namText, input.subarray(mid - lead), lead, {
+      pool.renderNamPart(a.amp, input.subarray(0, mid), 0, { signal, onProgress: partProgress(0, mid) }),
+      pool.renderNamPart(a.amp, input.subarray(mid - lead), lead, {
         signal,
         onProgress: partProgress(1, di.length - mid),
       }),
@@ -85,7 +92,8 @@ export function planAmpRenders(options: {
   const shared = new Map<string, { result: Promise<NamPartResult>; listeners: ((f: number) => void)[] }>();
   return {
     render(i, onProgress) {
-      const a = tones[i]!;
+      const a = tones[i];
+      if (!a) return null;
       const key = keyOf(a);
       if (sharers.get(key)! < 2) return splittable(a) ? start(a, onProgress) : null;
       const existing = shared.get(key);

@@ -1,8 +1,11 @@
+import { isAudioError, prepareInput } from "@shootout/audio";
 import type { DB } from "@shootout/db";
 import { RenderError } from "@shootout/jobs";
+import { fetchTone3000File } from "@shootout/router";
 import type { Storage } from "@shootout/storage";
+import type { Tone3000Client } from "@shootout/tone3000";
 import type { Kysely } from "kysely";
-import { loadStoredAudio } from "./load-stored-audio.ts";
+import { loadStoredAudio, type StoredAudio } from "./load-stored-audio.ts";
 import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
 
 /** Longest IR kept; cabinet IRs are 20–500 ms, anything past this is room tail we do not want. */
@@ -32,7 +35,34 @@ export function normalizeIrEnergy(ir: Float32Array): { samples: Float32Array; ga
 
 /** A user's IR upload made ready for the chain: decode, mono, 48 kHz, at most 2 s, unit energy. */
 export async function loadIr(db: Kysely<DB>, storage: Storage, irFileId: string): Promise<PreparedIr> {
-  const { name, prepared } = await loadStoredAudio(db, storage, irFileId, "IR");
+  return prepareIr(await loadStoredAudio(db, storage, irFileId, "IR"));
+}
+
+/**
+ * A Tone 3000 IR made ready for the chain like an upload: downloaded with the owner's token (or
+ * from the model cache, checked as a WAV IR when stored), mono, resampled to the render's rate
+ * when its own differs (e.g. a 44.1 kHz IR), at most 2 s, unit energy.
+ */
+export async function loadTone3000Ir(
+  db: Kysely<DB>,
+  storage: Storage,
+  client: () => Promise<Tone3000Client>,
+  modelId: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<PreparedIr> {
+  const file = await fetchTone3000File(db, storage, client, modelId, "ir", signal);
+  try {
+    return prepareIr({ name, prepared: await prepareInput(file.bytes, { targetRate: CHAIN_SAMPLE_RATE }) });
+  } catch (error) {
+    if (isAudioError(error)) {
+      throw new RenderError(`The IR "${name}" cannot be used: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function prepareIr({ name, prepared }: StoredAudio): PreparedIr {
   const notes = prepared.notes.map((n) => `IR "${name}": ${n}`);
   let samples = prepared.samples;
   const max = MAX_IR_SECONDS * CHAIN_SAMPLE_RATE;

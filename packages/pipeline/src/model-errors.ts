@@ -1,7 +1,7 @@
 import { isAudioError } from "@shootout/audio";
 import { ConfigError } from "@shootout/config";
 import { RenderError } from "@shootout/jobs";
-import { Tone3000SignInRequiredError } from "@shootout/router";
+import { Tone3000FileInvalidError, Tone3000SignInRequiredError } from "@shootout/router";
 import { isTone3000Error } from "@shootout/tone3000";
 import { z } from "zod";
 
@@ -13,6 +13,7 @@ export function describeModelFailure(error: unknown): { reason: string; retryabl
   if (error instanceof ConfigError) {
     return { reason: `this worker is not set up for Tone 3000 (${error.message})`, retryable: false };
   }
+  if (error instanceof Tone3000FileInvalidError) return { reason: error.message, retryable: false };
   if (error instanceof z.ZodError)
     return { reason: "the tone's model id is not a Tone 3000 model id", retryable: false };
   if (isAudioError(error)) return { reason: `not a usable .nam model (${error.message})`, retryable: false };
@@ -46,10 +47,15 @@ export function describeModelFailure(error: unknown): { reason: string; retryabl
   return { reason: "unexpected error", retryable: true };
 }
 
-/** "Tone 2 'JCM800': model download failed: rate limited by Tone 3000". */
-export function modelDownloadError(index: number, displayName: string, error: unknown): RenderError {
+/** "Tone 2 'JCM800': model download failed: rate limited by Tone 3000" ("IR download" for a cabinet). */
+export function modelDownloadError(
+  index: number,
+  displayName: string,
+  error: unknown,
+  what: "model" | "IR" = "model",
+): RenderError {
   const { reason, retryable } = describeModelFailure(error);
-  return new RenderError(`Tone ${index + 1} '${displayName}': model download failed: ${reason}`, {
+  return new RenderError(`Tone ${index + 1} '${displayName}': ${what} download failed: ${reason}`, {
     retryable,
     cause: error,
   });

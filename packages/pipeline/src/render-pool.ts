@@ -8,7 +8,7 @@ import type {
   ThreadTask,
   ToneThreadResult,
 } from "./thread-protocol.ts";
-import type { ToneChainSpec } from "./tone-chain.ts";
+import type { AmpModel, ToneChainSpec } from "./tone-chain.ts";
 
 /** A task failed inside a thread; `code` is the AudioError code when it was one. */
 export class RenderThreadError extends Error {
@@ -39,7 +39,7 @@ export interface RenderPool {
   ): Promise<ToneThreadResult>;
   /** NAM over `input`, the first `leadIn` output samples dropped (see tone-chain's renderNamPart). */
   renderNamPart(
-    namText: string,
+    amp: AmpModel,
     input: Float32Array,
     leadIn: number,
     options?: { onProgress?: (fraction: number) => void; signal?: AbortSignal },
@@ -203,9 +203,9 @@ export function createRenderPool(size = Math.max(1, os.availableParallelism())):
       ];
       return submit<ToneThreadResult>(task, transfer, options.onProgress, options.signal, amp !== null);
     },
-    renderNamPart(namText, input, leadIn, options = {}) {
+    renderNamPart(amp, input, leadIn, options = {}) {
       const copy = input.slice();
-      const task: ThreadTask = { type: "nam", id: nextId++, namText, input: copy, leadIn };
+      const task: ThreadTask = { type: "nam", id: nextId++, amp, input: copy, leadIn };
       return submit<NamPartResult>(task, [copy.buffer], options.onProgress, options.signal);
     },
     encode(samples, encode, options = {}) {

@@ -29,7 +29,7 @@ function buffersOf(...arrays: (Uint8Array | Float32Array | null)[]): ArrayBuffer
 async function run(task: ThreadTask): Promise<void> {
   if (task.type === "nam") {
     let lastSent = -1;
-    const result = await renderNamPart(task.namText, task.input, task.leadIn, (fraction) => {
+    const result = await renderNamPart(task.amp, task.input, task.leadIn, (fraction) => {
       if (fraction - lastSent >= 0.02 || fraction === 1) {
         lastSent = fraction;
         post({ type: "progress", id: task.id, fraction });

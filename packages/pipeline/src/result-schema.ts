@@ -46,6 +46,14 @@ export const segmentSchema = z.object({
   label: z.string(),
   /** Null in a blind shootout: the mapping lives in shootouts.blind_key until the owner reveals it. */
   toneSelectionId: z.uuid().nullable(),
+  /**
+   * The amp capture as rendered: architecture, Tone 3000 size and, for a slimmable model, the
+   * size chosen ("A2, standard, smallest (WaveNet 3 ch)"). Null for a cabinet-only tone and in a
+   * blind shootout; absent in results written before it was recorded.
+   */
+  amp: z.string().nullable().optional(),
+  /** The cabinet IR's name (uploaded or Tone 3000); null for an amp-only tone and when blind. */
+  cabinet: z.string().nullable().optional(),
   /** Where the segment sits in the joined output. */
   startMs: z.number().int().nonnegative(),
   endMs: z.number().int().positive(),
@@ -71,6 +79,14 @@ export const shootoutResultSchema = z.object({
   /** The joined output (each audio format asked for, FLAC at least) and the MP4 when asked. */
   joined: z.array(outputFileSchema),
   video: outputFileSchema.nullable(),
+  /**
+   * credits.txt: the author and licence of every capture and IR used. Absent in results written
+   * before credits were.
+   */
+  credits: outputFileSchema
+    .extend({ format: z.literal("txt") })
+    .nullable()
+    .optional(),
   /** What was done to the inputs (mono sum, resampling, trimming, IR scaling). */
   notes: z.array(z.string()),
   /** Seconds per stage, summed over tones where tones ran in parallel threads. */

@@ -1,13 +1,16 @@
 import type { DB, JsonValue } from "@shootout/db";
 import { type PipelineInput, RenderError, type RenderPipeline } from "@shootout/jobs";
+import { architectureLabel } from "@shootout/router";
 import type { Tone3000Client } from "@shootout/tone3000";
 import type { Kysely } from "kysely";
 import { planAmpRenders } from "./amp-renders.ts";
+import { ampSizeName } from "./amp-size-name.ts";
+import { tagFlac, tagWav } from "./audio-tags.ts";
 import { type BlindKey, blindLabel, shuffledOrder } from "./blind-order.ts";
 import { endMsOf, joinSegments, SEGMENT_GAP_MS, segmentGapSamples, startMsOf } from "./join-segments.ts";
 import { loadDi } from "./load-di.ts";
-import { loadIr, type PreparedIr } from "./load-ir.ts";
-import { type CachedModel, fetchModel } from "./model-cache.ts";
+import { loadIr, loadTone3000Ir, type PreparedIr } from "./load-ir.ts";
+import { type CachedModel, fetchModel, splitReceptiveField } from "./model-cache.ts";
 import { modelDownloadError } from "./model-errors.ts";
 import { createRenderPool, type RenderPool, RenderThreadError } from "./render-pool.ts";
 import {
@@ -17,12 +20,18 @@ import {
   type TitleCards,
   type VideoEncode,
 } from "./render-video.ts";
-import { type ShootoutResult, shootoutResultSchema, type ToneMetrics } from "./result-schema.ts";
+import {
+  type OutputFile,
+  type ShootoutResult,
+  shootoutResultSchema,
+  type ToneMetrics,
+} from "./result-schema.ts";
 import { ffmpegWorks } from "./run-ffmpeg.ts";
 import { safeFileName } from "./safe-file-name.ts";
 import type { ToneThreadResult } from "./thread-protocol.ts";
 import { titleCard } from "./title-card.ts";
 import { CHAIN_SAMPLE_RATE, NAM_SHARE } from "./tone-chain.ts";
+import { cardCredit, creditedSources, creditsText, toneTags } from "./tone-credits.ts";
 import { toToneMetrics } from "./tone-metrics.ts";
 import { type PendingOutput, writeOutputs } from "./write-outputs.ts";
 
@@ -104,8 +113,12 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       client ??= Promise.resolve(options.tone3000(shootout.ownerId, db));
       return client;
     };
-    const models: CachedModel[] = [];
+    const models: (CachedModel | null)[] = [];
     for (const [i, tone] of tones.entries()) {
+      if (tone.tone3000ModelId === null) {
+        models.push(null);
+        continue;
+      }
       report(2 + (6 * i) / n, `Fetching the model of tone ${i + 1}/${n} '${tone.displayName}'`);
       try {
         models.push(await fetchModel(db, storage, clientFor, tone.tone3000ModelId, signal));
@@ -115,16 +128,54 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       }
     }
     wall("models", t);
+    // What each tone's amp is, named for listeners: "A2, standard, smallest (WaveNet 3 ch)".
+    const ampNames = tones.map((tone, i) => {
+      const model = models[i];
+      if (!model) return null;
+      return [
+        architectureLabel(tone.architecture) ?? model.architecture,
+        tone.modelSize,
+        ampSizeName(model.model, tone.ampSlim),
+      ]
+        .filter(Boolean)
+        .join(", ");
+    });
     t = performance.now();
+    // Cabinets: the owner's uploads and Tone 3000 IRs (cached for everybody like models), each once.
     const irs = new Map<string, PreparedIr>();
-    for (const tone of tones) {
-      if (!tone.irFileId || irs.has(tone.irFileId)) continue;
-      const ir = await loadIr(db, storage, tone.irFileId);
+    const cabinetKey = (tone: (typeof tones)[number]) =>
+      tone.cabTone3000ModelId !== null
+        ? `t3k:${tone.cabTone3000ModelId}`
+        : tone.irFileId !== null
+          ? `upload:${tone.irFileId}`
+          : null;
+    for (const [i, tone] of tones.entries()) {
+      const key = cabinetKey(tone);
+      if (key === null || irs.has(key)) continue;
+      let ir: PreparedIr;
+      if (tone.cabTone3000ModelId !== null) {
+        const name = tone.cabName ?? `Tone 3000 IR ${tone.cabTone3000ModelId}`;
+        try {
+          ir = await loadTone3000Ir(db, storage, clientFor, tone.cabTone3000ModelId, name, signal);
+        } catch (error) {
+          signal.throwIfAborted();
+          if (error instanceof RenderError) throw error;
+          throw modelDownloadError(i, tone.displayName, error, "IR");
+        }
+      } else {
+        ir = await loadIr(db, storage, tone.irFileId!);
+      }
       notes.push(...ir.notes);
-      irs.set(tone.irFileId, ir);
+      irs.set(key, ir);
     }
+    const cabinetOf = (i: number) => {
+      const key = cabinetKey(tones[i]!);
+      return key === null ? null : irs.get(key)!;
+    };
     wall("irs", t);
     signal.throwIfAborted();
+    // Who made what each tone uses, and under which licence (stored when the shootout was saved).
+    const sources = tones.map((tone, i) => creditedSources(tone, ampNames[i]!, cabinetOf(i)?.name ?? null));
 
     // The playing order (shuffled when blind) and the title cards, which need nothing rendered:
     // ffmpeg draws them while the tones render.
@@ -154,10 +205,9 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
             { name: shootout.name, guitar: shootout.guitar, pickup: shootout.pickup, blind: shootout.blind },
             {
               displayName: tone.displayName,
-              modelName: [tone.architecture ?? models[toneIndex]!.architecture, tone.modelSize]
-                .filter(Boolean)
-                .join(", "),
-              irName: tone.irFileId ? irs.get(tone.irFileId)!.name : null,
+              ampName: ampNames[toneIndex]!,
+              irName: cabinetOf(toneIndex)?.name ?? null,
+              credit: cardCredit(sources[toneIndex]!),
               highpass: tone.highpass,
               effects: tone.effects,
             },
@@ -246,12 +296,16 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       const amps = planAmpRenders({
         pool: pool(),
         di: di.samples,
-        tones: tones.map((tone, i) => ({
-          modelSha256: models[i]!.sha256,
-          namText: models[i]!.text,
-          receptiveField: models[i]!.receptiveField,
-          highpass: tone.highpass,
-        })),
+        tones: tones.map((tone, i) => {
+          const model = models[i];
+          if (!model) return null;
+          return {
+            modelSha256: model.sha256,
+            amp: { namText: model.text, slim: tone.ampSlim },
+            receptiveField: splitReceptiveField(model.model, tone.ampSlim),
+            highpass: tone.highpass,
+          };
+        }),
         signal,
         onHighpassCpu: (seconds) => {
           timings.highpassCpu = (timings.highpassCpu ?? 0) + seconds;
@@ -266,10 +320,11 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
             `Rendering tone ${i + 1}/${n} '${tone.displayName}' (${Math.round(fraction * 100)}%)`,
           );
         };
+        const model = models[i];
         const spec = {
-          namText: models[i]!.text,
+          amp: model ? { namText: model.text, slim: tone.ampSlim } : null,
           highpass: tone.highpass,
-          ir: tone.irFileId ? irs.get(tone.irFileId)!.samples : null,
+          ir: cabinetOf(i)?.samples ?? null,
           effects: tone.effects,
           targetLufs,
         };
@@ -377,11 +432,15 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
           `${base} - ${shootout.blind ? labelOf(i) : `${i + 1} ${tones[i]!.displayName}`}`,
         );
         const ms = durationMs(r.samples.length);
+        // A blind tone's file must not say what it is; a sighted one carries its credits.
+        const tags = shootout.blind
+          ? { title: `${shootout.name} – ${labelOf(i)}`, software: "shootout" }
+          : toneTags(`${shootout.name} – ${tones[i]!.displayName}`, sources[i]!);
         outputs.push({
           group: `tone:${i}`,
           name: `${stem}.flac`,
           format: "flac",
-          bytes: r.files.flac!,
+          bytes: tagFlac(r.files.flac!, tags),
           durationMs: ms,
           channels: 1,
         });
@@ -390,12 +449,26 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
             group: `tone:${i}`,
             name: `${stem}.wav`,
             format: "wav",
-            bytes: r.files.wav!,
+            bytes: tagWav(r.files.wav!, tags),
             durationMs: ms,
             channels: 1,
           });
         }
       }
+      outputs.push({
+        group: "credits",
+        name: `${base} - credits.txt`,
+        format: "txt",
+        bytes: new TextEncoder().encode(
+          creditsText(
+            shootout.name,
+            tones.map((tone, i) => ({ label: `${i + 1}. ${tone.displayName}`, sources: sources[i]! })),
+            shootout.blind,
+          ),
+        ),
+        durationMs: null,
+        channels: null,
+      });
       if (mp4) {
         outputs.push({
           group: "video",
@@ -437,6 +510,9 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
       wall("store", t);
       timings.total = (performance.now() - started) / 1000;
 
+      const mediaFiles = (group: string): OutputFile[] =>
+        (files.get(group) ?? []).flatMap((f) => (f.format === "txt" ? [] : [{ ...f, format: f.format }]));
+      const creditsFile = files.get("credits")?.[0];
       const result: ShootoutResult = {
         version: 1,
         sampleRate: CHAIN_SAMPLE_RATE,
@@ -448,13 +524,17 @@ export function createShootoutPipeline(options: ShootoutPipelineOptions): Shooto
         segments: order.map((toneIndex) => ({
           label: labelOf(toneIndex),
           toneSelectionId: shootout.blind ? null : tones[toneIndex]!.id,
+          // What the tone is, sizes named; nothing a blind listener could tell the tones apart by.
+          amp: shootout.blind ? null : ampNames[toneIndex]!,
+          cabinet: shootout.blind ? null : (cabinetOf(toneIndex)?.name ?? null),
           startMs: startMsOf(spanOf(toneIndex).start, CHAIN_SAMPLE_RATE),
           endMs: endMsOf(spanOf(toneIndex).end, CHAIN_SAMPLE_RATE),
           metrics: metrics[toneIndex]!,
-          files: files.get(`tone:${toneIndex}`) ?? [],
+          files: mediaFiles(`tone:${toneIndex}`),
         })),
-        joined: files.get("joined") ?? [],
-        video: files.get("video")?.[0] ?? null,
+        joined: mediaFiles("joined"),
+        video: mediaFiles("video")[0] ?? null,
+        credits: creditsFile ? { ...creditsFile, format: "txt" } : null,
         notes,
         timings: Object.fromEntries(
           Object.entries(timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),

@@ -1,5 +1,5 @@
 import type { AudioMetrics } from "@shootout/audio";
-import type { ChainStats, StageTimes, ToneChainSpec } from "./tone-chain.ts";
+import type { AmpModel, ChainStats, StageTimes, ToneChainSpec } from "./tone-chain.ts";
 
 /** Which files a thread encodes from what it rendered (encoding is CPU work too). */
 export interface EncodeRequest {
@@ -28,7 +28,7 @@ export type ThreadTask =
       /** A stretch of one tone's NAM render: the first `leadIn` output samples are dropped. */
       readonly type: "nam";
       readonly id: number;
-      readonly namText: string;
+      readonly amp: AmpModel;
       readonly input: Float32Array;
       readonly leadIn: number;
     };

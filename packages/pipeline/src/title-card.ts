@@ -12,8 +12,12 @@ export interface TitleCard {
 
 export interface CardTone {
   displayName: string;
-  modelName: string | null;
+  /** The amp capture ("A2, standard, smallest (WaveNet 3 ch)"), or null for a cabinet-only tone. */
+  ampName: string | null;
+  /** The cabinet IR's name, or null for an amp-only tone. */
   irName: string | null;
+  /** Who made the amp capture and the IR, and their licences; null when nothing is known. */
+  credit?: string | null;
   highpass: boolean;
   effects: readonly string[];
 }
@@ -45,10 +49,11 @@ export function titleCard(
   } else {
     const chain = [
       tone.highpass ? "High-pass 80 Hz" : null,
-      `NAM: ${tone.modelName ?? tone.displayName}`,
-      tone.irName ? `IR: ${tone.irName}` : "no IR",
+      tone.ampName ? `Amp: ${tone.ampName}` : "no amp",
+      tone.irName ? `Cab: ${tone.irName}` : "no cab",
     ].filter(Boolean);
     lines.push(`Chain: ${chain.join("  →  ")}`);
+    if (tone.credit) lines.push(tone.credit);
     lines.push(`Effects: ${tone.effects.length > 0 ? tone.effects.join(", ") : "none"}`);
   }
   return { heading: shootout.name, title: label, lines, footer: `${index + 1} / ${count}` };

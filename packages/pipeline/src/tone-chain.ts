@@ -8,6 +8,7 @@ import {
   parsedEffectSchema,
   parseNamModel,
   renderNam,
+  slimNamModel,
 } from "@shootout/audio";
 import { type ChainStats, guardLoudness } from "./loudness-guard.ts";
 
@@ -20,10 +21,18 @@ export const EDGE_FADE_MS = 5;
 /** NAM render chunk: 0.25 s, so progress moves smoothly and a cancel is seen quickly. */
 export const NAM_CHUNK_SAMPLES = 12_000;
 
-/** What one tone's chain does, as plain data (it crosses into a worker thread). */
-export interface ToneChainSpec {
+/** An amp capture as a thread renders it: the `.nam` text and the size to render it at. */
+export interface AmpModel {
   /** The `.nam` file's text (parsed again inside the thread; cheaper than cloning weights). */
   readonly namText: string;
+  /** NAM's slim value 0..1 for a slimmable model (an A2 export); null = full size. */
+  readonly slim: number | null;
+}
+
+/** What one tone's chain does, as plain data (it crosses into a worker thread). */
+export interface ToneChainSpec {
+  /** The amp capture, or null for a cabinet-only tone (the DI goes straight into the IR). */
+  readonly amp: AmpModel | null;
   readonly highpass: boolean;
   /** The prepared IR (48 kHz mono, unit energy), or null for none. */
   readonly ir: Float32Array | null;
@@ -90,18 +99,25 @@ export function ampInput(di: Float32Array, highpass: boolean): Float32Array {
 /**
  * Parsed models of this thread by `.nam` text, the most recent few: the parts and tones of a
  * shootout mostly share models, and the audio package caches a model's compiled kernel per model
- * object, so a model parsed again would also be planned and instantiated again.
+ * object, so a model parsed again would also be planned and instantiated again. The sized model
+ * (a container's submodel, a sliced WaveNet) is kept per size for the same reason.
  */
-const parsedModels = new Map<string, NamModel>();
+const parsedModels = new Map<string, { full: NamModel; sized: Map<number, NamModel> }>();
 const PARSED_MODELS_KEPT = 4;
 
-function modelOf(namText: string): NamModel {
-  let model = parsedModels.get(namText);
-  if (model) parsedModels.delete(namText);
-  else model = parseNamModel(namText);
-  parsedModels.set(namText, model);
+function modelOf(amp: AmpModel): NamModel {
+  let entry = parsedModels.get(amp.namText);
+  if (entry) parsedModels.delete(amp.namText);
+  else entry = { full: parseNamModel(amp.namText), sized: new Map() };
+  parsedModels.set(amp.namText, entry);
   while (parsedModels.size > PARSED_MODELS_KEPT) parsedModels.delete(parsedModels.keys().next().value!);
-  return model;
+  if (amp.slim === null) return entry.full;
+  let sized = entry.sized.get(amp.slim);
+  if (!sized) {
+    sized = slimNamModel(entry.full, amp.slim);
+    entry.sized.set(amp.slim, sized);
+  }
+  return sized;
 }
 
 /**
@@ -109,19 +125,19 @@ function modelOf(namText: string): NamModel {
  * receptive field, a WaveNet's output for the rest is what rendering the whole signal gives.
  */
 export async function renderNamPart(
-  namText: string,
+  amp: AmpModel,
   input: Float32Array,
   leadIn: number,
   onProgress?: (fraction: number) => void,
 ): Promise<{ samples: Float32Array; seconds: number }> {
   const start = threadCpuSeconds();
-  const out = await renderNam(modelOf(namText), input, { chunkSize: NAM_CHUNK_SAMPLES, onProgress });
+  const out = await renderNam(modelOf(amp), input, { chunkSize: NAM_CHUNK_SAMPLES, onProgress });
   // A whole buffer, so it moves to the main thread by transfer.
   return { samples: leadIn > 0 ? out.slice(leadIn) : out, seconds: threadCpuSeconds() - start };
 }
 
 /**
- * One tone's chain over the prepared DI: optional 80 Hz high-pass → NAM → optional IR
+ * One tone's chain over the prepared DI: optional 80 Hz high-pass → NAM (unless cabinet-only) → optional IR
  * (same length, latency-compensated) → effects in order (no tails: every tone lasts as long as
  * the DI) → loudness match (or not) with a true-peak guard → 5 ms edge fades.
  * Deterministic: the same inputs give the same samples, bit for bit.
@@ -145,11 +161,13 @@ export async function renderToneChain(
     x = ampInput(di, spec.highpass);
     times.highpass = clock() - t;
     t = clock();
-    x = await renderNam(modelOf(spec.namText), x, {
-      chunkSize: NAM_CHUNK_SAMPLES,
-      signal: options.signal,
-      onProgress: (f) => options.onProgress?.(f * NAM_SHARE),
-    });
+    if (spec.amp) {
+      x = await renderNam(modelOf(spec.amp), x, {
+        chunkSize: NAM_CHUNK_SAMPLES,
+        signal: options.signal,
+        onProgress: (f) => options.onProgress?.(f * NAM_SHARE),
+      });
+    }
     times.nam = clock() - t;
   }
 

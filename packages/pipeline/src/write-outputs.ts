@@ -3,16 +3,21 @@ import { putBytes, type Storage, type StoredObject } from "@shootout/storage";
 import { type Kysely, sql } from "kysely";
 import type { BlindKey } from "./blind-order.ts";
 import type { OutputFile, ToneMetrics } from "./result-schema.ts";
+
+/** An output as stored: audio and video as the result lists them, or the credits text. */
+export type StoredOutput = Omit<OutputFile, "format"> & { format: OutputFile["format"] | "txt" };
+
 import { CHAIN_SAMPLE_RATE } from "./tone-chain.ts";
 
 export interface PendingOutput {
   /** Key of this output in the result (which tone, or "joined" / "video"). */
   readonly group: string;
   readonly name: string;
-  readonly format: "wav" | "flac" | "mp4";
+  readonly format: "wav" | "flac" | "mp4" | "txt";
   readonly bytes: Uint8Array;
-  readonly durationMs: number;
-  readonly channels: number;
+  /** Null for what is not audio (credits.txt). */
+  readonly durationMs: number | null;
+  readonly channels: number | null;
 }
 
 export interface ToneUpdate {
@@ -22,7 +27,12 @@ export interface ToneUpdate {
   readonly metrics: ToneMetrics;
 }
 
-const MIME = { wav: "audio/wav", flac: "audio/flac", mp4: "video/mp4" } as const;
+const MIME = {
+  wav: "audio/wav",
+  flac: "audio/flac",
+  mp4: "video/mp4",
+  txt: "text/plain; charset=utf-8",
+} as const;
 
 /**
  * Stores the outputs and records the render in one transaction: the job's earlier output rows
@@ -42,10 +52,10 @@ export async function writeOutputs(
     tones: ToneUpdate[];
     blindKey: BlindKey | null;
   },
-): Promise<Map<string, OutputFile[]>> {
+): Promise<Map<string, StoredOutput[]>> {
   const stored: { output: PendingOutput; object: StoredObject }[] = [];
   for (const output of input.outputs) stored.push({ output, object: await putBytes(storage, output.bytes) });
-  const byGroup = new Map<string, OutputFile[]>();
+  const byGroup = new Map<string, StoredOutput[]>();
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom("files").where("jobId", "=", input.jobId).where("kind", "=", "output").execute();
     for (const { output, object } of stored) {
@@ -61,7 +71,7 @@ export async function writeOutputs(
           sha256: object.sha256,
           storageKey: object.key,
           durationMs: output.durationMs,
-          sampleRate: CHAIN_SAMPLE_RATE,
+          sampleRate: output.durationMs === null ? null : CHAIN_SAMPLE_RATE,
           channels: output.channels,
         })
         .returning("id")

@@ -1,21 +1,22 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseNamModel, renderNam } from "@shootout/audio";
+import { parseNamModel, renderNam, slimNamModel } from "@shootout/audio";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AmpOf, planAmpRenders } from "../src/amp-renders.ts";
+import { splitReceptiveField } from "../src/model-cache.ts";
 import { createRenderPool } from "../src/render-pool.ts";
 import { ampInput, NAM_CHUNK_SAMPLES } from "../src/tone-chain.ts";
 import { CATALOG } from "./harness.ts";
 import { MODELS } from "./reference.ts";
 
-function ampOf(file: string, highpass: boolean): AmpOf {
+function ampOf(file: string, highpass: boolean, slim: number | null = null): AmpOf {
   const namText = readFileSync(path.join(CATALOG, file), "utf8");
   const model = parseNamModel(namText);
   return {
     modelSha256: createHash("sha256").update(namText).digest("hex"),
-    namText,
-    receptiveField: model.architecture === "WaveNet" ? model.receptiveField : null,
+    amp: { namText, slim },
+    receptiveField: splitReceptiveField(model, slim),
     highpass,
   };
 }
@@ -58,7 +59,7 @@ describe("planAmpRenders", () => {
     const results = await Promise.all(pending);
 
     for (const [i, tone] of tones.entries()) {
-      const expected = await renderNam(parseNamModel(tone.namText), ampInput(di, tone.highpass), {
+      const expected = await renderNam(parseNamModel(tone.amp.namText), ampInput(di, tone.highpass), {
         chunkSize: NAM_CHUNK_SAMPLES,
       });
       expect(results[i]!.samples).toEqual(expected);
@@ -92,7 +93,7 @@ describe("planAmpRenders", () => {
   });
 
   it("a failed shared render fails every tone that shares it", async () => {
-    const broken = { ...ampOf(MODELS.lstm.file, true), namText: "{ not a model" };
+    const broken = { ...ampOf(MODELS.lstm.file, true), amp: { namText: "{ not a model", slim: null } };
     const amps = planAmpRenders({
       pool,
       di: pluck(),
@@ -102,5 +103,35 @@ describe("planAmpRenders", () => {
     });
     const results = await Promise.allSettled([amps.render(0, () => {}), amps.render(1, () => {})]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+  });
+
+  it("two sizes of one A2 capture are two renders (never shared), each its own size's output", async () => {
+    const di = pluck();
+    const tones = [
+      ampOf(MODELS.a2.file, true),
+      ampOf(MODELS.a2.file, true, 0),
+      ampOf(MODELS.a2.file, true, 0.2),
+      null,
+    ];
+    // The sizes of one file share its bytes; a key without the size would give all three one render.
+    expect(new Set(tones.map((x) => x?.modelSha256)).size).toBe(2);
+    const amps = planAmpRenders({
+      pool,
+      di,
+      tones,
+      signal: new AbortController().signal,
+      onHighpassCpu: () => {},
+    });
+    const [full, smallest, alsoSmallest, none] = [0, 1, 2, 3].map((i) => amps.render(i, () => {}));
+    expect(none).toBeNull();
+    const model = parseNamModel(tones[0]!.amp.namText);
+    const input = ampInput(di, true);
+    const expectFull = await renderNam(model, input, { chunkSize: NAM_CHUNK_SAMPLES });
+    const expectSmallest = await renderNam(slimNamModel(model, 0), input, { chunkSize: NAM_CHUNK_SAMPLES });
+    expect(expectFull).not.toEqual(expectSmallest);
+    expect((await full!).samples).toEqual(expectFull);
+    expect((await smallest!).samples).toEqual(expectSmallest);
+    // 0 and 0.2 are different slim values picking the same submodel: still each rendered right.
+    expect((await alsoSmallest!).samples).toEqual(expectSmallest);
   });
 });

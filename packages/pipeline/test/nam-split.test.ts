@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseNamModel, renderNam } from "@shootout/audio";
+import { parseNamModel, renderNam, slimNamModel } from "@shootout/audio";
 import { describe, expect, it } from "vitest";
+import { splitReceptiveField } from "../src/model-cache.ts";
 import { ampInput, NAM_CHUNK_SAMPLES, renderNamPart } from "../src/tone-chain.ts";
 import { CATALOG } from "./harness.ts";
 import { MODELS } from "./reference.ts";
@@ -16,23 +17,40 @@ function pluck(): Float32Array {
   return x;
 }
 
-describe("a WaveNet rendered in two parts (threads share a tone)", () => {
-  it("gives the one-go render bit for bit when the second part has the receptive field as lead-in", async () => {
-    for (const file of [MODELS.standard.file, MODELS.tinyWaveNet.file]) {
+describe("a model rendered in two parts (threads share a tone)", () => {
+  it("gives the one-go render bit for bit when the second part has the receptive field as lead-in (A1, A2 both sizes)", async () => {
+    const cases = [
+      { file: MODELS.standard.file, slim: null },
+      { file: MODELS.tinyWaveNet.file, slim: null },
+      { file: MODELS.a2.file, slim: null },
+      { file: MODELS.a2.file, slim: 0 },
+    ];
+    for (const { file, slim } of cases) {
       const namText = readFileSync(path.join(CATALOG, file), "utf8");
-      const model = parseNamModel(namText);
-      if (model.architecture !== "WaveNet") throw new Error(`${file} is not a WaveNet`);
+      const full = parseNamModel(namText);
+      const model = slim === null ? full : slimNamModel(full, slim);
       const input = ampInput(pluck(), true);
       const whole = await renderNam(model, input, { chunkSize: NAM_CHUNK_SAMPLES });
       const mid = 48_017;
-      const lead = model.receptiveField;
-      const first = await renderNamPart(namText, input.subarray(0, mid), 0);
-      const second = await renderNamPart(namText, input.subarray(mid - lead), lead);
+      const lead = splitReceptiveField(full, slim);
+      if (lead === null) throw new Error(`${file} cannot be split`);
+      const first = await renderNamPart({ namText, slim }, input.subarray(0, mid), 0);
+      const second = await renderNamPart({ namText, slim }, input.subarray(mid - lead), lead);
       const joined = new Float32Array(input.length);
       joined.set(first.samples);
       joined.set(second.samples, mid);
       expect(second.samples.length).toBe(input.length - mid);
       expect(joined).toEqual(whole);
     }
+  });
+});
+
+describe("splitReceptiveField", () => {
+  it("is the audio package's receptive field at the size rendered, null for recurrent models", () => {
+    const of = (file: string) => parseNamModel(readFileSync(path.join(CATALOG, file), "utf8"));
+    expect(splitReceptiveField(of(MODELS.a2.file))).toBe(6347);
+    expect(splitReceptiveField(of(MODELS.a2.file), 0)).toBe(6347);
+    expect(splitReceptiveField(of(MODELS.lstm.file))).toBeNull();
+    expect(splitReceptiveField(of(MODELS.standard.file))).toBeGreaterThan(4000);
   });
 });

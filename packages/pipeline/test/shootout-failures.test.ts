@@ -81,7 +81,7 @@ describe("a shootout whose model cannot be had fails naming the tone, leaving no
     });
     const { done, files } = await failedRun();
     expect(done.error).toBe(
-      "Tone 2 'JCM800': model download failed: the downloaded file is not a valid .nam model",
+      "Tone 2 'JCM800': model download failed: 'lstm.nam' is not a valid .nam model: the .nam file is not valid JSON",
     );
     expect(files).toEqual([]);
     const cached = await h.t.db.selectFrom("modelCache").select("tone3000ModelId").execute();
@@ -99,7 +99,7 @@ describe("a shootout whose model cannot be had fails naming the tone, leaving no
     h.standIn.faults.next({ path: h.standIn.downloadPath(Number(failing)), status: 200, body: nam });
     const { done, files, shootout } = await failedRun();
     expect(done.error).toMatch(
-      /^Tone 2 'JCM800': model download failed: not a usable \.nam model \(.*weights/,
+      /^Tone 2 'JCM800': model download failed: 'lstm\.nam' is not a valid \.nam model: .*weights/,
     );
     expect(files).toEqual([]);
     expect(shootout.processedAt).toBeNull();

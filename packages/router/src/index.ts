@@ -37,6 +37,16 @@ export {
   validateSessionToken,
 } from "./domain/sessions.ts";
 export { createTone3000ClientFactory, type Tone3000ClientFactoryOptions } from "./domain/tone3000-clients.ts";
+export {
+  fetchTone3000File,
+  IR_ARCHITECTURE,
+  MAX_IR_BYTES,
+  MAX_MODEL_BYTES,
+  type Tone3000File,
+  Tone3000FileInvalidError,
+  type Tone3000FileKind,
+  tone3000ModelIdSchema,
+} from "./domain/tone3000-files.ts";
 export { completeTone3000Login, type Tone3000LoginProfile } from "./domain/tone3000-login.ts";
 export {
   createTone3000TokenStore,

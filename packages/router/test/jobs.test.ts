@@ -107,7 +107,7 @@ describe("jobs procedures (real pg-boss queue)", () => {
       "PRECONDITION_FAILED",
     );
     expect(refused.message).toBe(
-      "this account has no Tone 3000 access (sign in with Tone 3000 again): the models of 'Tone 1', 'Tone 2' must be downloaded with it",
+      "this account has no Tone 3000 access (sign in with Tone 3000 again): the models and IRs of 'Tone 1', 'Tone 2' must be downloaded with it",
     );
     expect(
       await t.db.selectFrom("jobs").select("id").where("shootoutId", "=", shootout.id).execute(),
@@ -127,6 +127,32 @@ describe("jobs procedures (real pg-boss queue)", () => {
       )
       .onConflict((oc) => oc.column("tone3000ModelId").doNothing())
       .execute();
+    // A Tone 3000 cabinet needs the access too, until its IR is cached; an uploaded one does not.
+    const cabOnly = await caller.shootouts.update({
+      shootoutId: shootout.id,
+      tones: [
+        tone(1),
+        {
+          displayName: "Cab only",
+          cabinet: { source: "tone3000", tone3000ToneId: "tone-9", tone3000ModelId: "ir-9" },
+        },
+      ],
+    });
+    const cabRefused = await expectTRPCError(
+      caller.jobs.create({ shootoutId: cabOnly.id }),
+      "PRECONDITION_FAILED",
+    );
+    expect(cabRefused.message).toMatch(/the models and IRs of 'Cab only' must be downloaded/);
+    await t.db
+      .insertInto("modelCache")
+      .values({
+        tone3000ModelId: "ir-9",
+        sha256: "0".repeat(64),
+        storageKey: "models/ir-9",
+        sizeBytes: 1,
+        architecture: "IR",
+      })
+      .execute();
     const job = await caller.jobs.create({ shootoutId: shootout.id });
     expect(job.status).toBe("queued");
 
@@ -134,7 +160,7 @@ describe("jobs procedures (real pg-boss queue)", () => {
     await caller.jobs.cancel({ jobId: job.id });
     await caller.shootouts.update({ shootoutId: shootout.id, tones: [tone(1), tone(3)] });
     const again = await expectTRPCError(caller.jobs.retry({ jobId: job.id }), "PRECONDITION_FAILED");
-    expect(again.message).toMatch(/the models of 'Tone 3' must be downloaded/);
+    expect(again.message).toMatch(/the models and IRs of 'Tone 3' must be downloaded/);
     expect((await caller.jobs.get({ jobId: job.id })).status).toBe("cancelled");
   });
 

@@ -361,19 +361,19 @@ describe("shootouts", () => {
     );
   });
 
-  it("refuses a model this build cannot render (A2 today) at create and update, naming the field", async () => {
+  it("refuses a model this build cannot render (a future A3) at create and update, naming the field", async () => {
     const p = await player();
     const base = {
-      name: "A1 vs A2",
+      name: "A1 vs A3",
       diFileId: p.di.id,
       tones: [
         tone(1, { architecture: "1" }),
         tone(2, { architecture: "custom" }),
-        tone(3, { architecture: "2" }),
+        tone(3, { architecture: "3" }),
       ],
     };
     const error = await expectTRPCError(p.caller.shootouts.create(base), "BAD_REQUEST");
-    expect(error.message).toBe("tones.2.architecture: A2 models are not supported by this build");
+    expect(error.message).toBe("tones.2.architecture: A3 models are not supported by this build");
     // Shaped like a validation issue on that field, so a form can put it beside the tone.
     expect((error.cause as { issues?: { path: unknown }[] }).issues?.[0]?.path).toEqual([
       "tones",
@@ -384,13 +384,47 @@ describe("shootouts", () => {
     // Renderable ones (and engine names, and no declared architecture) save.
     const ok = await p.caller.shootouts.create({
       ...base,
-      tones: [tone(1, { architecture: "1" }), tone(2, { architecture: "LSTM" }), tone(3)],
+      tones: [
+        tone(1, { architecture: "1" }),
+        tone(2, { architecture: "LSTM" }),
+        tone(3, { architecture: "2" }),
+      ],
     });
     const refused = await expectTRPCError(
-      p.caller.shootouts.update({ shootoutId: ok.id, tones: [tone(1), tone(2, { architecture: "A2" })] }),
+      p.caller.shootouts.update({ shootoutId: ok.id, tones: [tone(1), tone(2, { architecture: "A3" })] }),
       "BAD_REQUEST",
     );
-    expect(refused.message).toBe("tones.1.architecture: A2 models are not supported by this build");
+    expect(refused.message).toBe("tones.1.architecture: A3 models are not supported by this build");
+  });
+
+  it("stores each amp's chosen size (slim value; smallest = 0, full = null) and refuses one outside 0..1", async () => {
+    const p = await player();
+    const created = await p.caller.shootouts.create({
+      name: "A2 sizes",
+      diFileId: p.di.id,
+      tones: [
+        tone(1, { architecture: "2", ampSize: "full" }),
+        tone(2, { architecture: "2", ampSize: "smallest" }),
+        tone(3, { architecture: "2", ampSize: 0.25 }),
+        tone(4, { architecture: "1" }),
+      ],
+    });
+    expect(created.tones.map((x) => x.ampSlim)).toEqual([null, 0, 0.25, null]);
+    expect((await p.caller.shootouts.get({ shootoutId: created.id })).tones.map((x) => x.ampSlim)).toEqual([
+      null,
+      0,
+      0.25,
+      null,
+    ]);
+    const error = await expectTRPCError(
+      p.caller.shootouts.update({ shootoutId: created.id, tones: [tone(1), tone(2, { ampSize: 1.5 })] }),
+      "BAD_REQUEST",
+    );
+    expect((error.cause as { issues?: { path: unknown }[] }).issues?.[0]?.path).toEqual([
+      "tones",
+      1,
+      "ampSize",
+    ]);
   });
 
   it("delete removes the shootout with its tones", async () => {

@@ -305,7 +305,7 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     });
   }
 
-  it("tones.models lists every architecture the tone has (Tone 3000 lists A1 only unless asked), labelled, A2 not renderable yet", async () => {
+  it("tones.models lists every architecture the tone has (Tone 3000 lists A1 only unless asked), labelled, A1, A2 and custom renderable", async () => {
     const store = newStore();
     const { token } = await signedInUser(store);
     const caller = callerFor(store, token);
@@ -315,7 +315,7 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     expect(all.total).toBe(3);
     expect(all.items.map((m) => [m.id, m.label, m.kind, m.renderable, m.unsupportedReason])).toEqual([
       [1011, "A1 · standard", "nam", true, null],
-      [1012, "A2 · standard", "nam", false, "A2 models are not supported by this build"],
+      [1012, "A2 · standard", "nam", true, null],
       [1013, "custom", "nam", true, null],
     ]);
     // One architecture when asked, as Tone 3000 answers it.
@@ -334,6 +334,24 @@ describe("Tone 3000 tokens over the database, against the stand-in", () => {
     // Lists carry no licence, sizes or visibility (only the detail does): null, not a refusal.
     const listed = (await caller.tones.favorites({ pageSize: 25 })).items.find((t) => t.id === 110)!;
     expect([listed.license, listed.sizes, listed.isPublic, listed.counts.irs]).toEqual([null, null, null, 4]);
+  });
+
+  it("tones.modelInfo says what a model is (A2: two sizes, receptive field, rate); an IR is refused naming the file", async () => {
+    const store = newStore();
+    const { token } = await signedInUser(store);
+    const caller = callerFor(store, token);
+    const info = await caller.tones.modelInfo({ modelId: 1012 });
+    expect([info.architecture, info.family, info.sampleRate, info.receptiveField]).toEqual([
+      "SlimmableContainer",
+      "A2",
+      48000,
+      6347,
+    ]);
+    expect(info.sizes.map((x) => x.label)).toEqual(["WaveNet 3 ch", "WaveNet 8 ch"]);
+    const error = await expectTRPCError(caller.tones.modelInfo({ modelId: 1014 }), "BAD_REQUEST");
+    expect(error.message).toBe(
+      "modelId: 'ampeg.wav' is not a valid .nam model: the .nam file is not valid JSON",
+    );
   });
 
   it("without a Tone 3000 client factory, tones.* is PRECONDITION_FAILED; signed out, UNAUTHORIZED", async () => {

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../cli-errors.ts";
-import { type FileConfig, fileConfigSchema } from "./file-config-schema.ts";
+import { type FileConfig, fileConfigSchema, toneIrPath } from "./file-config-schema.ts";
 import { formatIssues } from "./format-issues.ts";
 
 /** A valid config with every file path resolved (absolute) and checked to exist. */
@@ -56,14 +56,14 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   // Files are checked even when other fields are wrong: every problem in one pass.
   const base = path.dirname(absolute);
   const raw = parsed.success
-    ? { di: parsed.data.di, irs: parsed.data.tones.map((t) => t.ir) }
+    ? { di: parsed.data.di, irs: parsed.data.tones.map(toneIrPath) }
     : looseFilePaths(json);
   const diPath = raw.di ? path.resolve(base, raw.di) : null;
   const irPaths = raw.irs.map((ir) => (ir ? path.resolve(base, ir) : null));
   const checks = await Promise.all([
     diPath ? problemWithFile(diPath).then((p) => (p ? `di: ${p}` : null)) : null,
     ...irPaths.map((ir, i) =>
-      ir ? problemWithFile(ir).then((p) => (p ? `tones[${i}].ir: ${p}` : null)) : null,
+      ir ? problemWithFile(ir).then((p) => (p ? `tones[${i}].${irFieldOf(json, i)}: ${p}` : null)) : null,
     ),
   ]);
   problems.push(...checks.filter((p): p is string => p !== null));
@@ -83,5 +83,19 @@ function looseFilePaths(json: unknown): { di: string | null; irs: (string | null
   const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : null);
   if (!isRecord(json)) return { di: null, irs: [] };
   const tones = Array.isArray(json.tones) ? json.tones : [];
-  return { di: text(json.di), irs: tones.map((t) => (isRecord(t) ? text(t.ir) : null)) };
+  return {
+    di: text(json.di),
+    irs: tones.map((t) => {
+      if (!isRecord(t)) return null;
+      const cabinet = isRecord(t.cabinet) && t.cabinet.source === "file" ? text(t.cabinet.path) : null;
+      return text(t.ir) ?? cabinet;
+    }),
+  };
+}
+
+/** Where tone `i` named its IR file: "ir", or "cabinet.path". */
+function irFieldOf(json: unknown, i: number): string {
+  const tones = typeof json === "object" && json !== null ? (json as { tones?: unknown }).tones : null;
+  const tone = Array.isArray(tones) ? (tones[i] as { ir?: unknown } | null) : null;
+  return tone && typeof tone === "object" && tone.ir ? "ir" : "cabinet.path";
 }

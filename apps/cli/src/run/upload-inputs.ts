@@ -37,7 +37,14 @@ export async function uploadInputs(
     input: {
       ...rest,
       diFileId: di.id,
-      tones: tones.map(({ ir: _ir, ...tone }, i) => ({ ...tone, irFileId: irIds[i] ?? null })),
+      tones: tones.map(({ ir: _ir, cabinet, ...tone }, i) => {
+        const irFileId = irIds[i] ?? null;
+        if (cabinet?.source === "tone3000") return { ...tone, cabinet };
+        if (cabinet?.source === "file" && irFileId) {
+          return { ...tone, cabinet: { source: "upload" as const, irFileId } };
+        }
+        return { ...tone, irFileId };
+      }),
     },
     uploads,
   };

@@ -4,6 +4,7 @@ import { formatBytes } from "../lib/format.ts";
 import { listJobFiles } from "../lib/list-job-files.ts";
 import { segmentNames } from "../lib/segment-names.ts";
 import { parseShootoutResult, type ResultFile, type ShootoutResultView } from "../lib/shootout-result.ts";
+import { toneCredit } from "../lib/tone-credit.ts";
 import { api } from "../lib/trpc.ts";
 import { errorBox } from "./error-box.ts";
 import { metricsTable } from "./metrics-table.ts";
@@ -24,7 +25,11 @@ function downloads(files: readonly { id: string; name: string; sizeBytes: number
   );
 }
 
-const asDownload = (f: ResultFile) => ({ id: f.fileId, name: f.name, sizeBytes: f.sizeBytes });
+const asDownload = (f: Pick<ResultFile, "fileId" | "name" | "sizeBytes">) => ({
+  id: f.fileId,
+  name: f.name,
+  sizeBytes: f.sizeBytes,
+});
 
 /** The joined audio to play: FLAC when there is one (smaller), else the first audio format. */
 function playable(result: ShootoutResultView): ResultFile | null {
@@ -54,6 +59,18 @@ function resultParts(result: ShootoutResultView, shootout: Shootout): HTMLElemen
             "li",
             null,
             h("span", { class: "segment-name" }, names[i] ?? segment.label),
+            segment.amp || segment.cabinet
+              ? h(
+                  "span",
+                  { class: "meta segment-chain" },
+                  ` ${segment.amp ? `Amp: ${segment.amp}` : "no amp"} + ${segment.cabinet ? `Cab: ${segment.cabinet}` : "no cab"} `,
+                )
+              : null,
+            (() => {
+              const tone = shootout.tones.find((t) => t.id === segment.toneSelectionId);
+              const credit = tone ? toneCredit(tone) : null;
+              return credit ? h("span", { class: "meta credit" }, ` ${credit} `) : null;
+            })(),
             h("audio", {
               controls: true,
               preload: "none",
@@ -68,6 +85,7 @@ function resultParts(result: ShootoutResultView, shootout: Shootout): HTMLElemen
     ...result.joined,
     ...(result.video ? [result.video] : []),
     ...result.segments.flatMap((s) => s.files),
+    ...(result.credits ? [result.credits] : []),
   ];
   return [
     ...(joined ? [h("h3", null, "Joined"), segmentPlayer(joined, result.segments, names)] : []),

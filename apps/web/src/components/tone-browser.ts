@@ -25,7 +25,9 @@ function toneMeta(tone: Tone): string {
   ].filter(Boolean);
   const models =
     counts.length > 0 ? counts.join(", ") : tone.modelsCount !== null ? `${tone.modelsCount} models` : null;
-  return [kind || null, `by ${tone.creator.username}`, models].filter(Boolean).join(" · ");
+  // Lists leave the licence out (only a tone's detail has it); shown when known.
+  const licence = tone.license ? `licence ${tone.license}` : null;
+  return [kind || null, `by ${tone.creator.username}`, licence, models].filter(Boolean).join(" · ");
 }
 
 /**
@@ -33,7 +35,17 @@ function toneMeta(tone: Tone): string {
  * to list its models (every architecture, labelled) and add one to the shootout. What this build
  * cannot render is listed too, greyed out with the reason.
  */
-export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTMLElement {
+export function toneBrowser(
+  onPick: (tone: Tone, model: ToneModel) => void,
+  options: {
+    /**
+     * "tones" (default): every model; a `.nam` adds an amp tone, an IR a cabinet-only tone.
+     * "cabinets": Tone 3000's IR tones (format `ir`) only, their IRs picked as a cabinet.
+     */
+    mode?: "tones" | "cabinets";
+  } = {},
+): HTMLElement {
+  const cabinets = options.mode === "cabinets";
   let source: Source = "search";
   let page = 1;
 
@@ -69,7 +81,12 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
     try {
       const found =
         source === "search"
-          ? await api.tones.search.query({ query, page, pageSize: PAGE_SIZE })
+          ? await api.tones.search.query({
+              query,
+              page,
+              pageSize: PAGE_SIZE,
+              ...(cabinets ? { format: "ir" as const } : {}),
+            })
           : source === "favorites"
             ? await api.tones.favorites.query({ page, pageSize: PAGE_SIZE })
             : await api.tones.mine.query({ page, pageSize: PAGE_SIZE });
@@ -120,16 +137,30 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
       },
       "Models",
     );
+    // Only https images (Tone 3000's CDN); anything else is not shown.
+    const image = tone.images.find((src) => src.startsWith("https://"));
+    const terms = [...tone.makes, ...tone.tags];
     return h(
       "li",
       { class: "tone" },
       h(
         "div",
         { class: "tone-head" },
+        image
+          ? h("img", { class: "tone-image", src: image, alt: "", loading: "lazy", width: "48", height: "48" })
+          : null,
         h("strong", null, tone.title),
         h("span", { class: "meta" }, toneMeta(tone)),
         open,
       ),
+      terms.length > 0
+        ? h(
+            "ul",
+            { class: "terms", "aria-label": `Makes and tags of ${tone.title}` },
+            tone.makes.map((m) => h("li", { class: "make" }, m)),
+            tone.tags.map((t) => h("li", { class: "tag" }, t)),
+          )
+        : null,
       models,
     );
   }
@@ -137,35 +168,56 @@ export function toneBrowser(onPick: (tone: Tone, model: ToneModel) => void): HTM
   async function listModels(tone: Tone, into: HTMLElement) {
     mount(into, h("p", { class: "muted" }, "Loading models…"));
     try {
-      const page = await api.tones.models.query({ toneId: tone.id, pageSize: 25 });
+      // The licence is only in a tone's detail (lists leave it out).
+      const [page, detail] = await Promise.all([
+        api.tones.models.query({ toneId: tone.id, pageSize: 25 }),
+        tone.license ? Promise.resolve(tone) : api.tones.get.query({ id: tone.id }).catch(() => null),
+      ]);
+      const credit = h(
+        "p",
+        { class: "meta credit" },
+        `By ${tone.creator.username} · licence ${detail?.license ?? "unknown"}`,
+      );
       if (page.items.length === 0) {
         mount(into, h("p", { class: "empty" }, "This tone has no models."));
         return;
       }
       mount(
         into,
+        credit,
         h(
           "ul",
           { class: "model-list" },
-          page.items.map((model) =>
-            h(
+          page.items.map((model) => {
+            // An IR is never an amp, but always a cabinet; a .nam is never a cabinet.
+            const isIr = model.kind === "ir";
+            const pickable = cabinets ? isIr : isIr || model.renderable;
+            const reason = cabinets
+              ? "not an IR (pick it as an amp)"
+              : (model.unsupportedReason ?? "cannot be rendered");
+            const label = cabinets
+              ? `Use ${model.name}`
+              : isIr
+                ? `Add ${model.name} (cab only)`
+                : `Add ${model.name}`;
+            return h(
               "li",
-              model.renderable ? null : { class: "unsupported" },
+              pickable ? null : { class: "unsupported" },
               h("span", null, `${model.name} `, h("span", { class: "meta" }, model.label)),
-              model.renderable
+              pickable
                 ? h(
                     "button",
                     {
                       type: "button",
                       class: "small",
-                      "aria-label": `Add ${model.name}`,
+                      "aria-label": label,
                       onclick: () => onPick(tone, model),
                     },
-                    "Add",
+                    cabinets ? "Use as cab" : isIr ? "Add (cab only)" : "Add",
                   )
-                : h("span", { class: "meta", role: "note" }, model.unsupportedReason ?? "cannot be rendered"),
-            ),
-          ),
+                : h("span", { class: "meta", role: "note" }, reason),
+            );
+          }),
         ),
         page.totalPages > 1
           ? h("p", { class: "muted" }, `First ${page.items.length} of ${page.total} models.`)

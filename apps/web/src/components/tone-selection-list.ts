@@ -1,9 +1,12 @@
+import type { ModelInfo } from "../lib/api-types.ts";
 import { h, mount } from "../lib/dom.ts";
-import { type DraftTone, move } from "../lib/draft-tone.ts";
+import { cabinetFrom, type DraftTone, hasSizes, move } from "../lib/draft-tone.ts";
 import { EFFECT_PRESETS } from "../lib/effects.ts";
 import { toShownError } from "../lib/errors.ts";
+import { api } from "../lib/trpc.ts";
 import { uploadFile } from "../lib/upload.ts";
 import { checkbox } from "./field.ts";
+import { toneBrowser } from "./tone-browser.ts";
 
 export interface ToneSelectionList {
   readonly element: HTMLElement;
@@ -16,6 +19,7 @@ export function toneSelectionList(
   onChange: (tones: readonly DraftTone[]) => void = () => {},
 ): ToneSelectionList {
   let tones: DraftTone[] = [];
+  const infos = new Map<number, Promise<ModelInfo>>();
   const list = h("ol", { class: "selection", "aria-label": "Tones in this shootout" });
 
   function render() {
@@ -39,10 +43,48 @@ export function toneSelectionList(
         tone.displayName = name.value;
       },
     });
-    const irStatus = h(
-      "span",
-      { class: "meta", "aria-live": "polite" },
-      tone.ir ? `IR: ${tone.ir.name}` : "No IR (amp only)",
+    const cabinetText = () =>
+      tone.cabinet
+        ? `IR: ${tone.cabinet.name}${tone.cabinet.source === "tone3000" ? " (Tone 3000)" : ""}`
+        : "No IR (amp only)";
+    const irStatus = h("span", { class: "meta", "aria-live": "polite" }, cabinetText());
+    const irBrowser = h("div", { class: "ir-browser" });
+    const browseIrs = h(
+      "button",
+      {
+        type: "button",
+        class: "small",
+        "aria-label": `Browse Tone 3000 IRs for tone ${index + 1}`,
+        onclick: () => {
+          mount(
+            irBrowser,
+            toneBrowser(
+              (irTone, model) => {
+                tone.cabinet = cabinetFrom(irTone, model);
+                irStatus.textContent = cabinetText();
+                mount(irBrowser);
+              },
+              { mode: "cabinets" },
+            ),
+          );
+        },
+      },
+      "Browse Tone 3000 IRs",
+    );
+    const noCab = h(
+      "button",
+      {
+        type: "button",
+        class: "small",
+        "aria-label": `No cab for tone ${index + 1}`,
+        disabled: !tone.amp,
+        onclick: () => {
+          if (!tone.amp) return;
+          tone.cabinet = null;
+          irStatus.textContent = cabinetText();
+        },
+      },
+      "No cab",
     );
     const irInput = h("input", {
       type: "file",
@@ -54,8 +96,8 @@ export function toneSelectionList(
         irStatus.textContent = `Uploading ${file.name}…`;
         uploadFile(file, "ir")
           .then((uploaded) => {
-            tone.ir = { fileId: uploaded.id, name: uploaded.name };
-            irStatus.textContent = `IR: ${uploaded.name}`;
+            tone.cabinet = { source: "upload", fileId: uploaded.id, name: uploaded.name };
+            irStatus.textContent = cabinetText();
           })
           .catch((error: unknown) => {
             irStatus.textContent = `IR upload failed: ${toShownError(error).message}`;
@@ -132,12 +174,23 @@ export function toneSelectionList(
           ),
         ),
       ),
-      h("p", { class: "meta" }, `${tone.toneTitle} · ${tone.modelName} (${tone.size})`),
+      h(
+        "p",
+        { class: "meta" },
+        tone.amp
+          ? `Amp: ${tone.amp.toneTitle} · ${tone.amp.modelName} (${tone.amp.size})`
+          : "No amp (cab only)",
+        " · ",
+        irStatus,
+      ),
+      tone.amp ? modelInfoLine(tone.amp.modelId) : null,
+      hasSizes(tone.amp) ? sizePicker(tone, index) : null,
       h(
         "details",
         null,
         h("summary", null, "Cabinet IR, high-pass, effects"),
-        h("div", { class: "options" }, h("label", null, "Cabinet IR "), irInput, irStatus),
+        h("div", { class: "options" }, h("label", null, "Upload a cabinet IR "), irInput, browseIrs, noCab),
+        irBrowser,
         checkbox("80 Hz high-pass before the amp", tone.highpass, (on) => {
           tone.highpass = on;
         }).element,
@@ -150,6 +203,53 @@ export function toneSelectionList(
         ),
       ),
     );
+  }
+
+  /** What the amp's model is (architecture, sizes, receptive field, rate), fetched once per model. */
+  function modelInfoLine(modelId: string): HTMLElement {
+    const line = h("p", { class: "meta model-info" }, "");
+    const id = Number(modelId);
+    if (!Number.isInteger(id) || id <= 0) return line;
+    let info = infos.get(id);
+    if (!info) {
+      info = api.tones.modelInfo.query({ modelId: id });
+      infos.set(id, info);
+    }
+    info
+      .then((m) => {
+        line.textContent = [
+          m.family ? `${m.family} (${m.architecture})` : m.architecture,
+          m.sizes.length > 1
+            ? `${m.sizes.length} sizes: ${m.sizes.map((s) => s.label).join(", ")}`
+            : m.sizes[0]?.label,
+          m.receptiveField !== null ? `receptive field ${m.receptiveField} samples` : "recurrent",
+          `${m.sampleRate / 1000} kHz`,
+        ]
+          .filter(Boolean)
+          .join(" · ");
+      })
+      .catch((error: unknown) => {
+        line.textContent = `Model: ${toShownError(error).message}`;
+        line.classList.add("error-text");
+      });
+    return line;
+  }
+
+  /** An A2 capture holds several sizes: full (NAM's default) or the smallest ("Lite"). */
+  function sizePicker(tone: DraftTone, index: number): HTMLElement {
+    const select = h(
+      "select",
+      {
+        "aria-label": `Size of the amp of tone ${index + 1}`,
+        onchange: () => {
+          if (tone.amp) tone.amp.slim = select.value === "smallest" ? 0 : null;
+        },
+      },
+      h("option", { value: "full" }, "Full size"),
+      h("option", { value: "smallest" }, "Smallest size"),
+    );
+    select.value = tone.amp?.slim === 0 ? "smallest" : "full";
+    return h("label", { class: "check" }, "A2 size ", select);
   }
 
   render();

@@ -10,6 +10,7 @@ export type JobStatus = Job["status"];
 export type FileInfo = RouterOutputs["files"]["get"];
 export type Tone = RouterOutputs["tones"]["search"]["items"][number];
 export type ToneModel = RouterOutputs["tones"]["models"]["items"][number];
+export type ModelInfo = RouterOutputs["tones"]["modelInfo"];
 export type ShootoutCreateInput = RouterInputs["shootouts"]["create"];
 export type ToneSelectionInput = ShootoutCreateInput["tones"][number];
 export type OutputFormat = Shootout["outputFormats"][number];

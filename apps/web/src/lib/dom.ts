@@ -22,6 +22,9 @@ export interface Props {
   accept?: string;
   src?: string;
   alt?: string;
+  loading?: "lazy" | "eager";
+  width?: string;
+  height?: string;
   scope?: "col" | "row";
   download?: string;
   target?: string;

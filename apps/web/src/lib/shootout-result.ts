@@ -36,12 +36,18 @@ export interface ResultSegment {
   readonly startMs: number;
   readonly endMs: number;
   readonly metrics: ResultMetrics;
+  /** The amp as rendered ("A2, standard, smallest (WaveNet 3 ch)"); null without one, or blind. */
+  readonly amp: string | null;
+  /** The cabinet IR's name; null without one, or blind. */
+  readonly cabinet: string | null;
   /** This tone alone. */
   readonly files: readonly ResultFile[];
 }
 
 export interface ShootoutResultView {
   readonly blind: boolean;
+  /** credits.txt: authors and licences of every capture and IR used (absent in older results). */
+  readonly credits: { readonly fileId: string; readonly name: string; readonly sizeBytes: number } | null;
   /** In the order they play in the joined file. */
   readonly segments: readonly ResultSegment[];
   readonly joined: readonly ResultFile[];
@@ -97,6 +103,8 @@ function segment(v: unknown): ResultSegment | null {
     startMs: v.startMs,
     endMs: v.endMs,
     metrics: metrics(v.metrics),
+    amp: typeof v.amp === "string" ? v.amp : null,
+    cabinet: typeof v.cabinet === "string" ? v.cabinet : null,
     files: own,
   };
 }
@@ -108,8 +116,19 @@ export function parseShootoutResult(result: Job["result"]): ShootoutResultView |
   const joined = files(result.joined);
   if (!joined || !segments.every((s) => s !== null)) return null;
   const video = result.video === null || result.video === undefined ? null : file(result.video);
+  const credits =
+    isObj(result.credits) &&
+    typeof result.credits.fileId === "string" &&
+    typeof result.credits.name === "string"
+      ? {
+          fileId: result.credits.fileId,
+          name: result.credits.name,
+          sizeBytes: isNum(result.credits.sizeBytes) ? result.credits.sizeBytes : 0,
+        }
+      : null;
   return {
     blind: result.blind === true,
+    credits,
     segments: segments as ResultSegment[],
     joined,
     video,

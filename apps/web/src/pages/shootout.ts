@@ -4,6 +4,7 @@ import type { Job, Shootout } from "../lib/api-types.ts";
 import { h, mount } from "../lib/dom.ts";
 import { formatDate } from "../lib/format.ts";
 import type { PageFactory } from "../lib/page.ts";
+import { toneCredit } from "../lib/tone-credit.ts";
 import { api } from "../lib/trpc.ts";
 
 function toneList(shootout: Shootout): HTMLElement {
@@ -20,8 +21,9 @@ function toneList(shootout: Shootout): HTMLElement {
           h(
             "span",
             { class: "meta" },
-            ` ${[t.modelSize, t.irName ? `IR: ${t.irName}` : "no IR", t.highpass ? "80 Hz high-pass" : null, ...t.effects].filter(Boolean).join(" · ")}`,
+            ` ${[t.amp ? t.modelSize : "no amp", t.irName ? `IR: ${t.irName}` : "no IR", t.highpass ? "80 Hz high-pass" : null, ...t.effects].filter(Boolean).join(" · ")}`,
           ),
+          toneCredit(t) ? h("span", { class: "meta credit" }, ` · ${toneCredit(t)}`) : null,
         ),
       ),
   );

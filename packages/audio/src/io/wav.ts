@@ -55,10 +55,13 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
   if (fmt.blockAlign !== frameBytes) {
     throw new AudioError("MALFORMED_AUDIO", `WAV block align ${fmt.blockAlign} does not match ${frameBytes}`);
   }
-  const found = data.samples.length;
   const declared = data.chunkSize;
+  const unset = declared === 0 || declared === 0xffffffff;
+  // An odd-sized data chunk is followed by a pad byte (RIFF), which wavefile hands over with the
+  // samples; bytes past the declared size are never audio.
+  const found = !unset && declared < data.samples.length ? declared : data.samples.length;
   // 0 and 0xFFFFFFFF are what streaming writers leave when they cannot seek back.
-  if (declared === 0 || declared === 0xffffffff) {
+  if (unset) {
     if (found > 0) warnings.push("WAV data chunk size was not set; read to the end of the file");
   } else if (declared > found) {
     throw new AudioError(
@@ -74,7 +77,7 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
   // wavefile located and bounded the payload; its per-sample unpacking is slow (and keys int vs
   // float on the plain format tag only), so the interleaved payload is converted here.
   const littleEndian = (wav as unknown as { container: string }).container !== "RIFX";
-  const view = new DataView(data.samples.buffer, data.samples.byteOffset, data.samples.byteLength);
+  const view = new DataView(data.samples.buffer, data.samples.byteOffset, found);
   const width = bits / 8;
   const read: (at: number) => number =
     code === "32f"

@@ -130,7 +130,15 @@ export interface StorageObjects {
 }
 
 export interface ToneSelections {
+  ampAuthor: string | null;
+  ampLicense: string | null;
+  ampSlim: number | null;
   architecture: string | null;
+  cabAuthor: string | null;
+  cabLicense: string | null;
+  cabName: string | null;
+  cabTone3000ModelId: string | null;
+  cabTone3000ToneId: string | null;
   displayName: string;
   effects: Generated<string[]>;
   endMs: number | null;
@@ -142,8 +150,8 @@ export interface ToneSelections {
   position: number;
   shootoutId: string;
   startMs: number | null;
-  tone3000ModelId: string;
-  tone3000ToneId: string;
+  tone3000ModelId: string | null;
+  tone3000ToneId: string | null;
 }
 
 export interface Users {

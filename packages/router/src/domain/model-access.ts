@@ -24,20 +24,27 @@ export async function assertModelsReachable(
   shootoutId: string,
 ): Promise<void> {
   if (await hasTone3000Access(db, ownerId)) return;
+  // A tone's amp model and its Tone 3000 cabinet IR both download with the owner's access.
   const uncached = await db
     .selectFrom("toneSelections as t")
     .innerJoin("shootouts as s", "s.id", "t.shootoutId")
     .leftJoin("modelCache as m", "m.tone3000ModelId", "t.tone3000ModelId")
+    .leftJoin("modelCache as c", "c.tone3000ModelId", "t.cabTone3000ModelId")
     .select(["t.displayName"])
     .where("s.id", "=", shootoutId)
     .where("s.ownerId", "=", ownerId)
-    .where("m.tone3000ModelId", "is", null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("t.tone3000ModelId", "is not", null), eb("m.tone3000ModelId", "is", null)]),
+        eb.and([eb("t.cabTone3000ModelId", "is not", null), eb("c.tone3000ModelId", "is", null)]),
+      ]),
+    )
     .orderBy("t.position")
     .execute();
   if (uncached.length === 0) return;
   const names = uncached.map((t) => `'${t.displayName}'`).join(", ");
   throw new DomainError(
     "PRECONDITION_FAILED",
-    `this account has no Tone 3000 access (sign in with Tone 3000 again): the models of ${names} must be downloaded with it`,
+    `this account has no Tone 3000 access (sign in with Tone 3000 again): the models and IRs of ${names} must be downloaded with it`,
   );
 }

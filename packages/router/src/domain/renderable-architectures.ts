@@ -1,15 +1,16 @@
+import { toneFieldPath } from "../schemas/shootouts.ts";
 import { InvalidReferenceError } from "./errors.ts";
 
 // What this build's renderer (packages/audio) can play, in Tone 3000's terms. The ONE place that
 // decides which Tone 3000 models are pickable: tones.models marks the rest "not supported by this
 // build", shootouts.create/update refuse them, the web shows them greyed out.
 //
-// The engine renders A1 WaveNet and LSTM files; "custom" models are whatever their file says (in
-// practice LSTMs and small WaveNets), which the engine checks when it loads them. A2
-// (SlimmableContainer) support is being built in packages/audio: when it lands, add "2" here.
+// The engine renders every architecture NAM Core registers: A1 and A2 (SlimmableContainer, each
+// of its sizes) exports; "custom" models are whatever their file says (LSTMs, small or
+// configurable WaveNets, ConvNets), which the engine checks when it loads them.
 
 /** Tone 3000 `architecture_version` values whose files this build renders. */
-export const RENDERABLE_ARCHITECTURES: ReadonlySet<string> = new Set(["1", "custom"]);
+export const RENDERABLE_ARCHITECTURES: ReadonlySet<string> = new Set(["1", "2", "custom"]);
 
 /** A Tone 3000 architecture version, as in `architecture_version` ("1", "2", "custom"), or "A2". */
 const NUMBERED = /^a?(\d+)$/i;
@@ -45,9 +46,14 @@ export function architectureLabel(architecture: string | null | undefined): stri
  * shootouts.create/update: a tone whose declared architecture this build cannot render is refused
  * now, naming the field (`tones.2.architecture`), instead of failing the render job later.
  */
-export function assertRenderableTones(tones: readonly { architecture: string | null }[] | undefined): void {
+export function assertRenderableTones(
+  tones: readonly { amp: { architecture: string | null } | null; flat: boolean }[] | undefined,
+): void {
   tones?.forEach((tone, i) => {
-    const support = architectureSupport(tone.architecture);
-    if (!support.renderable) throw new InvalidReferenceError(["tones", i, "architecture"], support.reason);
+    if (!tone.amp) return;
+    const support = architectureSupport(tone.amp.architecture);
+    if (!support.renderable) {
+      throw new InvalidReferenceError(["tones", i, ...toneFieldPath(tone, "architecture")], support.reason);
+    }
   });
 }

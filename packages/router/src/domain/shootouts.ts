@@ -11,11 +11,12 @@ import type {
   ToneSelectionOutput,
   toneSelectionInput,
 } from "../schemas/shootouts.ts";
-import { type shootoutRevealOutput, toneMetrics } from "../schemas/shootouts.ts";
+import { type shootoutRevealOutput, toneFieldPath, toneMetrics } from "../schemas/shootouts.ts";
 import { ConflictError, InvalidReferenceError, NotFoundError } from "./errors.ts";
 import { afterCursor, cursorCreatedAt, decodeCursor, toPage } from "./pagination.ts";
 import { preparedQuery } from "./prepared-query.ts";
 import { assertRenderableTones } from "./renderable-architectures.ts";
+import { checkToneSources, type ToneAttribution, type ToneFileAccess } from "./tone-files-check.ts";
 
 type Db = Kysely<DB> | Transaction<DB>;
 type ShootoutRow = Selectable<Shootouts>;
@@ -50,17 +51,45 @@ function toToneOutput(tone: ToneRow, shootout: ShootoutFields, isOwner: boolean)
   // In a blind shootout each tone's place in the joined output IS the answer; hide it until revealed.
   const hidden = shootout.blind && shootout.revealedAt === null;
   const metrics = tone.metrics === null || hidden ? null : toneMetrics.safeParse(tone.metrics);
+  const amp =
+    tone.tone3000ToneId !== null && tone.tone3000ModelId !== null
+      ? {
+          tone3000ToneId: tone.tone3000ToneId,
+          tone3000ModelId: tone.tone3000ModelId,
+          modelSize: tone.modelSize,
+          architecture: tone.architecture,
+          slim: tone.ampSlim,
+          license: tone.ampLicense,
+          author: tone.ampAuthor,
+        }
+      : null;
+  const cabinet: ToneSelectionOutput["cabinet"] =
+    tone.cabTone3000ToneId !== null && tone.cabTone3000ModelId !== null
+      ? {
+          source: "tone3000",
+          tone3000ToneId: tone.cabTone3000ToneId,
+          tone3000ModelId: tone.cabTone3000ModelId,
+          name: tone.cabName,
+          license: tone.cabLicense,
+          author: tone.cabAuthor,
+        }
+      : tone.irFileId !== null
+        ? { source: "upload", irFileId: isOwner ? tone.irFileId : null, name: tone.irName }
+        : null;
   return {
     id: tone.id,
     position: tone.position,
+    displayName: tone.displayName,
+    amp,
+    cabinet,
     tone3000ToneId: tone.tone3000ToneId,
     tone3000ModelId: tone.tone3000ModelId,
-    displayName: tone.displayName,
     modelSize: tone.modelSize,
     architecture: tone.architecture,
+    ampSlim: tone.ampSlim,
     irFileId: isOwner ? tone.irFileId : null,
-    hasIr: tone.irFileId !== null,
-    irName: tone.irName,
+    hasIr: cabinet !== null,
+    irName: cabinet?.name ?? null,
     highpass: tone.highpass,
     effects: tone.effects,
     startMs: hidden ? null : tone.startMs,
@@ -131,7 +160,8 @@ async function assertUsableFiles(
 ): Promise<void> {
   const wanted = new Set<string>();
   if (refs.diFileId) wanted.add(refs.diFileId);
-  for (const tone of refs.tones ?? []) if (tone.irFileId) wanted.add(tone.irFileId);
+  for (const tone of refs.tones ?? [])
+    if (tone.cabinet?.source === "upload") wanted.add(tone.cabinet.irFileId);
   if (wanted.size === 0) return;
   const rows = await trx
     .selectFrom("files")
@@ -159,25 +189,38 @@ async function assertUsableFiles(
     );
   }
   refs.tones?.forEach((tone, i) => {
-    if (tone.irFileId && kindOf.get(tone.irFileId) !== "ir") {
-      throw new InvalidReferenceError(["tones", i, "irFileId"], "no such IR file");
+    if (tone.cabinet?.source === "upload" && kindOf.get(tone.cabinet.irFileId) !== "ir") {
+      throw new InvalidReferenceError(["tones", i, ...toneFieldPath(tone, "irFileId")], "no such IR file");
     }
   });
 }
 
-async function insertTones(trx: Transaction<DB>, shootoutId: string, tones: ToneInput[]): Promise<void> {
+async function insertTones(
+  trx: Transaction<DB>,
+  shootoutId: string,
+  tones: ToneInput[],
+  attributions: ToneAttribution[] | null,
+): Promise<void> {
   await trx
     .insertInto("toneSelections")
     .values(
       tones.map((tone, position) => ({
         shootoutId,
         position,
-        tone3000ToneId: tone.tone3000ToneId,
-        tone3000ModelId: tone.tone3000ModelId,
         displayName: tone.displayName,
-        modelSize: tone.modelSize,
-        architecture: tone.architecture,
-        irFileId: tone.irFileId,
+        tone3000ToneId: tone.amp?.tone3000ToneId ?? null,
+        tone3000ModelId: tone.amp?.tone3000ModelId ?? null,
+        modelSize: tone.amp?.modelSize ?? null,
+        architecture: tone.amp?.architecture ?? null,
+        ampSlim: tone.amp?.slim ?? null,
+        cabTone3000ToneId: tone.cabinet?.source === "tone3000" ? tone.cabinet.tone3000ToneId : null,
+        cabTone3000ModelId: tone.cabinet?.source === "tone3000" ? tone.cabinet.tone3000ModelId : null,
+        cabName: tone.cabinet?.source === "tone3000" ? tone.cabinet.name : null,
+        irFileId: tone.cabinet?.source === "upload" ? tone.cabinet.irFileId : null,
+        ampLicense: attributions?.[position]?.ampLicense ?? null,
+        ampAuthor: attributions?.[position]?.ampAuthor ?? null,
+        cabLicense: attributions?.[position]?.cabLicense ?? null,
+        cabAuthor: attributions?.[position]?.cabAuthor ?? null,
         highpass: tone.highpass,
         effects: tone.effects,
       })),
@@ -200,9 +243,12 @@ export async function createShootout(
   ownerId: string,
   input: ShootoutCreate,
   limits: ShootoutLimits = { maxDiSeconds: DEFAULT_MAX_DI_SECONDS },
+  toneFiles: ToneFileAccess | null = null,
 ): Promise<ShootoutOutput> {
+  assertRenderableTones(input.tones);
+  // Outside the transaction: downloads take a while, and what they store is shared anyway.
+  const attributions = toneFiles ? await checkToneSources(db, toneFiles, input.tones) : null;
   return db.transaction().execute(async (trx) => {
-    assertRenderableTones(input.tones);
     await assertUsableFiles(trx, ownerId, input, limits);
     const row = await trx
       .insertInto("shootouts")
@@ -222,7 +268,7 @@ export async function createShootout(
       })
       .returning(shootoutColumns)
       .executeTakeFirstOrThrow();
-    await insertTones(trx, row.id, input.tones);
+    await insertTones(trx, row.id, input.tones, attributions);
     const tones = await tonesOf(trx, [row.id]);
     return toShootoutOutput(row, tones.get(row.id) ?? [], ownerId);
   });
@@ -400,13 +446,15 @@ export async function updateShootout(
   ownerId: string,
   input: ShootoutUpdate,
   limits: ShootoutLimits = { maxDiSeconds: DEFAULT_MAX_DI_SECONDS },
+  toneFiles: ToneFileAccess | null = null,
 ): Promise<ShootoutOutput> {
+  assertRenderableTones(input.tones);
+  const attributions = toneFiles ? await checkToneSources(db, toneFiles, input.tones) : null;
   return db.transaction().execute(async (trx) => {
     const current = await lockOwnedShootout(trx, ownerId, input.shootoutId);
     if (RENDER_FIELDS.some((f) => input[f] !== undefined) && (await hasActiveJob(trx, current.id))) {
       throw new ConflictError("the shootout is being rendered; cancel the job or wait for it to finish");
     }
-    assertRenderableTones(input.tones);
     await assertUsableFiles(trx, ownerId, input, limits);
     const { shootoutId: _, tones, ...changes } = input;
     const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
@@ -418,7 +466,7 @@ export async function updateShootout(
       .executeTakeFirstOrThrow();
     if (tones) {
       await trx.deleteFrom("toneSelections").where("shootoutId", "=", row.id).execute();
-      await insertTones(trx, row.id, tones);
+      await insertTones(trx, row.id, tones, attributions);
     }
     const toneRows = await tonesOf(trx, [row.id]);
     return toShootoutOutput(row, toneRows.get(row.id) ?? [], ownerId);

@@ -1,3 +1,4 @@
+import type { Context } from "../context.ts";
 import { latestShootoutResult } from "../domain/shootout-results.ts";
 import {
   createShootout,
@@ -8,6 +9,7 @@ import {
   revealShootout,
   updateShootout,
 } from "../domain/shootouts.ts";
+import type { ToneFileAccess } from "../domain/tone-files-check.ts";
 import { okOutput } from "../schemas/auth.ts";
 import {
   shootoutCreateInput,
@@ -20,12 +22,40 @@ import {
   shootoutUpdateInput,
 } from "../schemas/shootouts.ts";
 import { protectedProcedure, publicProcedure, router } from "../trpc.ts";
+import { tone3000ToTRPCError } from "./tone3000-errors.ts";
+
+/**
+ * The caller's way to Tone 3000, for checking a shootout's files when it is saved; none on a
+ * server without Tone 3000 (tones can then only come from files already cached).
+ */
+function toneFilesFor(ctx: Context, userId: string): ToneFileAccess | null {
+  const factory = ctx.tone3000;
+  if (!factory) return null;
+  return { storage: ctx.storage, client: async () => factory(userId) };
+}
+
+/** Tone 3000 failures while checking the files, as the tones.* procedures answer them. */
+const tone3000Errors = protectedProcedure.use(async ({ ctx, next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = tone3000ToTRPCError(result.error.cause);
+    if (mapped) {
+      if (mapped.code === "BAD_GATEWAY" || mapped.code === "INTERNAL_SERVER_ERROR") {
+        ctx.log.warn({ err: result.error.cause }, "tone 3000 call failed while saving a shootout");
+      }
+      throw mapped;
+    }
+  }
+  return result;
+});
 
 export const shootoutsRouter = router({
-  create: protectedProcedure
+  create: tone3000Errors
     .input(shootoutCreateInput)
     .output(shootoutOutput)
-    .mutation(({ ctx, input }) => createShootout(ctx.db, ctx.auth.user.id, input, ctx.capabilities)),
+    .mutation(({ ctx, input }) =>
+      createShootout(ctx.db, ctx.auth.user.id, input, ctx.capabilities, toneFilesFor(ctx, ctx.auth.user.id)),
+    ),
 
   /** The caller's own shootout, or anyone's public one (signed in or not). */
   get: publicProcedure
@@ -54,10 +84,12 @@ export const shootoutsRouter = router({
     .output(shootoutsListOutput)
     .query(({ ctx, input }) => listPublicShootouts(ctx.db, ctx.auth?.user.id ?? null, input)),
 
-  update: protectedProcedure
+  update: tone3000Errors
     .input(shootoutUpdateInput)
     .output(shootoutOutput)
-    .mutation(({ ctx, input }) => updateShootout(ctx.db, ctx.auth.user.id, input, ctx.capabilities)),
+    .mutation(({ ctx, input }) =>
+      updateShootout(ctx.db, ctx.auth.user.id, input, ctx.capabilities, toneFilesFor(ctx, ctx.auth.user.id)),
+    ),
 
   delete: protectedProcedure
     .input(shootoutIdInput)

@@ -1,11 +1,15 @@
+import { namModelInfo, namModelInfoSchema, parseNamModel } from "@shootout/audio";
 import type { Model, Page, Tone } from "@shootout/tone3000";
 import { TRPCError } from "@trpc/server";
+import { InvalidReferenceError } from "../domain/errors.ts";
 import { architectureLabel, architectureSupport } from "../domain/renderable-architectures.ts";
+import { fetchTone3000File, Tone3000FileInvalidError } from "../domain/tone3000-files.ts";
 import {
   type ToneModelOutput,
   type ToneOutput,
   toneGetInput,
   toneLibraryInput,
+  toneModelInfoInput,
   toneModelOutput,
   toneModelsInput,
   toneOutput,
@@ -180,5 +184,31 @@ export const tonesRouter = router({
         total: all.length,
         totalPages: Math.ceil(all.length / input.pageSize),
       };
+    }),
+
+  /**
+   * What a NAM model is, for a tone card: architecture, family (A1/A2), sizes, receptive field,
+   * sample rate. The file is downloaded (and cached for the render, checked like at save time).
+   */
+  modelInfo: tone3000Procedure
+    .input(toneModelInfoInput)
+    .output(namModelInfoSchema)
+    .query(async ({ ctx, input, signal }) => {
+      const t3k = ctx.t3k;
+      try {
+        const file = await fetchTone3000File(
+          ctx.db,
+          ctx.storage,
+          async () => t3k,
+          String(input.modelId),
+          "nam",
+          signal,
+        );
+        return namModelInfo(parseNamModel(new TextDecoder().decode(file.bytes)));
+      } catch (error) {
+        if (error instanceof Tone3000FileInvalidError)
+          throw new InvalidReferenceError(["modelId"], error.message);
+        throw error;
+      }
     }),
 });

@@ -12,21 +12,138 @@ const optionalText = (max: number) =>
     .nullish()
     .transform((v) => (v ? v : null));
 
-export const toneSelectionInput = z.object({
+/**
+ * The size a slimmable capture (an A2 export: several sizes in one file) renders at: NAM's slim
+ * value 0..1 (0 = smallest, 1 = full, as NAM Core's `render --slim`), or "smallest" / "full".
+ * Stored as the value; null (not given, or "full") is the full size, NAM Core's default.
+ */
+export const ampSizeInput = z
+  .union([z.number().min(0).max(1), z.enum(["smallest", "full"])])
+  .nullish()
+  .transform((v) => (v === "smallest" ? 0 : v === "full" || v === 1 || v == null ? null : v));
+
+const tone3000Ids = {
   tone3000ToneId: storedText({ min: 1, max: 200 }),
   tone3000ModelId: storedText({ min: 1, max: 200 }),
+};
+
+/** The amp: a Tone 3000 NAM model (tone id + model id), its declared architecture and size. */
+export const ampInput = z.object({
+  ...tone3000Ids,
+  /** Tone 3000's size name ("standard", "feather"), as listed. */
+  modelSize: optionalText(50),
+  /** Tone 3000's architecture_version ("1", "2", "custom") or an engine name. */
+  architecture: optionalText(50),
+  size: ampSizeInput,
+});
+export type AmpInput = z.input<typeof ampInput>;
+
+/** The cabinet: a Tone 3000 IR, or an IR the caller uploaded (kind "ir"). */
+export const cabinetInput = z.discriminatedUnion("source", [
+  z.object({
+    source: z.literal("tone3000"),
+    ...tone3000Ids,
+    /** The IR's name as Tone 3000 lists it (title cards and segment names show it). */
+    name: optionalText(200),
+  }),
+  z.object({ source: z.literal("upload"), irFileId: z.uuid() }),
+]);
+export type CabinetInput = z.input<typeof cabinetInput>;
+
+/**
+ * A tone: an amp and/or a cabinet, at least one. `amp` and `cabinet` are the shape to send.
+ * The older flat shape (`tone3000ToneId` + `tone3000ModelId` for the amp, `modelSize`,
+ * `architecture`, `ampSize`, `irFileId` for an uploaded cabinet) is still read, so saved CLI
+ * specs keep working; the two are not mixed in one tone.
+ */
+export const toneSelectionFields = z.object({
   displayName: storedText({ min: 1, max: 200 }),
+  amp: ampInput.nullish(),
+  cabinet: cabinetInput.nullish(),
+  /** 80 Hz high-pass before the amp, as the original pipeline did. */
+  highpass: z.boolean().default(true),
+  effects: z.array(effectSchema).max(16).default([]),
+  // The older flat shape.
+  tone3000ToneId: tone3000Ids.tone3000ToneId.optional(),
+  tone3000ModelId: tone3000Ids.tone3000ModelId.optional(),
   modelSize: optionalText(50),
   architecture: optionalText(50),
-  /** A cabinet IR the caller uploaded (kind "ir"); none renders the amp capture alone. */
+  ampSize: ampSizeInput,
   irFileId: z
     .uuid()
     .nullish()
     .transform((v) => v ?? null),
-  /** 80 Hz high-pass before the amp, as the original pipeline did. */
-  highpass: z.boolean().default(true),
-  effects: z.array(effectSchema).max(16).default([]),
 });
+
+export const toneSelectionInput = toneSelectionFields
+  .superRefine((tone, ctx) => {
+    const flatAmp = tone.tone3000ToneId !== undefined || tone.tone3000ModelId !== undefined;
+    if (flatAmp && tone.amp) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["amp"],
+        message: "give the amp as `amp` or as the flat fields, not both",
+      });
+    }
+    if (tone.irFileId && tone.cabinet) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cabinet"],
+        message: "give the cabinet as `cabinet` or as `irFileId`, not both",
+      });
+    }
+    if (flatAmp && (tone.tone3000ToneId === undefined || tone.tone3000ModelId === undefined)) {
+      const missing = tone.tone3000ToneId === undefined ? "tone3000ToneId" : "tone3000ModelId";
+      ctx.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "an amp needs both a tone id and a model id",
+      });
+    }
+    if (!flatAmp && !tone.amp && !tone.cabinet && !tone.irFileId) {
+      ctx.addIssue({ code: "custom", path: ["amp"], message: "a tone needs an amp, a cabinet, or both" });
+    }
+  })
+  .transform((tone) => {
+    const amp = tone.amp
+      ? { ...tone.amp, slim: tone.amp.size }
+      : tone.tone3000ToneId !== undefined && tone.tone3000ModelId !== undefined
+        ? {
+            tone3000ToneId: tone.tone3000ToneId,
+            tone3000ModelId: tone.tone3000ModelId,
+            modelSize: tone.modelSize,
+            architecture: tone.architecture,
+            slim: tone.ampSize,
+          }
+        : null;
+    const cabinet =
+      tone.cabinet ?? (tone.irFileId ? { source: "upload" as const, irFileId: tone.irFileId } : null);
+    return {
+      displayName: tone.displayName,
+      amp: amp && {
+        tone3000ToneId: amp.tone3000ToneId,
+        tone3000ModelId: amp.tone3000ModelId,
+        modelSize: amp.modelSize,
+        architecture: amp.architecture,
+        slim: amp.slim,
+      },
+      cabinet,
+      highpass: tone.highpass,
+      effects: tone.effects,
+      /** Which shape the caller sent, so refusals name the field they sent. */
+      flat: tone.amp == null && tone.cabinet == null,
+    };
+  });
+
+/** Where a tone's amp field or uploaded IR field was, in the shape the caller sent. */
+export function toneFieldPath(
+  tone: { flat: boolean },
+  field: "architecture" | "tone3000ModelId" | "irFileId" | "cabinetModelId",
+): string[] {
+  if (field === "cabinetModelId") return ["cabinet", "tone3000ModelId"];
+  if (field === "irFileId") return tone.flat ? ["irFileId"] : ["cabinet", "irFileId"];
+  return tone.flat ? [field] : ["amp", field];
+}
 export type ToneSelectionInput = z.input<typeof toneSelectionInput>;
 
 const tones = z
@@ -103,21 +220,61 @@ export const toneMetrics = z.looseObject({
   trebleRatio: z.number().nullable().optional(),
 });
 
+/** As Tone 3000 gave them when the shootout was saved ("cc-by", "t3k"…; the creator's username). */
+const attribution = {
+  license: z.string().nullable(),
+  author: z.string().nullable(),
+};
+
+export const ampOutput = z.object({
+  tone3000ToneId: z.string(),
+  tone3000ModelId: z.string(),
+  modelSize: z.string().nullable(),
+  architecture: z.string().nullable(),
+  /** The chosen size (slim value 0..1, 0 = smallest); null = full size. */
+  slim: z.number().min(0).max(1).nullable(),
+  ...attribution,
+});
+
+export const cabinetOutput = z.discriminatedUnion("source", [
+  z.object({
+    source: z.literal("tone3000"),
+    tone3000ToneId: z.string(),
+    tone3000ModelId: z.string(),
+    name: z.string().nullable(),
+    ...attribution,
+  }),
+  z.object({
+    source: z.literal("upload"),
+    /** Null for anyone but the owner: another user's file ids are never handed out. */
+    irFileId: z.uuid().nullable(),
+    /** The IR's name as uploaded. */
+    name: z.string().nullable(),
+  }),
+]);
+
 export const toneSelectionOutput = z.object({
   id: z.uuid(),
   position: z.number().int().min(0),
-  tone3000ToneId: z.string(),
-  tone3000ModelId: z.string(),
   displayName: z.string(),
+  /** The amp (a Tone 3000 NAM model), or null for a cabinet-only tone. */
+  amp: ampOutput.nullable(),
+  /** The cabinet (a Tone 3000 IR or an uploaded one), or null for an amp-only tone. */
+  cabinet: cabinetOutput.nullable(),
+  /** The amp's ids, size and architecture, flat as before (null without an amp). */
+  tone3000ToneId: z.string().nullable(),
+  tone3000ModelId: z.string().nullable(),
   modelSize: z.string().nullable(),
   architecture: z.string().nullable(),
-  /** Null for anyone but the owner: another user's file ids are never handed out. */
+  /** The amp's chosen size (slim value 0..1, 0 = smallest); null = full size. */
+  ampSlim: z.number().min(0).max(1).nullable(),
+  /** An uploaded cabinet IR. Null for anyone but the owner: another user's file ids are never handed out. */
   irFileId: z.uuid().nullable(),
   /** Whether the tone goes through a cabinet IR (for everyone who can see the shootout). */
   hasIr: z.boolean(),
   /**
-   * The IR's name as uploaded, for everyone who can see the shootout: the video's title cards
-   * show it too. Null without an IR.
+   * The cabinet's name (as uploaded, or as Tone 3000 lists it), for everyone who can see the
+   * shootout: the video's title cards show it too. Null without a cabinet.
    */
   irName: z.string().nullable(),
   highpass: z.boolean(),

@@ -38,6 +38,9 @@ export const toneLibraryInput = z.object(pageFields).default({ page: 1, pageSize
 
 export const toneGetInput = z.object({ id: z.number().int().positive().max(INT4_MAX) });
 
+/** tones.modelInfo: a Tone 3000 model id (a `.nam`). */
+export const toneModelInfoInput = z.object({ modelId: z.number().int().positive().max(INT4_MAX) });
+
 /**
  * A tone's models. Without `architecture`: every model of every architecture the tone has (Tone
  * 3000 lists one architecture per request; the router asks for each and merges), paged here.
