@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { decodeAudio, decodeFlac } from "@shootout/audio";
+import { createTestUser } from "@shootout/router/testing";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shootoutResultSchema } from "../src/index.ts";
@@ -157,6 +158,34 @@ describe("cabinets from Tone 3000: a cab shootout, IR-only and amp-only tones", 
       path: e.data as { zodError?: { fieldErrors?: unknown } } | undefined,
     };
   }
+
+  it("another user's update of the shootout is NOT_FOUND before any of its tones' files is fetched", async () => {
+    const shootout = await h.client.shootouts.create.mutate({
+      name: "Mine",
+      diFileId,
+      tones: [
+        { displayName: "Tiny alone", amp },
+        { displayName: "Tiny again", amp, highpass: false },
+      ],
+    });
+    const stranger = h.clientFor((await createTestUser(h.t.db)).token);
+    const downloadsBefore = h.standIn.catalog.tones.get(110)!.downloads_count;
+    // A file not yet fetched: a stranger's call must not make us fetch (and check) it.
+    await h.t.db.deleteFrom("modelCache").where("tone3000ModelId", "=", TONE3000_IRS.mesa.modelId).execute();
+    const error = await stranger.shootouts.update
+      .mutate({
+        shootoutId: shootout.id,
+        tones: [
+          { displayName: "Tiny alone", amp },
+          { displayName: "Mesa alone", cabinet: cab(TONE3000_IRS.mesa) },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<never>).message).toBe("shootout not found");
+    expect((error as TRPCClientError<never>).data).toMatchObject({ code: "NOT_FOUND" });
+    expect(h.standIn.catalog.tones.get(110)!.downloads_count).toBe(downloadsBefore);
+  });
 
   it("refuses, when saved and naming the field and the file, a Tone 3000 file that is not what it is used as", async () => {
     const before = (await h.client.shootouts.list.query({})).items.length;

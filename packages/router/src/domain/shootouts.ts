@@ -399,6 +399,16 @@ export function listPublicShootouts(
  * FOR KEY SHARE on the shootout it references, which conflicts with FOR UPDATE. So either the job
  * commits first and our active-job check sees it, or it waits until our change has committed.
  */
+async function assertOwnsShootout(db: Kysely<DB>, ownerId: string, shootoutId: string): Promise<void> {
+  const row = await db
+    .selectFrom("shootouts")
+    .select("id")
+    .where("id", "=", shootoutId)
+    .where("ownerId", "=", ownerId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError("shootout");
+}
+
 async function lockOwnedShootout(
   trx: Transaction<DB>,
   ownerId: string,
@@ -449,6 +459,9 @@ export async function updateShootout(
   toneFiles: ToneFileAccess | null = null,
 ): Promise<ShootoutOutput> {
   assertRenderableTones(input.tones);
+  // Checking the tones' files downloads them from Tone 3000: not for a shootout that is not the
+  // caller's (it answers NOT_FOUND at once, like a random id). The locked read below still decides.
+  if (input.tones && toneFiles) await assertOwnsShootout(db, ownerId, input.shootoutId);
   const attributions = toneFiles ? await checkToneSources(db, toneFiles, input.tones) : null;
   return db.transaction().execute(async (trx) => {
     const current = await lockOwnedShootout(trx, ownerId, input.shootoutId);
