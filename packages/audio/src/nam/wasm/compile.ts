@@ -1,20 +1,12 @@
 import { AudioError } from "../../errors.ts";
+import { assembleWat } from "./assemble-wat.ts";
 import { type WasmModule, wasmApi } from "./webassembly.ts";
 
 /**
- * Assembles generated WAT with wabt (the WebAssembly Binary Toolkit, compiled to JS/wasm, from
- * npm) at run time. Nothing is downloaded and no binary is committed: the kernels are generated
- * from our TypeScript for each model.
+ * Assembles the generated WAT (assemble-wat.ts, our own assembler for the subset the generators
+ * write) and compiles it. Nothing is downloaded and no binary is committed: the kernels are
+ * generated from our TypeScript for each model.
  */
-
-type Wabt = Awaited<ReturnType<typeof import("wabt")>>;
-let wabtPromise: Promise<Wabt> | null = null;
-
-/** Loaded on first use: wabt is several MB of JS that only model compilation needs. */
-function wabt(): Promise<Wabt> {
-  wabtPromise ??= import("wabt").then((m) => m.default());
-  return wabtPromise;
-}
 
 // (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
 const RELAXED_PROBE = Uint8Array.from([
@@ -60,22 +52,13 @@ export function assemble(wat: string): Promise<WasmModule> {
 }
 
 async function assembleUncached(wat: string): Promise<WasmModule> {
-  const w = await wabt();
-  let mod: ReturnType<Wabt["parseWat"]> | undefined;
   try {
-    mod = w.parseWat("kernel.wat", wat, { simd: true, relaxed_simd: true, bulk_memory: true });
-    mod.validate();
-    const { buffer } = mod.toBinary({});
-    return new wasmApi.Module(buffer);
+    return new wasmApi.Module(assembleWat(wat));
   } catch (cause) {
     throw new AudioError(
       "INVALID_ARGUMENT",
       `internal error assembling the NAM kernel: ${(cause as Error).message}`,
-      {
-        cause,
-      },
+      { cause },
     );
-  } finally {
-    mod?.destroy();
   }
 }
