@@ -2,11 +2,11 @@ import { lstmPrewarmSamples } from "../lstm-js.ts";
 import type { LstmModel } from "../model.ts";
 import type { NamRenderer } from "../renderer-types.ts";
 import {
+  CONST_POOL_END,
   fastTanhInPlace,
   Madd,
   SCRATCH_LOCALS,
   sigmoidInPlace,
-  splatConst,
   tanhInPlace,
 } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
@@ -39,7 +39,7 @@ export function planLstmWasm(
   const H = model.hiddenSize;
   const Hp = Math.ceil(H / 4) * 4;
   const R = Math.ceil((4 * H) / 4) * 4;
-  let top = 64;
+  let top = CONST_POOL_END;
   const alloc = (floats: number) => {
     const at = top;
     top += Math.ceil((floats * 4) / 16) * 16 + 16;
@@ -77,9 +77,9 @@ export function planLstmWasm(
   const sig = (v: string) =>
     fast
       ? [
-          set(v, `(f32x4.mul ${g(v)} ${splatConst(0.5)})`),
+          set(v, `(f32x4.mul ${g(v)} ${m.k(0.5)})`),
           ...fastTanhInPlace(v, m),
-          set(v, m.emit(g(v), splatConst(0.5), splatConst(0.5))),
+          set(v, m.emit(g(v), m.k(0.5), m.k(0.5))),
         ]
       : sigmoidInPlace(v, m);
   const th = (v: string) => (fast ? fastTanhInPlace(v, m) : tanhInPlace(v, m));
@@ -135,6 +135,7 @@ export function planLstmWasm(
     "$o",
     ...SCRATCH_LOCALS,
   ];
+  init.push(m.constants());
   const pages = Math.ceil(top / 65536) + 1;
   const wat = `(module
   (memory (export "memory") ${pages})

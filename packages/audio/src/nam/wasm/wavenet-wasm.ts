@@ -1,7 +1,7 @@
 import { resolveActivation } from "../activations.ts";
 import type { PlainWaveNet } from "../plain-wavenet.ts";
 import type { NamRenderer } from "../renderer-types.ts";
-import { activationInPlace, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
+import { activationInPlace, CONST_POOL_END, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
 
 /**
@@ -85,7 +85,7 @@ export function planWaveNetWasm(
   const frames = lookback + SPAN + MARGIN;
   const B = WASM_BLOCK + MARGIN;
 
-  let top = 64;
+  let top = CONST_POOL_END;
   const alloc = (floats: number) => {
     const at = top;
     top += Math.ceil((floats * 4) / 16) * 16;
@@ -387,6 +387,7 @@ export function planWaveNetWasm(
     "$r",
     ...SCRATCH_LOCALS,
   ];
+  init.push(m.constants());
   const pages = Math.ceil(top / 65536) + 1;
   const wat = `(module
   (memory (export "memory") ${pages})
