@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AudioError } from "../../errors.ts";
 import { assembleWat } from "./assemble-wat.ts";
 import { type WasmModule, wasmApi } from "./webassembly.ts";
@@ -37,17 +38,22 @@ export const wasmRelaxedSimdSupported = (() => {
 
 // Generated code depends only on a model's architecture (sizes, dilations, activations), never on
 // its weights, so models of one architecture (e.g. every "standard" WaveNet) share one module.
+// Keyed by a hash of the text, not the text (an A1 kernel is 1.5 MB of it).
 const modules = new Map<string, Promise<WasmModule>>();
 const MAX_MODULES = 16;
 
 export function assemble(wat: string): Promise<WasmModule> {
-  let p = modules.get(wat);
-  if (!p) {
+  const key = createHash("sha256").update(wat).digest("hex");
+  let p = modules.get(key);
+  if (p) {
+    // Most recently used last.
+    modules.delete(key);
+  } else {
     p = assembleUncached(wat);
-    p.catch(() => modules.delete(wat));
+    p.catch(() => modules.delete(key));
     if (modules.size >= MAX_MODULES) modules.delete(modules.keys().next().value!);
-    modules.set(wat, p);
   }
+  modules.set(key, p);
   return p;
 }
 
