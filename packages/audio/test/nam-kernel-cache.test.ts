@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createNamRenderer, namWasmAvailable, parseNamModel } from "../src/index.ts";
+import { createJsNamRenderer, createNamRenderer, namWasmAvailable, parseNamModel } from "../src/index.ts";
 import { contentKey } from "../src/nam/content-key.ts";
 import { plannedKernelCount } from "../src/nam/renderer.ts";
 import { readModelBytes } from "./helpers/reference.ts";
@@ -41,6 +41,25 @@ describe.skipIf(!namWasmAvailable)("kernel cache", () => {
     r1.process(input, a);
     r2.process(input, b);
     expect(b).not.toEqual(a);
+  });
+
+  it("an LSTM renderer that starts from the cached prewarm state renders as the first did, also after reset", async () => {
+    const bytes = readModelBytes("lstm_3x18_synthetic");
+    const first = await createNamRenderer(parseNamModel(bytes));
+    const a = new Float32Array(input.length);
+    first.process(input, a);
+    const second = await createNamRenderer(parseNamModel(bytes));
+    const b = new Float32Array(input.length);
+    second.process(input, b);
+    expect(b).toEqual(a);
+    second.reset();
+    second.process(input, b);
+    expect(b).toEqual(a);
+    // Against the pure-TS renderer, which always runs the prewarm itself.
+    const js = createJsNamRenderer(parseNamModel(bytes));
+    const c = new Float32Array(input.length);
+    js.process(input, c);
+    for (let i = 0; i < input.length; i++) expect(Math.abs(b[i]! - c[i]!)).toBeLessThan(1e-5);
   });
 
   it("content keys follow every field, typed arrays by value", () => {

@@ -56,7 +56,7 @@ function wasmTarget(model: NamModel): WasmTarget | null {
 
 type Compiled =
   | { kind: "WaveNet"; plan: WaveNetWasmPlan; module: WasmModule }
-  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule }
+  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule; prewarmed?: Float32Array }
   | { kind: "History"; plan: HistoryKernelPlan; module: WasmModule };
 
 // Compiled kernels (plan + module) by model content and tanh flavour: every renderer of a model,

@@ -153,9 +153,14 @@ export function planLstmWasm(
   return { wat, input, output, init };
 }
 
+/**
+ * `prewarmed` is filled on the first reset: the state after NAM's prewarm (0.5 s of silence,
+ * ~20-30 ms of work) depends only on the weights, so every later renderer of the same compiled
+ * kernel (the cache shares it per model content) starts from a copy of it, bit for bit the same.
+ */
 export function instantiateLstmWasm(
   model: LstmModel,
-  compiled: { plan: LstmWasmPlan; module: WasmModule },
+  compiled: { plan: LstmWasmPlan; module: WasmModule; prewarmed?: Float32Array },
 ): NamRenderer {
   const { plan } = compiled;
   const instance = new wasmApi.Instance(compiled.module, {});
@@ -175,9 +180,14 @@ export function instantiateLstmWasm(
   }
   const prewarmSamples = lstmPrewarmSamples(model.sampleRate);
   function reset(): void {
+    if (compiled.prewarmed) {
+      heap.set(compiled.prewarmed);
+      return;
+    }
     heap.fill(0);
     for (const [at, data] of plan.init) heap.set(data, at / 4);
     process(new Float32Array(prewarmSamples), new Float32Array(prewarmSamples));
+    compiled.prewarmed = heap.slice();
   }
   reset();
   const memoryBytes = exports.memory.buffer.byteLength;
