@@ -85,6 +85,8 @@ const SIMD: Record<string, number> = {
   "i32x4.trunc_sat_f32x4_u": 0xf9,
   "f32x4.convert_i32x4_s": 0xfa,
   "f32x4.convert_i32x4_u": 0xfb,
+  "i32x4.relaxed_trunc_f32x4_s": 0x101,
+  "i32x4.relaxed_trunc_f32x4_u": 0x102,
   "f32x4.relaxed_madd": 0x105,
   "f32x4.relaxed_nmadd": 0x106,
 };

@@ -70,10 +70,11 @@ function expInto(dst: string, src: string, m: Madd): string[] {
     set(p, m.emit(g(p), g(r), m.k(5.0000001201e-1))),
     // e^r = p r^2 + r + 1
     set(p, m.emit(g(p), `(f32x4.mul ${g(r)} ${g(r)})`, `(f32x4.add ${g(r)} ${m.k(1)})`)),
-    // times 2^n, built in the exponent bits
+    // times 2^n, built in the exponent bits. n is a whole number within about +-126, where the
+    // relaxed truncation (one cvttps2dq) needs none of trunc_sat's saturation fix-ups.
     set(
       dst,
-      `(f32x4.mul ${g(p)} (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s ${g(n)}) (v128.const i32x4 127 127 127 127)) (i32.const 23)))`,
+      `(f32x4.mul ${g(p)} (i32x4.shl (i32x4.add (${m.relaxed ? "i32x4.relaxed_trunc_f32x4_s" : "i32x4.trunc_sat_f32x4_s"} ${g(n)}) (v128.const i32x4 127 127 127 127)) (i32.const 23)))`,
     ),
   ];
 }
@@ -114,7 +115,9 @@ export function tanhInPlace(x: string, m: Madd): string[] {
 export function sigmoidInPlace(x: string, m: Madd): string[] {
   const e = "$s0";
   return [
-    set(e, `(f32x4.neg (f32x4.max (f32x4.min ${g(x)} ${m.k(80)}) ${m.k(-80)}))`),
+    // pmin/pmax: one instruction each; min/max add NaN and -0 fix-ups (about five more) that a
+    // clamp does not need (a NaN still comes out NaN).
+    set(e, `(f32x4.neg (f32x4.pmax (f32x4.pmin ${g(x)} ${m.k(80)}) ${m.k(-80)}))`),
     ...expInto(e, e, m),
     set(x, `(f32x4.div ${m.k(1)} (f32x4.add ${m.k(1)} ${g(e)}))`),
   ];
