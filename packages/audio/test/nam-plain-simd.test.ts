@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { namWasmAvailable, parseNamModel, prewarmOf, slimNamModel } from "../src/index.ts";
+import { type NamRenderer, namWasmAvailable, parseNamModel, prewarmOf, slimNamModel } from "../src/index.ts";
 import { assemble } from "../src/nam/wasm/compile.ts";
 import { planConvNetWasm } from "../src/nam/wasm/convnet-wasm.ts";
 import { instantiateHistoryKernel } from "../src/nam/wasm/history-kernel.ts";
@@ -41,7 +41,7 @@ describe.skipIf(!namWasmAvailable)("plain-SIMD kernels against NAM Core", () => 
       const fastTanh = mode === "fasttanh";
       const m = slimNamModel(parseNamModel(readModelBytes(name)), 1);
       const opts = { relaxed: false, fastTanh };
-      let renderer;
+      let renderer: NamRenderer;
       if (m.architecture === "WaveNet" && m.plain) {
         const plan = planWaveNetWasm(m.plain, opts);
         expect(plan.wat).not.toContain("relaxed");
