@@ -1,5 +1,13 @@
-import { encode } from "fast-png";
+import { createRequire } from "node:module";
 import { averagePowerSpectrum } from "./spectrum.ts";
+
+type PngEncode = typeof import("fast-png").encode;
+let pngEncode: PngEncode | null = null;
+/** fast-png (~35 ms to import) is loaded on the first picture, not with the package. */
+function encode(...args: Parameters<PngEncode>): ReturnType<PngEncode> {
+  pngEncode ??= (createRequire(import.meta.url)("fast-png") as typeof import("fast-png")).encode;
+  return pngEncode(...args);
+}
 
 /**
  * Small PNG pictures of a tone for the comparison page: a min/max waveform and a long-term

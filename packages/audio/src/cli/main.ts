@@ -1,17 +1,10 @@
 #!/usr/bin/env node
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { integratedLoudness } from "../analysis/loudness.ts";
-import { measure, metricsToJson } from "../analysis/metrics.ts";
 import { AudioError } from "../errors.ts";
-import { decodeAudio } from "../io/decode.ts";
-import { mixToMono } from "../io/prepare.ts";
-import { resample } from "../io/resample.ts";
-import { encodeWav } from "../io/wav.ts";
-import { namModelInfo } from "../nam/info.ts";
-import { loadNamModelFile } from "../nam/model.ts";
-import { renderNam } from "../nam/renderer.ts";
-import { isSlimmable, sizeLabel, slimNamModel } from "../nam/slim.ts";
+
+// Each command imports what it uses when it runs: a one-shot render should not pay for the
+// analysis modules (nor `metrics` for the NAM engine).
 
 const USAGE = `usage:
   shootout-audio render --model M.nam --in IN.wav --out OUT.wav [--slim 0..1] [--fast-tanh] [--backend auto|wasm|js]
@@ -26,6 +19,7 @@ const USAGE = `usage:
 class UsageError extends Error {}
 
 async function readInput(path: string) {
+  const { decodeAudio } = await import("../io/decode.ts");
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -60,6 +54,16 @@ async function render(args: string[]): Promise<void> {
   const backend = values.backend;
   if (backend !== "auto" && backend !== "wasm" && backend !== "js")
     throw new UsageError("--backend: auto|wasm|js");
+  const [{ loadNamModelFile }, { isSlimmable, sizeLabel, slimNamModel }, { renderNam }] = await Promise.all([
+    import("../nam/model.ts"),
+    import("../nam/slim.ts"),
+    import("../nam/renderer.ts"),
+  ]);
+  const [{ mixToMono }, { resample }, { encodeWav }] = await Promise.all([
+    import("../io/prepare.ts"),
+    import("../io/resample.ts"),
+    import("../io/wav.ts"),
+  ]);
   const model = await loadNamModelFile(values.model);
   if (values.slim !== undefined && !isSlimmable(model)) {
     throw new UsageError(`--slim needs a slimmable model; this ${model.architecture} has one size`);
@@ -84,12 +88,17 @@ async function render(args: string[]): Promise<void> {
 async function info(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { model: { type: "string" } }, strict: true });
   if (!values.model) throw new UsageError("info needs --model");
+  const [{ namModelInfo }, { loadNamModelFile }] = await Promise.all([
+    import("../nam/info.ts"),
+    import("../nam/model.ts"),
+  ]);
   console.log(JSON.stringify(namModelInfo(await loadNamModelFile(values.model)), null, 2));
 }
 
 async function loudness(args: string[]): Promise<void> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError("loudness needs one input file");
+  const { integratedLoudness } = await import("../analysis/loudness.ts");
   const decoded = await readInput(positionals[0]!);
   const lufs = integratedLoudness(decoded.channels, decoded.sampleRate);
   console.log(Number.isFinite(lufs) ? lufs.toFixed(2) : "-inf");
@@ -98,6 +107,11 @@ async function loudness(args: string[]): Promise<void> {
 async function metrics(args: string[]): Promise<void> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError("metrics needs one input file");
+  const [{ integratedLoudness }, { measure, metricsToJson }, { mixToMono }] = await Promise.all([
+    import("../analysis/loudness.ts"),
+    import("../analysis/metrics.ts"),
+    import("../io/prepare.ts"),
+  ]);
   const decoded = await readInput(positionals[0]!);
   const m = measure(mixToMono(decoded.channels), decoded.sampleRate);
   // Loudness over the real channels (a stereo file is measured as stereo).

@@ -1,6 +1,5 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { parseWebStream } from "music-metadata";
 
 export interface AudioFacts {
   /** Null when the file does not say (a streamed FLAC's STREAMINFO may leave it at 0). */
@@ -23,6 +22,12 @@ export async function probeAudio(
   /** The file's size in bytes, when known: a length is then what the bytes hold, not what a truncated header claims. */
   size?: number,
 ): Promise<AudioFacts | null> {
+  // Loaded on first use (~90 ms to import), outside the try: a missing package is an error, not
+  // "the file does not say". A render never probes.
+  const { parseWebStream } = await import("music-metadata").catch((error: unknown) => {
+    stream.destroy();
+    throw error;
+  });
   try {
     // The web-stream entry: music-metadata's Node-stream one exists only under the "node" export
     // condition, which test runners and bundlers do not always pick.

@@ -1,4 +1,5 @@
 import { AudioError } from "../errors.ts";
+import { contentKey } from "./content-key.ts";
 import { createGraphJsRenderer } from "./graph-js.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
 import { type ConvNetModel, type LinearModel, type LstmModel, type NamModel, prewarmOf } from "./model.ts";
@@ -55,37 +56,47 @@ function wasmTarget(model: NamModel): WasmTarget | null {
 
 type Compiled =
   | { kind: "WaveNet"; plan: WaveNetWasmPlan; module: WasmModule }
-  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule }
+  | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule; prewarmed?: Float32Array }
   | { kind: "History"; plan: HistoryKernelPlan; module: WasmModule };
 
-// One compiled kernel per model object and tanh flavour; renderers share it.
-const compiled = new WeakMap<object, Map<boolean, Promise<Compiled>>>();
+// Compiled kernels (plan + module) by model content and tanh flavour: every renderer of a model,
+// in any job or tone of this process, shares one, even when each job parsed its own copy of the
+// file. Bounded; the least recently used goes first.
+const compiled = new Map<string, Promise<Compiled>>();
+const MAX_COMPILED = 32;
+let planned = 0;
+
+/** How many kernels this process has generated (for tests of the cache). */
+export function plannedKernelCount(): number {
+  return planned;
+}
 
 function compileModel(target: WasmTarget, fastTanh: boolean): Promise<Compiled> {
-  const model = target.model;
-  let byMode = compiled.get(model);
-  if (!byMode) {
-    byMode = new Map();
-    compiled.set(model, byMode);
-  }
-  let p = byMode.get(fastTanh);
-  if (!p) {
-    const relaxed = wasmRelaxedSimdSupported;
+  const relaxed = wasmRelaxedSimdSupported;
+  const key = `${target.kind}:${fastTanh}:${relaxed}:${contentKey(target.model)}`;
+  let p = compiled.get(key);
+  if (p) {
+    compiled.delete(key);
+  } else {
+    planned++;
+    // The text is dropped once assembled: the module is what is kept.
     if (target.kind === "WaveNet") {
       const plan = planWaveNetWasm(target.model, { fastTanh, relaxed });
-      p = assemble(plan.wat).then((module) => ({ kind: "WaveNet", plan, module }));
+      p = assemble(plan.wat).then((module) => ({ kind: "WaveNet", plan: { ...plan, wat: "" }, module }));
     } else if (target.kind === "LSTM") {
       const plan = planLstmWasm(target.model, { fastTanh, relaxed });
-      p = assemble(plan.wat).then((module) => ({ kind: "LSTM", plan, module }));
+      p = assemble(plan.wat).then((module) => ({ kind: "LSTM", plan: { ...plan, wat: "" }, module }));
     } else {
       const plan =
         target.kind === "ConvNet"
           ? planConvNetWasm(target.model, { fastTanh, relaxed })
           : planLinearWasm(target.model, { relaxed });
-      p = assemble(plan.wat).then((module) => ({ kind: "History", plan, module }));
+      p = assemble(plan.wat).then((module) => ({ kind: "History", plan: { ...plan, wat: "" }, module }));
     }
-    byMode.set(fastTanh, p);
+    p.catch(() => compiled.delete(key));
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
   }
+  compiled.set(key, p);
   return p;
 }
 

@@ -1,20 +1,13 @@
+import { createHash } from "node:crypto";
 import { AudioError } from "../../errors.ts";
+import { assembleWat } from "./assemble-wat.ts";
 import { type WasmModule, wasmApi } from "./webassembly.ts";
 
 /**
- * Assembles generated WAT with wabt (the WebAssembly Binary Toolkit, compiled to JS/wasm, from
- * npm) at run time. Nothing is downloaded and no binary is committed: the kernels are generated
- * from our TypeScript for each model.
+ * Assembles the generated WAT (assemble-wat.ts, our own assembler for the subset the generators
+ * write) and compiles it. Nothing is downloaded and no binary is committed: the kernels are
+ * generated from our TypeScript for each model.
  */
-
-type Wabt = Awaited<ReturnType<typeof import("wabt")>>;
-let wabtPromise: Promise<Wabt> | null = null;
-
-/** Loaded on first use: wabt is several MB of JS that only model compilation needs. */
-function wabt(): Promise<Wabt> {
-  wabtPromise ??= import("wabt").then((m) => m.default());
-  return wabtPromise;
-}
 
 // (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
 const RELAXED_PROBE = Uint8Array.from([
@@ -45,37 +38,33 @@ export const wasmRelaxedSimdSupported = (() => {
 
 // Generated code depends only on a model's architecture (sizes, dilations, activations), never on
 // its weights, so models of one architecture (e.g. every "standard" WaveNet) share one module.
+// Keyed by a hash of the text, not the text (an A1 kernel is 1.5 MB of it).
 const modules = new Map<string, Promise<WasmModule>>();
 const MAX_MODULES = 16;
 
 export function assemble(wat: string): Promise<WasmModule> {
-  let p = modules.get(wat);
-  if (!p) {
+  const key = createHash("sha256").update(wat).digest("hex");
+  let p = modules.get(key);
+  if (p) {
+    // Most recently used last.
+    modules.delete(key);
+  } else {
     p = assembleUncached(wat);
-    p.catch(() => modules.delete(wat));
+    p.catch(() => modules.delete(key));
     if (modules.size >= MAX_MODULES) modules.delete(modules.keys().next().value!);
-    modules.set(wat, p);
   }
+  modules.set(key, p);
   return p;
 }
 
 async function assembleUncached(wat: string): Promise<WasmModule> {
-  const w = await wabt();
-  let mod: ReturnType<Wabt["parseWat"]> | undefined;
   try {
-    mod = w.parseWat("kernel.wat", wat, { simd: true, relaxed_simd: true, bulk_memory: true });
-    mod.validate();
-    const { buffer } = mod.toBinary({});
-    return new wasmApi.Module(buffer);
+    return new wasmApi.Module(assembleWat(wat));
   } catch (cause) {
     throw new AudioError(
       "INVALID_ARGUMENT",
       `internal error assembling the NAM kernel: ${(cause as Error).message}`,
-      {
-        cause,
-      },
+      { cause },
     );
-  } finally {
-    mod?.destroy();
   }
 }

@@ -1,7 +1,7 @@
 import { resolveActivation } from "../activations.ts";
 import type { ConvNetModel } from "../model.ts";
 import { allocator, HISTORY_BLOCK, HISTORY_SPAN, type HistoryKernelPlan } from "./history-kernel.ts";
-import { activationInPlace, Madd, SCRATCH_LOCALS } from "./simd-math.ts";
+import { activationInPlace, CONST_POOL_END, Madd, SCRATCH_LOCALS } from "./simd-math.ts";
 
 /**
  * ConvNet as a WebAssembly SIMD module generated for one model: frame by frame, each block's
@@ -24,7 +24,7 @@ export function planConvNetWasm(
   const mv = Cp / 4;
   const lookback = Math.max(...model.blocks.map((b) => b.conv.dilation));
   const frames = lookback + HISTORY_SPAN;
-  const mem = allocator();
+  const mem = allocator(CONST_POOL_END);
   const init: [number, Float32Array][] = [];
   const input = mem.alloc(HISTORY_BLOCK);
   const output = mem.alloc(HISTORY_BLOCK);
@@ -114,6 +114,7 @@ export function planConvNetWasm(
     `(f32.store offset=${output} (i32.shl ${g("$t")} (i32.const 2)) (f32.add (f32.load offset=${headB} (i32.const 0)) (f32.add (f32.add (f32x4.extract_lane 0 ${g("$x")}) (f32x4.extract_lane 1 ${g("$x")})) (f32.add (f32x4.extract_lane 2 ${g("$x")}) (f32x4.extract_lane 3 ${g("$x")})))))`,
   );
   const v128Locals = [...Array.from({ length: mv }, (_, i) => A(i)), "$x", ...SCRATCH_LOCALS];
+  init.push(m.constants());
   const wat = `(module
   (memory (export "memory") ${mem.pages})
   (func (export "block") (param $n i32) (param $pos i32)

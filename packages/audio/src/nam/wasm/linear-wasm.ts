@@ -1,6 +1,6 @@
 import type { LinearModel } from "../model.ts";
 import { allocator, HISTORY_BLOCK, HISTORY_SPAN, type HistoryKernelPlan } from "./history-kernel.ts";
-import { Madd } from "./simd-math.ts";
+import { CONST_POOL_END, Madd } from "./simd-math.ts";
 
 /**
  * Linear (a FIR with bias) as a WebAssembly SIMD module: per output sample, f32x4 products of the
@@ -13,7 +13,7 @@ export function planLinearWasm(model: LinearModel, options: { relaxed: boolean }
   const Kp = Math.ceil(K / 16) * 16;
   const lookback = Kp - 1;
   const frames = lookback + HISTORY_SPAN;
-  const mem = allocator();
+  const mem = allocator(CONST_POOL_END);
   const input = mem.alloc(HISTORY_BLOCK);
   const output = mem.alloc(HISTORY_BLOCK);
   const hist = mem.alloc(frames + 4);
@@ -28,6 +28,7 @@ export function planLinearWasm(model: LinearModel, options: { relaxed: boolean }
   ];
   const g = (l: string) => `(local.get ${l})`;
   const acc = ["$a0", "$a1", "$a2", "$a3"];
+  init.push(m.constants());
   const wat = `(module
   (memory (export "memory") ${mem.pages})
   (func (export "block") (param $n i32) (param $pos i32)

@@ -2,11 +2,11 @@ import { lstmPrewarmSamples } from "../lstm-js.ts";
 import type { LstmModel } from "../model.ts";
 import type { NamRenderer } from "../renderer-types.ts";
 import {
+  CONST_POOL_END,
   fastTanhInPlace,
   Madd,
   SCRATCH_LOCALS,
   sigmoidInPlace,
-  splatConst,
   tanhInPlace,
 } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
@@ -39,7 +39,7 @@ export function planLstmWasm(
   const H = model.hiddenSize;
   const Hp = Math.ceil(H / 4) * 4;
   const R = Math.ceil((4 * H) / 4) * 4;
-  let top = 64;
+  let top = CONST_POOL_END;
   const alloc = (floats: number) => {
     const at = top;
     top += Math.ceil((floats * 4) / 16) * 16 + 16;
@@ -77,9 +77,9 @@ export function planLstmWasm(
   const sig = (v: string) =>
     fast
       ? [
-          set(v, `(f32x4.mul ${g(v)} ${splatConst(0.5)})`),
+          set(v, `(f32x4.mul ${g(v)} ${m.k(0.5)})`),
           ...fastTanhInPlace(v, m),
-          set(v, m.emit(g(v), splatConst(0.5), splatConst(0.5))),
+          set(v, m.emit(g(v), m.k(0.5), m.k(0.5))),
         ]
       : sigmoidInPlace(v, m);
   const th = (v: string) => (fast ? fastTanhInPlace(v, m) : tanhInPlace(v, m));
@@ -135,6 +135,7 @@ export function planLstmWasm(
     "$o",
     ...SCRATCH_LOCALS,
   ];
+  init.push(m.constants());
   const pages = Math.ceil(top / 65536) + 1;
   const wat = `(module
   (memory (export "memory") ${pages})
@@ -152,9 +153,14 @@ export function planLstmWasm(
   return { wat, input, output, init };
 }
 
+/**
+ * `prewarmed` is filled on the first reset: the state after NAM's prewarm (0.5 s of silence,
+ * ~20-30 ms of work) depends only on the weights, so every later renderer of the same compiled
+ * kernel (the cache shares it per model content) starts from a copy of it, bit for bit the same.
+ */
 export function instantiateLstmWasm(
   model: LstmModel,
-  compiled: { plan: LstmWasmPlan; module: WasmModule },
+  compiled: { plan: LstmWasmPlan; module: WasmModule; prewarmed?: Float32Array },
 ): NamRenderer {
   const { plan } = compiled;
   const instance = new wasmApi.Instance(compiled.module, {});
@@ -174,9 +180,14 @@ export function instantiateLstmWasm(
   }
   const prewarmSamples = lstmPrewarmSamples(model.sampleRate);
   function reset(): void {
+    if (compiled.prewarmed) {
+      heap.set(compiled.prewarmed);
+      return;
+    }
     heap.fill(0);
     for (const [at, data] of plan.init) heap.set(data, at / 4);
     process(new Float32Array(prewarmSamples), new Float32Array(prewarmSamples));
+    compiled.prewarmed = heap.slice();
   }
   reset();
   const memoryBytes = exports.memory.buffer.byteLength;

@@ -1,7 +1,7 @@
 import { resolveActivation } from "../activations.ts";
 import type { PlainWaveNet } from "../plain-wavenet.ts";
 import type { NamRenderer } from "../renderer-types.ts";
-import { activationInPlace, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
+import { activationInPlace, CONST_POOL_END, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
 
 /**
@@ -56,6 +56,8 @@ interface ArrayPlan {
   }[];
   headW: number;
   headB: number;
+  /** Head weights for the head-size-1 dot product, or -1. */
+  headDot: number;
 }
 
 export interface WaveNetWasmPlan {
@@ -85,7 +87,7 @@ export function planWaveNetWasm(
   const frames = lookback + SPAN + MARGIN;
   const B = WASM_BLOCK + MARGIN;
 
-  let top = 64;
+  let top = CONST_POOL_END;
   const alloc = (floats: number) => {
     const at = top;
     top += Math.ceil((floats * 4) / 16) * 16;
@@ -158,6 +160,15 @@ export function planWaveNetWasm(
     const headW = alloc(hw.length);
     const headB = alloc(Hp);
     init.push([headW, hw], [headB, hb]);
+    // Head size 1 (every last array): the rechannel is one dot product over taps x channels,
+    // vectorised over channels instead: weights [tap][channel padded].
+    let headDot = -1;
+    if (H === 1) {
+      const wd = new Float32Array(Kh * Cp);
+      for (let j = 0; j < C; j++) for (let k = 0; k < Kh; k++) wd[k * Cp + j] = a.headRechannel[j * Kh + k]!;
+      headDot = alloc(wd.length);
+      init.push([headDot, wd]);
+    }
     plans.push({
       C,
       Cp,
@@ -175,6 +186,7 @@ export function planWaveNetWasm(
       layers,
       headW,
       headB,
+      headDot,
     });
   });
 
@@ -350,21 +362,53 @@ export function planWaveNetWasm(
         ),
         set("$h", `(i32.add (i32.const ${P.headOut}) (i32.mul ${g("$t")} (i32.const ${P.Hp * 4})))`),
       ];
-      for (let o = 0; o < mh; o++) inner.push(set(`$a${o}`, vload(P.headB + o * 16)));
-      for (let k = 0; k < Kh; k++)
-        for (let j = 0; j < P.C; j++) {
-          inner.push(set("$x0", splatLoad((k * dh * P.Cp + j) * 4, g("$q"))));
-          for (let o = 0; o < mh; o++)
+      if (P.headDot >= 0) {
+        // Up to 4 partial sums (short dependency chains), then across lanes; lanes 1-3 of the
+        // head output stay zero.
+        const products = Kh * mv;
+        const NA = Math.min(4, products);
+        for (let i = 0; i < NA; i++) inner.push(set(`$a${i}`, "(v128.const i32x4 0 0 0 0)"));
+        let i = 0;
+        for (let k = 0; k < Kh; k++)
+          for (let v = 0; v < mv; v++, i++) {
+            const acc = `$a${i % NA}`;
             inner.push(
               set(
-                `$a${o}`,
-                m.emit(g("$x0"), vload(P.headW + ((k * P.Cp + j) * P.Hp + o * 4) * 4), g(`$a${o}`)),
+                acc,
+                m.emit(
+                  `(v128.load offset=${(k * dh * P.Cp + v * 4) * 4} ${g("$q")})`,
+                  vload(P.headDot + (k * P.Cp + v * 4) * 4),
+                  g(acc),
+                ),
               ),
             );
-        }
-      for (let o = 0; o < mh; o++) inner.push(`(v128.store offset=${o * 16} ${g("$h")} ${g(`$a${o}`)})`);
-      loop(`head${ai}`, inner, 1);
-      maxAcc = Math.max(maxAcc, mh);
+          }
+        const sum = (lo: number, hi: number): string =>
+          hi - lo === 1 ? g(`$a${lo}`) : `(f32x4.add ${sum(lo, (lo + hi) >> 1)} ${sum((lo + hi) >> 1, hi)})`;
+        inner.push(set("$a0", sum(0, NA)));
+        const lane = (l: number) => `(f32x4.extract_lane ${l} ${g("$a0")})`;
+        inner.push(
+          `(f32.store ${g("$h")} (f32.add (f32.load offset=${P.headB} (i32.const 0)) (f32.add (f32.add ${lane(0)} ${lane(1)}) (f32.add ${lane(2)} ${lane(3)}))))`,
+        );
+        loop(`head${ai}`, inner, 1);
+        maxAcc = Math.max(maxAcc, NA);
+      } else {
+        for (let o = 0; o < mh; o++) inner.push(set(`$a${o}`, vload(P.headB + o * 16)));
+        for (let k = 0; k < Kh; k++)
+          for (let j = 0; j < P.C; j++) {
+            inner.push(set("$x0", splatLoad((k * dh * P.Cp + j) * 4, g("$q"))));
+            for (let o = 0; o < mh; o++)
+              inner.push(
+                set(
+                  `$a${o}`,
+                  m.emit(g("$x0"), vload(P.headW + ((k * P.Cp + j) * P.Hp + o * 4) * 4), g(`$a${o}`)),
+                ),
+              );
+          }
+        for (let o = 0; o < mh; o++) inner.push(`(v128.store offset=${o * 16} ${g("$h")} ${g(`$a${o}`)})`);
+        loop(`head${ai}`, inner, 1);
+        maxAcc = Math.max(maxAcc, mh);
+      }
     }
   });
   // 5. Output = head_scale * lane 0 of the last head output.
@@ -387,6 +431,7 @@ export function planWaveNetWasm(
     "$r",
     ...SCRATCH_LOCALS,
   ];
+  init.push(m.constants());
   const pages = Math.ceil(top / 65536) + 1;
   const wat = `(module
   (memory (export "memory") ${pages})

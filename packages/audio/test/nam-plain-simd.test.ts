@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { type NamRenderer, namWasmAvailable, parseNamModel, prewarmOf, slimNamModel } from "../src/index.ts";
+import { assemble } from "../src/nam/wasm/compile.ts";
+import { planConvNetWasm } from "../src/nam/wasm/convnet-wasm.ts";
+import { instantiateHistoryKernel } from "../src/nam/wasm/history-kernel.ts";
+import { planLinearWasm } from "../src/nam/wasm/linear-wasm.ts";
+import { instantiateLstmWasm, planLstmWasm } from "../src/nam/wasm/lstm-wasm.ts";
+import { instantiateWaveNetWasm, planWaveNetWasm } from "../src/nam/wasm/wavenet-wasm.ts";
+import { diffStats, readF32, readModelBytes } from "./helpers/reference.ts";
+
+/**
+ * The plain-SIMD kernels (what a runtime without relaxed SIMD gets: separate multiply and add,
+ * saturating truncation) against NAM Core's outputs, full 10 s DI, same limits as the relaxed
+ * ones: max |diff| <= 1e-4 * max(1, ref peak), RMS <= 1e-5 * max(1, ref RMS).
+ */
+const input = readF32("input/di_raid_10s_48k.f32");
+
+function limits(ref: Float32Array) {
+  let peak = 0;
+  let ss = 0;
+  for (const v of ref) {
+    peak = Math.max(peak, Math.abs(v));
+    ss += v * v;
+  }
+  return { max: 1e-4 * Math.max(1, peak), rms: 1e-5 * Math.max(1, Math.sqrt(ss / ref.length)) };
+}
+
+const CASES: [string, "exact" | "fasttanh"][] = [
+  ["wavenet_a1_standard", "exact"],
+  ["wavenet_a1_standard", "fasttanh"],
+  ["lstm", "exact"],
+  ["lstm", "fasttanh"],
+  ["A2", "exact"],
+  ["convnet_synthetic", "exact"],
+  ["linear_synthetic", "exact"],
+];
+
+describe.skipIf(!namWasmAvailable)("plain-SIMD kernels against NAM Core", () => {
+  for (const [name, mode] of CASES) {
+    it(`${name} ${mode}`, async () => {
+      const fastTanh = mode === "fasttanh";
+      const m = slimNamModel(parseNamModel(readModelBytes(name)), 1);
+      const opts = { relaxed: false, fastTanh };
+      let renderer: NamRenderer;
+      if (m.architecture === "WaveNet" && m.plain) {
+        const plan = planWaveNetWasm(m.plain, opts);
+        expect(plan.wat).not.toContain("relaxed");
+        renderer = instantiateWaveNetWasm(m.plain, { plan, module: await assemble(plan.wat) });
+      } else if (m.architecture === "LSTM") {
+        const plan = planLstmWasm(m, opts);
+        expect(plan.wat).not.toContain("relaxed");
+        renderer = instantiateLstmWasm(m, { plan, module: await assemble(plan.wat) });
+      } else if (m.architecture === "ConvNet" || m.architecture === "Linear") {
+        const plan = m.architecture === "ConvNet" ? planConvNetWasm(m, opts) : planLinearWasm(m, opts);
+        expect(plan.wat).not.toContain("relaxed");
+        renderer = instantiateHistoryKernel(
+          { plan, module: await assemble(plan.wat) },
+          m.sampleRate,
+          Math.ceil(prewarmOf(m) / 64) * 64,
+        );
+      } else throw new Error(`no kernel for ${m.architecture}`);
+      const out = new Float32Array(input.length);
+      renderer.process(input, out);
+      const ref = readF32(`output/${name}.di_raid_10s_48k.${mode}.f32`);
+      const d = diffStats(out, ref);
+      const lim = limits(ref);
+      expect(d.max).toBeLessThanOrEqual(lim.max);
+      expect(d.rms).toBeLessThanOrEqual(lim.rms);
+    });
+  }
+});
