@@ -152,7 +152,7 @@ group("remote mode (--api, --token)", { timeout: 180_000 }, () => {
       ],
     });
     await expect(client.jobs.create.mutate({ shootoutId: s.id })).rejects.toThrow(
-      /no Tone 3000 access \(sign in with Tone 3000 again\): the models of 'A', 'B'/,
+      /no Tone 3000 access \(sign in with Tone 3000 again\): the models and IRs of 'A', 'B'/,
     );
   });
 

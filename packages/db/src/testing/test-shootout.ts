@@ -7,13 +7,22 @@ const PLACEHOLDER_SHA256 = "d".repeat(64);
  * A DI of `ownerId` that is a files row only (no bytes in storage), for tests and benches that
  * need one to point a shootout at. Returns the file id.
  */
-export async function insertTestDiFile(db: Kysely<DB>, ownerId: string): Promise<string> {
+export function insertTestDiFile(db: Kysely<DB>, ownerId: string): Promise<string> {
+  return insertPlaceholderFile(db, ownerId, "di");
+}
+
+/** An uploaded cabinet IR of `ownerId`, a files row only like {@link insertTestDiFile}. */
+export function insertTestIrFile(db: Kysely<DB>, ownerId: string): Promise<string> {
+  return insertPlaceholderFile(db, ownerId, "ir");
+}
+
+async function insertPlaceholderFile(db: Kysely<DB>, ownerId: string, kind: "di" | "ir"): Promise<string> {
   const file = await db
     .insertInto("files")
     .values({
       ownerId,
-      kind: "di",
-      name: "di.wav",
+      kind,
+      name: `${kind}.wav`,
       mime: "audio/wav",
       sizeBytes: 1,
       sha256: PLACEHOLDER_SHA256,
