@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { Findings, leaksIn, SERVER_ERROR_CODES } from "./fuzz/findings.ts";
 import { type FuzzServer, type SignedInUser, startFuzzServer } from "./fuzz/fuzz-server.ts";
 import { fuzzSettings, seedFor } from "./fuzz/fuzz-settings.ts";
+import { rawRequest } from "./fuzz/raw-http.ts";
 import { schemaArbitrary } from "./fuzz/schema-arbitrary.ts";
 import {
   callOverHttp,
@@ -124,6 +125,19 @@ const pool = {
 /** The owner's rows nobody fuzzes as the owner: only others try them, and they must stay as they are. */
 const sentinel = { diFileId: "", irFileId: "", shootoutId: "", jobId: "", shootoutUpdatedAt: "" };
 
+/** The owner's ids no one else may ever see: files, jobs and sessions, and the private shootout. */
+function privateIds(): string[] {
+  return [
+    ...Object.values(sentinel).filter((v) => /^[0-9a-f-]{36}$/.test(v)),
+    ...pool.fileIds,
+    ...pool.irFileIds,
+    ...pool.jobIds,
+    ...pool.sessionIds,
+    owner.sessionId,
+    owner.token,
+  ];
+}
+
 function hintsFor(identity: IdentityName): Record<string, fc.Arbitrary<unknown>> {
   const foreign = identity !== "owner";
   const ids = (own: string[], extra: string) => fc.constantFrom(...own, ...(foreign && extra ? [extra] : []));
@@ -229,8 +243,16 @@ async function fuzzProcedure(proc: ProcedureDef, identity: IdentityName): Promis
     codes.set(outcome.code, (codes.get(outcome.code) ?? 0) + 1);
     answers.set(proc.path, codes);
     if (process.env.FUZZ_TRACE === proc.path)
-      console.log(identity, transport, JSON.stringify(input), outcome.code, outcome.message);
-    check(`${proc.path} ${identity} ${transport}`, input, outcome, expectCode);
+      console.log(identity, transport, JSON.stringify(input), outcome.code, JSON.stringify(outcome.message));
+    const where = `${proc.path} ${identity} ${transport}`;
+    check(where, input, outcome, expectCode);
+    // Nothing of the owner's that is not public may reach anyone else in an answer.
+    if (identity !== "owner" && outcome.code === "OK") {
+      for (const id of privateIds()) {
+        if (outcome.text.includes(id))
+          findings.add("cross-user leak", proc.path, where, JSON.stringify(input), outcome.text);
+      }
+    }
   });
 }
 
@@ -388,6 +410,11 @@ describe("every tRPC procedure, fuzzed from its input schema", () => {
         for (const leak of leaksIn(message)) findings.add("leak", leak, `ws ${identity}`, "", message);
       }
     }
+    // What the server logged as failing, besides the internal errors already reported per case.
+    for (const entry of s.errorLogs) {
+      if (entry.msg !== "call failed")
+        findings.add("logged error", `${entry.msg}: ${entry.err?.message ?? ""}`, "log", "", "");
+    }
     const total = [...ran.values()].reduce((a, b) => a + b, 0);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
@@ -412,6 +439,180 @@ describe("every tRPC procedure, fuzzed from its input schema", () => {
     expect(uncovered).toEqual([]);
     expect(findings.report()).toBe("");
   }, 600_000);
+
+  it("answers malformed tRPC requests over HTTP with a 4xx, never a 5xx or a stack", async () => {
+    const local = new Findings();
+    const deep = `${"[".repeat(50_000)}${"]".repeat(50_000)}`;
+    const bodies: (string | Buffer)[] = [
+      "",
+      "{",
+      "null",
+      "[]",
+      '{"0":',
+      '"\u0000"',
+      "1e999",
+      deep,
+      `{"name":${deep}}`,
+      Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+      `{"shootoutId":"${"a".repeat(1_100_000)}"}`,
+      '{"__proto__":{"admin":true},"shootoutId":"00000000-0000-4000-8000-000000000000"}',
+      '{"0":{"shootoutId":1},"-1":{},"1e3":{},"__proto__":{}}',
+    ];
+    const paths = [
+      "shootouts.create",
+      "shootouts.get",
+      "auth.me",
+      "jobs.onProgress",
+      "nope.nope",
+      "__proto__",
+      "constructor",
+      "auth.__proto__",
+      "toString",
+      "auth._def",
+      "auth.me,",
+      ",,,",
+      "auth.me%00",
+      "../auth.me",
+      Array.from({ length: 25 }, () => "auth.me").join(","),
+      "auth.me,shootouts.get,jobs.onMine",
+    ];
+    const contentTypes = [
+      null,
+      "application/json",
+      "text/plain",
+      "multipart/form-data; boundary=x",
+      "application/json; charset=latin1",
+    ];
+    const requests = fc.sample(
+      fc.record({
+        method: fc.constantFrom("GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"),
+        path: fc.constantFrom(...paths),
+        batch: fc.boolean(),
+        body: fc.constantFrom(...bodies.keys()),
+        query: fc.constantFrom(
+          "",
+          "input=%ZZ",
+          "input=not-json",
+          `input=${encodeURIComponent(deep)}`,
+          "input=%7B%7D&input=1",
+          "lastEventId=../../x",
+        ),
+        contentType: fc.constantFrom(...contentTypes),
+        accept: fc.constantFrom(null, "text/event-stream", "application/jsonl"),
+        who: fc.constantFrom<IdentityName>(...IDENTITIES),
+      }),
+      {
+        seed: seedFor(settings.seed, "trpc/malformed"),
+        numRuns: Math.max(40, Math.round(settings.runs / 2)),
+      },
+    );
+    for (const r of requests) {
+      const token = tokenOf(r.who);
+      const headers: [string, string][] = [];
+      if (token) headers.push(["Authorization", `Bearer ${token}`]);
+      if (r.contentType) headers.push(["Content-Type", r.contentType]);
+      if (r.accept) headers.push(["Accept", r.accept]);
+      const body = r.method === "GET" || r.method === "HEAD" ? undefined : bodies[r.body]!;
+      if (body !== undefined) headers.push(["Content-Length", String(Buffer.byteLength(body))]);
+      const query = [r.batch ? "batch=1" : "", r.query].filter(Boolean).join("&");
+      const target = `/trpc/${r.path}${query ? `?${query}` : ""}`;
+      // An SSE answer does not end by itself: a subscription's stream is cut after a moment.
+      const response = await rawRequest(
+        s.url,
+        { method: r.method, target, headers, ...(body !== undefined ? { body } : {}) },
+        r.accept === "text/event-stream" ? 300 : undefined,
+      );
+      const where = `raw HTTP ${r.method} /trpc/${r.path.slice(0, 40)}`;
+      const shown = `${r.method} ${target.slice(0, 200)} ${JSON.stringify(headers).slice(0, 200)} body #${r.body}`;
+      const answer = response.text.slice(0, 800);
+      if (response.status >= 500 || response.status === 0 || /"INTERNAL_SERVER_ERROR"/.test(response.text)) {
+        local.add(`HTTP ${response.status}`, where, where, shown, answer);
+      }
+      for (const leak of leaksIn(response.text)) local.add("leak", leak, "raw HTTP /trpc", shown, answer);
+    }
+    const report = local.report();
+    if (report) console.log(report);
+    expect(report).toBe("");
+  }, 300_000);
+
+  it("answers malformed WebSocket frames without an internal error or a stack, and keeps serving", async () => {
+    const local = new Findings();
+    const frames: (string | Buffer)[] = [
+      "",
+      "{",
+      "null",
+      "[]",
+      "1e999",
+      '{"id":1}',
+      '{"id":1,"method":"query","params":{"path":"auth.me"}}',
+      '{"id":{"a":1},"method":"query","params":{"path":"auth.me","input":null}}',
+      `{"id":${"9".repeat(400)},"method":"query","params":{"path":"auth.me"}}`,
+      '{"id":"x","method":"nope","params":{}}',
+      '{"id":2,"method":"subscription.stop"}',
+      '{"id":3,"method":"query","params":{"path":"__proto__","input":{}}}',
+      '{"id":4,"method":"mutation","params":{"path":"shootouts.create","input":{"name":"\u0000"}}}',
+      '{"id":5,"method":"subscription","params":{"path":"jobs.onMine","input":{"lastEventId":"0001-01-01T00:00:00.000Z"}}}',
+      '{"id":5,"method":"subscription","params":{"path":"jobs.onMine","input":{}}}',
+      '{"id":6,"method":"query","params":{"path":"shootouts.list","input":{"cursor":"MjAyNC0wMi0zMFQwMDowMDowMC4wMDAwMDBafDlhMGE2MzhkLTY4ZGUtNDQyOS1iZDgyLWFjYWE2ZWE5ZDE3Yw"}}}',
+      JSON.stringify(
+        Array.from({ length: 30 }, (_, i) => ({ id: 100 + i, method: "query", params: { path: "auth.me" } })),
+      ),
+      '{"method":"connectionParams","data":{"token":5}}',
+      '{"method":"connectionParams","data":"x"}',
+      Buffer.from([0xff, 0xfe, 0x00, 0x01]),
+      `{"id":7,"method":"query","params":{"path":"auth.me","input":"${"x".repeat(1_100_000)}"}}`,
+    ];
+    const runs = fc.sample(
+      fc.record({
+        who: fc.constantFrom<IdentityName>(...IDENTITIES),
+        withParams: fc.boolean(),
+        params: fc.constantFrom(
+          '{"token":5}',
+          "null",
+          '"x"',
+          '{"token":"x"}',
+          `{"token":"${"t".repeat(600)}"}`,
+          "[]",
+        ),
+        frames: fc.array(fc.constantFrom(...frames.keys()), { minLength: 1, maxLength: 4 }),
+      }),
+      {
+        seed: seedFor(settings.seed, "trpc/ws-frames"),
+        numRuns: Math.max(30, Math.round(settings.runs / 8)),
+      },
+    );
+    for (const run of runs) {
+      const messages: string[] = [];
+      const url = `${s.url.replace("http", "ws")}/trpc${run.withParams ? "?connectionParams=1" : ""}`;
+      const socket = new WebSocket(url);
+      await new Promise<void>((resolve) => {
+        socket.onopen = () => {
+          const token = tokenOf(run.who);
+          if (run.withParams) {
+            socket.send(
+              `{"method":"connectionParams","data":${token ? JSON.stringify({ token }) : run.params}}`,
+            );
+          }
+          for (const i of run.frames) socket.send(frames[i]!);
+          setTimeout(resolve, 120);
+        };
+        socket.onerror = () => resolve();
+        socket.onmessage = (event) => messages.push(String(event.data));
+      });
+      socket.close();
+      const shown = `${run.who} params=${run.withParams ? run.params : "-"} frames ${run.frames.join(",")}`;
+      for (const message of messages) {
+        if (message.includes('"INTERNAL_SERVER_ERROR"'))
+          local.add("INTERNAL_SERVER_ERROR", "raw WebSocket", "raw WebSocket", shown, message.slice(0, 800));
+        for (const leak of leaksIn(message))
+          local.add("leak", leak, "raw WebSocket", shown, message.slice(0, 800));
+      }
+    }
+    expect((await callOverWs(ws.get("owner")!, "auth.me", "query", undefined)).code).toBe("OK");
+    const report = local.report();
+    if (report) console.log(report);
+    expect(report).toBe("");
+  }, 300_000);
 
   it("is healthy after: /healthz, /readyz, and a normal call over each transport", async () => {
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);

@@ -24,9 +24,9 @@ const TIMEOUT_MS = 15_000;
 /**
  * One HTTP/1.1 request written byte for byte on a fresh socket (so it can say what no HTTP
  * client would: bad lengths, duplicate headers, unknown methods), answered with
- * `Connection: close` and read to the end. Only the first answer is parsed.
+ * `Connection: close` and read to the end (or for `cutAfterMs`). Only the first answer is parsed.
  */
-export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawResponse> {
+export function rawRequest(baseUrl: string, request: RawRequest, cutAfterMs?: number): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
   const headers = [...(request.headers ?? [])];
   const has = (name: string) => headers.some(([n]) => n.toLowerCase() === name);
@@ -46,6 +46,8 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawRes
     }, TIMEOUT_MS);
     socket.on("connect", () => {
       socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
+      // A stream that does not end by itself (SSE): what came so far is the answer.
+      if (cutAfterMs !== undefined) setTimeout(() => socket.destroy(), cutAfterMs);
     });
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
     // A server that answers before reading the whole body may reset the connection: what it

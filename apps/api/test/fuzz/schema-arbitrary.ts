@@ -344,23 +344,32 @@ function build(root: JsonSchema, options: SchemaArbitraryOptions, clean: boolean
     const hint = name !== undefined ? byName[name] : undefined;
     if (clean) return hint ?? shapeOf(schema, node, name, true);
     const valid = shapeOf(schema, node, name, false);
-    const good = hint ? fc.oneof({ weight: 3, arbitrary: hint }, { weight: 1, arbitrary: valid }) : valid;
+    const good = hint ? fc.oneof({ weight: 7, arbitrary: hint }, { weight: 1, arbitrary: valid }) : valid;
     return fc.oneof({ weight: 12, arbitrary: good }, { weight: 1, arbitrary: hostileOf(schema, valid) });
   };
   return node(root, undefined);
 }
 
-type Leaf = { parent: Record<string, unknown> | unknown[]; key: string | number };
+type Spot = { parent: Record<string, unknown> | unknown[]; key: string | number };
 
-function leavesOf(value: unknown, into: Leaf[] = []): Leaf[] {
-  if (value && typeof value === "object") {
-    for (const [key, child] of Object.entries(value)) {
-      const k = Array.isArray(value) ? Number(key) : key;
-      into.push({ parent: value as Record<string, unknown>, key: k });
-      leavesOf(child, into);
-    }
+/**
+ * One place in `value`, by a random walk from the top: each key of an object is as likely as
+ * any other (a long array does not outweigh its siblings), and a walk may stop at a container to
+ * replace it whole. `rolls` are the walk's dice.
+ */
+function pickSpot(value: unknown, rolls: readonly number[]): Spot | null {
+  let spot: Spot | null = null;
+  let node = value;
+  for (const roll of rolls) {
+    if (!node || typeof node !== "object") break;
+    const keys = Object.keys(node);
+    if (keys.length === 0) break;
+    const key = keys[roll % keys.length]!;
+    spot = { parent: node as Record<string, unknown>, key: Array.isArray(node) ? Number(key) : key };
+    node = (node as Record<string, unknown>)[key];
+    if (node && typeof node === "object" && roll % 5 === 4) break;
   }
-  return into;
+  return spot;
 }
 
 const INSERTS = ["\u0000", "\u0001", "\u001f", "\u007f", "\ud800", "\udfff", "\u2028", "\r\n"];
@@ -373,17 +382,17 @@ function oneHostileLeaf(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   return fc
     .tuple(
       valid,
-      fc.nat(),
+      fc.array(fc.nat(), { minLength: 6, maxLength: 6 }),
       fc.nat(),
       fc.constantFrom(...INSERTS),
       hostileScalar,
       fc.constantFrom(...HOSTILE_NUMBERS),
     )
-    .map(([value, which, where, insert, scalar, number]) => {
+    .map(([value, rolls, where, insert, scalar, number]) => {
       const copy: unknown = structuredClone(value);
-      const leaves = leavesOf(copy);
-      if (leaves.length === 0) return scalar;
-      const { parent, key } = leaves[which % leaves.length]!;
+      const spot = pickSpot(copy, rolls);
+      if (!spot) return scalar;
+      const { parent, key } = spot;
       const current = (parent as Record<string | number, unknown>)[key];
       const set = (v: unknown) => {
         (parent as Record<string | number, unknown>)[key] = v;
