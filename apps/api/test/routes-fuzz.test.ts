@@ -20,7 +20,7 @@ const findings = new Findings();
 let s: FuzzServer;
 let owner: SignedInUser;
 let other: SignedInUser;
-let ownFile: { id: string; bytes: Buffer };
+let ownFile: { id: string; sha256: string; bytes: Buffer };
 let cases = 0;
 
 /** 16-bit mono PCM WAV with one header field overwritten (offsets in the canonical 44-byte header). */
@@ -166,8 +166,8 @@ const HEADER_SETS: (readonly (readonly [string, string])[])[] = [
   ],
   [["Host", ""]],
   [["Host", "x".repeat(3000)]],
-  [["Cookie", "shootout_session=garbage"]],
-  [["Cookie", `shootout_session=${"x".repeat(8000)}`]],
+  [["Cookie", "session=garbage"]],
+  [["Cookie", `session=${"x".repeat(8000)}`]],
   [
     ["Cookie", "a=1"],
     ["Cookie", "b=2"],
@@ -292,7 +292,8 @@ beforeAll(async () => {
   other = await s.signIn("t3k-community");
   const bytes = Buffer.from(wavBytes(24_000));
   const response = await upload(s.url, owner.token, bytes);
-  ownFile = { id: uploadedFile.parse(await response.json()).id, bytes };
+  const stored = uploadedFile.parse(await response.json());
+  ownFile = { id: stored.id, sha256: stored.sha256, bytes };
 }, 120_000);
 
 afterAll(async () => {
@@ -330,6 +331,45 @@ describe("the plain routes, fuzzed", () => {
       check(`${r.method} ${r.target.split("?")[0]!.slice(0, 40)}`, describeRequest(request), response);
     }
   }, 300_000);
+
+  it("answers another user's file exactly as a missing one, signed in or out, whatever the method or range", async () => {
+    const variants = fc.sample(
+      fc.record({
+        who: fc.constantFrom<"other" | "none">("other", "none"),
+        method: fc.constantFrom("GET", "HEAD"),
+        range: fc.option(
+          fc.constantFrom(...RANGES.filter((r) => ![...r].some((c) => c.charCodeAt(0) < 0x20))),
+        ),
+        ifNoneMatch: fc.option(fc.constant(`"${ownFile.sha256}"`)),
+      }),
+      { seed: seedFor(settings.seed, "routes/foreign-file"), numRuns: 40 },
+    );
+    const shape = (r: RawResponse) => {
+      const { date: _date, "x-request-id": _id, ...headers } = r.headers;
+      return { status: r.status, headers, body: r.body.toString("latin1") };
+    };
+    const differences: string[] = [];
+    for (const v of variants) {
+      const headers: [string, string][] = [];
+      const token = tokenFor(v.who);
+      if (token) headers.push(["Authorization", `Bearer ${token}`]);
+      if (v.range) headers.push(["Range", v.range]);
+      if (v.ifNoneMatch) headers.push(["If-None-Match", v.ifNoneMatch]);
+      const foreign = await rawRequest(s.url, { method: v.method, target: `/files/${ownFile.id}`, headers });
+      const missing = await rawRequest(s.url, {
+        method: v.method,
+        target: `/files/${crypto.randomUUID()}`,
+        headers,
+      });
+      cases += 2;
+      const [a, b] = [shape(foreign), shape(missing)];
+      if (JSON.stringify(a) !== JSON.stringify(b)) {
+        differences.push(`${JSON.stringify(v)}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+      }
+      if (![401, 404].includes(foreign.status)) differences.push(`${JSON.stringify(v)}: ${foreign.status}`);
+    }
+    expect(differences).toEqual([]);
+  }, 120_000);
 
   it("serves exactly the bytes a range asks for, or 416, for any Range header", async () => {
     const size = ownFile.bytes.length;

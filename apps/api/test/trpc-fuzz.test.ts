@@ -2,6 +2,7 @@ import { appRouter, EFFECT_PRESETS, encodeCursor, GAIN_DB_LIMIT } from "@shootou
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { SESSION_COOKIE } from "../src/http/session-token.ts";
 import { Findings, leaksIn, SERVER_ERROR_CODES } from "./fuzz/findings.ts";
 import { type FuzzServer, type SignedInUser, startFuzzServer } from "./fuzz/fuzz-server.ts";
 import { fuzzSettings, seedFor } from "./fuzz/fuzz-settings.ts";
@@ -485,7 +486,18 @@ describe("every tRPC procedure, fuzzed from its input schema", () => {
     ];
     const requests = fc.sample(
       fc.record({
-        method: fc.constantFrom("GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"),
+        method: fc.constantFrom(
+          "GET",
+          "POST",
+          "HEAD",
+          "OPTIONS",
+          "PUT",
+          "DELETE",
+          "PATCH",
+          "TRACE",
+          "PROPFIND",
+        ),
+        host: fc.constantFrom<string | null>(null, null, null, "", "[::1", "a b", "x".repeat(300)),
         path: fc.constantFrom(...paths),
         batch: fc.boolean(),
         body: fc.constantFrom(...bodies.keys()),
@@ -500,18 +512,41 @@ describe("every tRPC procedure, fuzzed from its input schema", () => {
         contentType: fc.constantFrom(...contentTypes),
         accept: fc.constantFrom(null, "text/event-stream", "application/jsonl"),
         who: fc.constantFrom<IdentityName>(...IDENTITIES),
+        // The session as a browser's cookie, from our page, a foreign one or none (CSRF).
+        cookie: fc.constantFrom(null, "same-origin", "foreign-origin", "no-origin", "garbage"),
       }),
       {
         seed: seedFor(settings.seed, "trpc/malformed"),
         numRuns: Math.max(40, Math.round(settings.runs / 2)),
       },
     );
+    // What a web Request cannot stand for (no usable Host, a TRACE) is the client's mistake.
+    for (const [method, host, status] of [
+      ["GET", "", 400],
+      ["POST", "", 400],
+      ["GET", "[::1", 400],
+      ["TRACE", null, 405],
+    ] as const) {
+      const response = await rawRequest(s.url, {
+        method,
+        target: "/trpc/auth.me",
+        headers: host === null ? [] : [["Host", host]],
+      });
+      expect([method, host, response.status]).toEqual([method, host, status]);
+    }
     for (const r of requests) {
       const token = tokenOf(r.who);
       const headers: [string, string][] = [];
       if (token) headers.push(["Authorization", `Bearer ${token}`]);
       if (r.contentType) headers.push(["Content-Type", r.contentType]);
       if (r.accept) headers.push(["Accept", r.accept]);
+      if (r.host !== null) headers.push(["Host", r.host]);
+      if (r.cookie) {
+        const value = r.cookie === "garbage" ? "x".repeat(3000) : owner.token;
+        headers.push(["Cookie", `${SESSION_COOKIE}=${value}; ${SESSION_COOKIE}=${value}`]);
+        if (r.cookie === "same-origin") headers.push(["Origin", s.url]);
+        if (r.cookie === "foreign-origin") headers.push(["Origin", "https://evil.example"]);
+      }
       const body = r.method === "GET" || r.method === "HEAD" ? undefined : bodies[r.body]!;
       if (body !== undefined) headers.push(["Content-Length", String(Buffer.byteLength(body))]);
       const query = [r.batch ? "batch=1" : "", r.query].filter(Boolean).join("&");
