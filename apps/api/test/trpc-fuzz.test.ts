@@ -572,6 +572,28 @@ describe("every tRPC procedure, fuzzed from its input schema", () => {
 
   it("answers malformed WebSocket frames without an internal error or a stack, and keeps serving", async () => {
     const local = new Findings();
+    // Upgrades with a Host no URL can be built from: tRPC's handler used to throw, uncaught.
+    for (const host of ["", "[::1", "a b", "localhost:99999"]) {
+      const response = await rawRequest(
+        s.url,
+        {
+          method: "GET",
+          target: "/trpc?connectionParams=1",
+          headers: [
+            ["Host", host],
+            ["Upgrade", "websocket"],
+            ["Connection", "Upgrade"],
+            ["Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="],
+            ["Sec-WebSocket-Version", "13"],
+          ],
+        },
+        300,
+      );
+      expect([host.slice(0, 20), response.status >= 400 && response.status < 500]).toEqual([
+        host.slice(0, 20),
+        true,
+      ]);
+    }
     const frames: (string | Buffer)[] = [
       "",
       "{",
