@@ -9,6 +9,8 @@ import { createJobEventHub, createJobQueue, ensureQueues, type JobEventHub } fro
 import { createSession } from "@shootout/router";
 import { createLocalStorage } from "@shootout/storage";
 import { generateTokenCipherKey, type Tone3000StandIn } from "@shootout/tone3000";
+import { type RunningWorker, startWorker } from "@shootout/worker";
+import { createTestPipeline } from "@shootout/worker/testing";
 import type { PgBoss } from "pg-boss";
 import pino from "pino";
 import { z } from "zod";
@@ -63,11 +65,13 @@ const meAnswer = z.object({
  * The API as `./shootout start` wires it, on a test database: tRPC (HTTP, WebSocket, SSE) with
  * live job events, the Tone 3000 login routes over the in-process stand-in, uploads, downloads,
  * health and the web app's routes (over a small stand-in build), with the rate limits raised so
- * the fuzzer is never throttled. No worker: jobs stay queued.
+ * the fuzzer is never throttled; a worker renders jobs with the test pipeline (about 100 ms each),
+ * so jobs finish, streams carry events and finished jobs can be retried and deleted.
  */
 export async function startFuzzServer(): Promise<FuzzServer> {
   const root = mkdtempSync(path.join(os.tmpdir(), "shootout-fuzz-"));
   const storageDir = path.join(root, "storage");
+  mkdirSync(storageDir, { recursive: true });
   const webDistDir = path.join(root, "web-dist");
   mkdirSync(path.join(webDistDir, "assets"), { recursive: true });
   writeFileSync(path.join(webDistDir, "index.html"), "<!doctype html><title>Shootout</title>");
@@ -111,10 +115,19 @@ export async function startFuzzServer(): Promise<FuzzServer> {
   });
   const standIn = t3k.standIn;
   if (!standIn) throw new Error("the fuzz server needs the in-process Tone 3000 stand-in");
+  const storage = createLocalStorage(storageDir);
+  const worker: RunningWorker = await startWorker({
+    database,
+    boss,
+    storage,
+    log,
+    pipeline: createTestPipeline(),
+    concurrency: 2,
+  });
   const api = createApiServer({
     env,
     database,
-    storage: createLocalStorage(storageDir),
+    storage,
     log,
     context: {
       jobQueue: createJobQueue(boss),
@@ -173,6 +186,7 @@ export async function startFuzzServer(): Promise<FuzzServer> {
     },
     async close() {
       await api.close();
+      await worker.stop(0);
       await events.close();
       await t3k.close();
       await boss.stop({ graceful: false });
