@@ -493,6 +493,30 @@ describe("the plain routes, fuzzed", () => {
     expect(wrong).toEqual([]);
   }, 300_000);
 
+  it("refuses a WAV whose header it cannot render from with 422, saying why", async () => {
+    // What the decoder cannot read must be refused at upload, not fail its render later.
+    const unreadable = [
+      "wav at 4294967295 Hz",
+      "wav at 2^31 Hz",
+      "wav at 0 Hz",
+      "wav with 65535 channels",
+      "wav with 0 channels",
+      "wav with 7-bit samples",
+      "wav with 0-bit samples",
+      "wav header only",
+      "wav cut in its header",
+    ];
+    const answers: string[] = [];
+    for (const name of unreadable) {
+      const response = await upload(s.url, owner.token, BODIES[name]!());
+      const body = (await response.json()) as { error?: { code?: string; message?: string } };
+      cases++;
+      const why = body.error?.message ? "with a reason" : "without one";
+      answers.push(`${name}: ${response.status} ${body.error?.code ?? "stored"} ${why}`);
+    }
+    expect(answers).toEqual(unreadable.map((name) => `${name}: 422 UNPROCESSABLE_CONTENT with a reason`));
+  });
+
   it("refuses uploads over MAX_UPLOAD_MB with 413 every time, chunked or not, and keeps serving", async () => {
     // Refused mid-stream, while a write to disk may be in flight: that used to be an uncaught
     // exception in 1 of 20 to 40 chunked tries (the process gone), or a request never answered.
