@@ -7,6 +7,7 @@ import { type FuzzServer, type SignedInUser, startFuzzServer } from "./fuzz/fuzz
 import { fuzzSettings, seedFor } from "./fuzz/fuzz-settings.ts";
 import { abortedUpload, type RawResponse, rawRequest } from "./fuzz/raw-http.ts";
 import { aiffBytes, flacBytes, id3Mp3Bytes, mp3Bytes, rf64Bytes, wavBytes } from "./helpers/audio-bytes.ts";
+import { CookieJar } from "./helpers/cookie-jar.ts";
 import { upload, uploadedFile } from "./helpers/upload.ts";
 
 // The plain routes (uploads, downloads, the Tone 3000 login, health, the web app), fuzzed over
@@ -369,6 +370,62 @@ describe("the plain routes, fuzzed", () => {
       if (![401, 404].includes(foreign.status)) differences.push(`${JSON.stringify(v)}: ${foreign.status}`);
     }
     expect(differences).toEqual([]);
+  }, 120_000);
+
+  it("sends the browser back only to a path of its own after sign-in, whatever returnTo says", async () => {
+    const hostile = [
+      "https://evil.example/",
+      "//evil.example",
+      "/\\evil.example",
+      "/%2F%2Fevil.example",
+      "/%5Cevil.example",
+      "javascript:alert(1)",
+      "http:/evil.example",
+      "/..//evil.example",
+      "/./\\evil.example",
+      "\\\\evil.example",
+      " /x",
+      "/x\r\nSet-Cookie: a=1",
+      "/\u0000x",
+      "/\t/evil.example",
+      "/shootouts/1?tab=results#top",
+      "/",
+    ];
+    const returnTos = fc.sample(
+      fc.oneof(
+        fc.constantFrom(...hostile),
+        fc.string({ unit: "grapheme-ascii", maxLength: 30 }).map((v) => `/${v}`),
+        fc.string({ unit: "binary", maxLength: 20 }),
+      ),
+      { seed: seedFor(settings.seed, "routes/return-to"), numRuns: 60 },
+    );
+    const wrong: string[] = [];
+    let signedIn = 0;
+    for (const returnTo of returnTos) {
+      const jar = new CookieJar();
+      const query = new URLSearchParams({ returnTo }).toString();
+      const login = await jar.fetch(`${s.url}/auth/login?${query}`);
+      cases++;
+      if (login.status === 400) continue;
+      if (login.status !== 302) {
+        wrong.push(`${JSON.stringify(returnTo)}: /auth/login answered ${login.status}`);
+        continue;
+      }
+      const authorize = new URL(login.headers.get("location")!);
+      const approved = await fetch(authorize, { redirect: "manual" });
+      const back = await jar.fetch(approved.headers.get("location")!);
+      cases += 2;
+      const location = back.headers.get("location") ?? "";
+      if (back.status === 302) signedIn++;
+      // Resolved as a browser would: it must stay on our origin.
+      const target = new URL(location, s.url);
+      if (back.status !== 302 || target.origin !== new URL(s.url).origin || !location.startsWith("/")) {
+        wrong.push(`${JSON.stringify(returnTo)}: sent to ${JSON.stringify(location)} (${back.status})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    // The valid ones went the whole way.
+    expect(signedIn).toBeGreaterThan(10);
   }, 120_000);
 
   it("serves exactly the bytes a range asks for, or 416, for any Range header", async () => {
