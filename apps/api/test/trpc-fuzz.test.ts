@@ -450,6 +450,11 @@ describe("every tRPC procedure, fuzzed from its input schema", () => {
     expect(JSON.parse(me.text).user.id).toBe(owner.id);
     const sse = await subscribeOverSse(s.url, owner.token, "jobs.onProgress", { jobId: sentinel.jobId });
     expect(sse.code).toBe("OK");
+    // Every stream the fuzzer opened was closed by it: none is still registered with the hub.
+    for (let waited = 0; waited < 5_000 && s.events.listenerCount() > 0; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(s.events.listenerCount()).toBe(0);
   });
 
   it("left the owner's rows alone: nobody else changed, rendered or deleted them", async () => {

@@ -36,6 +36,8 @@ export interface FuzzServer {
   readonly storageDir: string;
   readonly standIn: Tone3000StandIn;
   readonly webDistDir: string;
+  /** The job event hub live subscriptions register with (its listener count shows leaks). */
+  readonly events: JobEventHub;
   /** What the server logged at error level or above (a failure it did not expect). */
   readonly errorLogs: { msg: string; err?: { message?: string } }[];
   /** Signs a catalogue user of the stand-in in through /auth/login → Tone 3000 → /auth/callback. */
@@ -178,6 +180,7 @@ export async function startFuzzServer(): Promise<FuzzServer> {
     storageDir,
     standIn,
     webDistDir,
+    events,
     errorLogs,
     signIn,
     async extraSession(userId) {
