@@ -226,7 +226,8 @@ async function inParallel<T>(items: readonly T[], width: number, run: (item: T) 
 }
 
 async function fuzzProcedure(proc: ProcedureDef, identity: IdentityName): Promise<void> {
-  const runs = Math.max(4, Math.round(settings.runs * SHARE[identity]));
+  // At least one round of its transports, however few runs are asked for.
+  const runs = Math.max(TRANSPORT_TURNS[proc.type].length, Math.round(settings.runs * SHARE[identity]));
   const inputs = fc.sample(schemaArbitrary(proc.input, { byName: hintsFor(identity) }), {
     seed: seedFor(settings.seed, `${proc.path}/${identity}`),
     numRuns: runs,
