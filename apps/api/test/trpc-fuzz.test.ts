@@ -96,8 +96,8 @@ const SHARE: Record<IdentityName, number> = { owner: 0.5, other: 0.25, "signed-o
 
 /** Each procedure's cases go over its transports in this order, round and round. */
 const TRANSPORT_TURNS: Record<ProcedureType, readonly Transport[]> = {
-  query: ["http", "ws", "http-batch", "http", "ws", "http-batch", "http-wrong-method"],
-  mutation: ["http", "ws", "http-batch", "http", "ws", "http-batch", "http-wrong-method"],
+  query: ["http", "ws", "http-batch", "http-stream", "http", "ws", "http-stream", "http-wrong-method"],
+  mutation: ["http", "ws", "http-batch", "http-stream", "http", "ws", "http-stream", "http-wrong-method"],
   subscription: ["ws", "sse"],
 };
 
@@ -189,7 +189,7 @@ async function call(
       proc.path,
       proc.type,
       input,
-      transport as "http" | "http-batch" | "http-wrong-method",
+      transport as "http" | "http-batch" | "http-stream" | "http-wrong-method",
     );
   } finally {
     if (fresh && transport === "ws") await socket.close();

@@ -16,13 +16,14 @@ export type ProcedureType = "query" | "mutation" | "subscription";
 export type Transport =
   | "http" // GET for a query, POST for a mutation (httpLink's wire format)
   | "http-batch" // the same as a batch of one (httpBatchLink's)
+  | "http-stream" // a batch of one answered as JSON lines (httpBatchStreamLink's, the web app's)
   | "http-wrong-method" // POST for a query, GET for a mutation: 405
   | "ws" // wsLink over one long-lived socket per identity
   | "sse"; // httpSubscriptionLink (EventSource)
 
 export const TRANSPORTS: Record<ProcedureType, readonly Transport[]> = {
-  query: ["http", "http-batch", "ws", "http-wrong-method"],
-  mutation: ["http", "http-batch", "ws", "http-wrong-method"],
+  query: ["http", "http-batch", "http-stream", "ws", "http-wrong-method"],
+  mutation: ["http", "http-batch", "http-stream", "ws", "http-wrong-method"],
   subscription: ["ws", "sse"],
 };
 
@@ -59,10 +60,11 @@ export async function callOverHttp(
   path: string,
   type: "query" | "mutation",
   input: unknown,
-  transport: "http" | "http-batch" | "http-wrong-method",
+  transport: "http" | "http-batch" | "http-stream" | "http-wrong-method",
 ): Promise<Outcome> {
   const wire = input === undefined ? undefined : toWireJson(input);
-  const batch = transport === "http-batch";
+  const streamed = transport === "http-stream";
+  const batch = transport === "http-batch" || streamed;
   const payload = batch ? `{"0":${wire ?? "{}"}}` : wire;
   const useGet = (type === "query") !== (transport === "http-wrong-method");
   const params = new URLSearchParams();
@@ -71,6 +73,7 @@ export async function callOverHttp(
   const query = params.size ? `?${params}` : "";
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   if (!useGet) headers["content-type"] = "application/json";
+  if (streamed) headers["trpc-accept"] = "application/jsonl";
   let response: Response;
   try {
     response = await fetch(`${baseUrl}/trpc/${path}${query}`, {
@@ -83,6 +86,13 @@ export async function callOverHttp(
     return { status: null, code: "CONNECTION", message: String(error), text: "" };
   }
   const text = await response.text();
+  if (streamed && response.ok) {
+    // 200 whatever the outcome: the call's error, if any, is inside the lines.
+    const code = /"data":\{[^{}]*?"code":"([A-Z_]+)"/.exec(text)?.[1];
+    const quoted = /"message":("(?:[^"\\]|\\.)*")/.exec(text)?.[1];
+    const message = quoted && code ? String(JSON.parse(quoted)) : "";
+    return { status: response.status, code: code ?? "OK", message, text };
+  }
   let body: unknown = null;
   try {
     body = JSON.parse(text);
