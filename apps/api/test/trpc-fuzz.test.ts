@@ -153,7 +153,7 @@ function hintsFor(identity: IdentityName): Record<string, fc.Arbitrary<unknown>>
     cursor: fc.constantFrom(...pool.cursors),
     "effects[]": fc.constantFrom(...effects),
     tone3000ToneId: fc.constantFrom("101", "102", "103"),
-    tone3000ModelId: fc.constantFrom("1001", "1002", "1003"),
+    tone3000ModelId: fc.constantFrom("1001", "1002", "1003", "1004"),
     id: fc.constantFrom(101, 102, 103, 104, 999_999),
     toneId: fc.constantFrom(101, 102, 103),
   };
@@ -289,11 +289,16 @@ beforeAll(async () => {
   pool.irFileIds.push(await uploadIr());
   sentinel.diFileId = await uploadDi(26_000);
   sentinel.irFileId = await uploadIr();
+  // Real tone/model pairs of the stand-in's catalogue (tones may be checked upstream at save time).
+  const CATALOG_PAIRS = [
+    ["101", "1001"],
+    ["102", "1003"],
+  ] as const;
   const tones = (irFileId: string | null) =>
     validShootoutInput("").tones.map((t, i) => ({
       ...t,
-      tone3000ToneId: String(101 + i),
-      tone3000ModelId: String(1001 + i),
+      tone3000ToneId: CATALOG_PAIRS[i % 2]![0],
+      tone3000ModelId: CATALOG_PAIRS[i % 2]![1],
       irFileId,
     }));
   for (const extra of [{}, { isPublic: true }, { blind: true }]) {
