@@ -232,6 +232,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    // tRPC's WebSocket handler builds a URL from the Host header and throws, uncaught, when it
+    // cannot (an empty or malformed Host): that took the whole process down.
+    if (!URL.canParse(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`)) {
+      socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+      return;
+    }
     if (shuttingDown || pathname !== TRPC_PREFIX) {
       const status = shuttingDown ? "503 Service Unavailable" : "404 Not Found";
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);

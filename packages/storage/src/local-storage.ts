@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -23,6 +24,13 @@ export function createLocalStorage(root: string): Storage {
       await mkdir(tmpDir, { recursive: true });
       const tmp = path.join(tmpDir, `${Date.now()}-${randomBytes(6).toString("hex")}`);
       const out = createWriteStream(tmp, { flags: "wx" });
+      // Listened to from the start: a stream destroyed with a write in flight (a put refused
+      // for size mid-upload) reports ERR_STREAM_DESTROYED as an 'error', which unheard would be
+      // an uncaught exception (the process gone) and would never let 'close' come.
+      let writeError: Error | null = null;
+      out.on("error", (error) => {
+        writeError ??= error;
+      });
       const hash = createHash("sha256");
       let size = 0;
       try {
@@ -32,7 +40,9 @@ export function createLocalStorage(root: string): Storage {
             throw new StorageError("too_large", `more than ${maxBytes} bytes`);
           }
           hash.update(chunk);
-          if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", resolve));
+          // once() rejects on 'error' too: a failed write does not leave us waiting for a drain.
+          if (!out.write(chunk)) await once(out, "drain");
+          if (writeError) throw writeError;
         }
         out.end();
         await finished(out);

@@ -46,3 +46,34 @@ describe("local directory storage that cannot be used", () => {
     }
   });
 });
+
+describe("local directory storage refusing an upload mid-write", () => {
+  it("refuses a put over its limit while a write is in flight: no uncaught error, no hang, no temporary left", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "storage-limit-"));
+    try {
+      const storage = createLocalStorage(root);
+      async function* source(): AsyncGenerator<Uint8Array> {
+        yield new Uint8Array(1024);
+        // The file is open and the first write done: the next write goes to disk at once...
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        yield new Uint8Array(1024);
+        // ...and this chunk crosses the limit while that write is still in flight.
+        yield new Uint8Array(20_000);
+      }
+      // Destroying a file stream with a write in flight used to end in an 'error' no one listened
+      // to (ERR_STREAM_DESTROYED: an uncaught exception, the API process gone) and no 'close'.
+      const put = storage.put(source(), { maxBytes: 10_000 });
+      const outcome = await Promise.race([
+        put.then(
+          () => "stored",
+          (error: unknown) => (error as { code?: string }).code,
+        ),
+        new Promise((resolve) => setTimeout(resolve, 3_000, "hung")),
+      ]);
+      expect(outcome).toBe("too_large");
+      expect(readdirSync(path.join(root, "tmp"))).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -33,11 +33,23 @@ export async function dispatchRoute(
     }
     await match.route.handle({ ...request, params: match.params });
   } catch (cause) {
+    if (clientWentAway(req)) {
+      // Cut off mid-request (an upload the client stopped): nobody is left to answer, and
+      // nothing failed here. What the handler had stored is cleaned up by its own error path.
+      request.log.info({ err: cause }, "client went away mid-request");
+      res.destroy();
+      return;
+    }
     const error = toHttpError(cause, request, options.debug);
     // An unread request body is not worth draining: answer, then drop the connection.
     if (!req.complete) res.setHeader("connection", "close");
     sendError(res, error);
   }
+}
+
+/** The request's connection was reset or closed before its body had all arrived. */
+function clientWentAway(req: RouteRequest["req"]): boolean {
+  return req.destroyed && !req.complete;
 }
 
 function toHttpError(cause: unknown, request: { log: Logger; requestId: string }, debug: boolean): HttpError {

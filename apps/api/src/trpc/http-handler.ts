@@ -25,6 +25,28 @@ export interface TrpcHttpHandlerOptions<TRouter extends AnyTRPCRouter> {
   readonly responseMeta?: ResponseMetaFn<TRouter>;
 }
 
+// Methods a web Request refuses to stand for (new Request throws): no tRPC call can use them.
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/**
+ * A request no web Request can stand for, so tRPC never sees it: an empty or malformed Host (no
+ * URL can be built) or a TRACE. The client's mistake (400, or 405 for the method), answered in
+ * tRPC's error shape; it used to reach the catch-all as a 500.
+ */
+function refuseUnreadable(req: IncomingMessage, res: ServerResponse): void {
+  const method = (req.method ?? "").toUpperCase();
+  const [status, code, rpcCode, message] = FORBIDDEN_METHODS.has(method)
+    ? [405, "METHOD_NOT_SUPPORTED", -32005, `${method} is not supported`]
+    : [400, "BAD_REQUEST", -32600, "the request's URL or Host header cannot be read"];
+  const body = JSON.stringify({ error: { message, code: rpcCode, data: { code, httpStatus: status } } });
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-length", Buffer.byteLength(body));
+  // Its body is not read: the connection goes with the answer.
+  res.setHeader("connection", "close");
+  res.end(body);
+}
+
 /** The procedure path(s) of a request target: `/trpc/a.b,c.d?batch=1` → `a.b,c.d`. */
 function procedurePath(target: string, basePath: string): string {
   const query = target.indexOf("?");
@@ -78,7 +100,13 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const request = incomingMessageToRequest(req, res, { maxBodySize: options.maxBodySize });
+    let request: Request;
+    try {
+      request = incomingMessageToRequest(req, res, { maxBodySize: options.maxBodySize });
+    } catch {
+      refuseUnreadable(req, res);
+      return;
+    }
     const response = await resolveResponse<TRouter>({
       router: options.router,
       req: request,
