@@ -128,6 +128,19 @@ describe("text that Postgres cannot store is refused as a zod issue on its field
     await expectFieldRefused("mutation", "auth.sessions.revoke", { sessionId: "\udfff" }, "sessionId");
   });
 
+  it("a number too close to zero for its real column is refused on its field; 0 and ordinary values are kept", async () => {
+    await expectFieldRefused(
+      "mutation",
+      "shootouts.create",
+      create({ targetLufs: -1.78e-252 }),
+      "targetLufs",
+    );
+    for (const targetLufs of [0, -14.5]) {
+      const ok = await call("mutation", "shootouts.create", create({ targetLufs }));
+      expect(ok.status, ok.text).toBe(200);
+    }
+  });
+
   it("a description keeps its line breaks and tabs; a name refuses them", async () => {
     const ok = await call("mutation", "shootouts.create", create({ description: "one\n\ttwo\r\nthree" }));
     expect(ok.status, ok.text).toBe(200);

@@ -68,6 +68,7 @@ const PLAN: Record<string, ProcedurePlan> = {
   "tones.favorites": { phase: 0, ownedIds: [] },
   "tones.get": { phase: 0, ownedIds: [] },
   "tones.models": { phase: 0, ownedIds: [] },
+  "tones.modelInfo": { phase: 0, ownedIds: [] },
 };
 
 interface ProcedureDef {

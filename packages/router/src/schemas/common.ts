@@ -10,6 +10,19 @@ export const toIso = (d: Date | string): string =>
 /** The largest value a Postgres `integer` column holds: every integer input that reaches one stays below. */
 export const INT4_MAX = 2_147_483_647;
 
+/**
+ * A number for a Postgres `real` (float4) column, within `min`..`max`. A non-zero value too small
+ * for float4 (1e-252) passes any range check, yet Postgres refuses it ("out of range for type
+ * real"): refused here as a zod issue on the field instead.
+ */
+export function storedReal({ min, max }: { min: number; max: number }) {
+  return z
+    .number()
+    .min(min)
+    .max(max)
+    .refine((v) => v === 0 || Math.fround(v) !== 0, { message: "too close to zero to store; send 0" });
+}
+
 /** A C0 control or DEL; tab, line feed and carriage return pass where lines are text (`multiline`). */
 function hasControlCharacter(text: string, multiline: boolean): boolean {
   for (let i = 0; i < text.length; i++) {

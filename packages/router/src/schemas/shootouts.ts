@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime, pageInput, pageOutput, storedText } from "./common.ts";
+import { isoDateTime, pageInput, pageOutput, storedReal, storedText } from "./common.ts";
 import { effectSchema } from "./effects.ts";
 
 export const MIN_TONES = 2;
@@ -18,7 +18,7 @@ const optionalText = (max: number) =>
  * Stored as the value; null (not given, or "full") is the full size, NAM Core's default.
  */
 export const ampSizeInput = z
-  .union([z.number().min(0).max(1), z.enum(["smallest", "full"])])
+  .union([storedReal({ min: 0, max: 1 }), z.enum(["smallest", "full"])])
   .nullish()
   .transform((v) => (v === "smallest" ? 0 : v === "full" || v === 1 || v == null ? null : v));
 
@@ -166,7 +166,7 @@ const fields = {
   sampleRate: z.union(SAMPLE_RATES.map((r) => z.literal(r))),
   outputFormats,
   normalizeLoudness: z.boolean(),
-  targetLufs: z.number().min(-60).max(0),
+  targetLufs: storedReal({ min: -60, max: 0 }),
   isPublic: z.boolean(),
   blind: z.boolean(),
   tones,
