@@ -68,6 +68,28 @@ function collect(
   });
 }
 
+/**
+ * Follows a job's progress as a client would, keeping its events as they come: `settled` says
+ * how the stream ended ("complete", or the error's message), or null while it is open.
+ */
+function follow(client: Client, jobId: string) {
+  const received: ReceivedEvent[] = [];
+  let outcome: string | null = null;
+  const sub = client.jobs.onProgress.subscribe(
+    { jobId },
+    {
+      onData: (tracked) => received.push({ id: tracked.id, ...tracked.data }),
+      onComplete: () => {
+        outcome ??= "complete";
+      },
+      onError: (error) => {
+        outcome ??= error.message;
+      },
+    },
+  );
+  return { received, sub, settled: async () => outcome };
+}
+
 interface StatusEvent {
   id: string;
   jobId: string;
@@ -444,21 +466,7 @@ describe("live job progress through a real API server", () => {
     sockets.push(ws);
     const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
     const job = await startJob({ steps: 40, chunkMs: 400 });
-    const received: ReceivedEvent[] = [];
-    let ended = false;
-    let failure: unknown = null;
-    const sub = client.jobs.onProgress.subscribe(
-      { jobId: job.id },
-      {
-        onData: (tracked) => received.push({ id: tracked.id, ...tracked.data }),
-        onComplete: () => {
-          ended = true;
-        },
-        onError: (error) => {
-          failure = error;
-        },
-      },
-    );
+    const { received, sub, settled } = follow(client, job.id);
     try {
       await waitFor(
         async () =>
@@ -489,8 +497,7 @@ describe("live job progress through a real API server", () => {
       // The reconnect made in the dark waits at the proxy, and goes through now.
       proxy.restore();
       await waitFor(async () => received.length > seenBeforeDark, { what: "events after reconnecting" });
-      await waitFor(async () => ended || failure !== null, { what: "the stream to end", timeoutMs: 60_000 });
-      expect(failure).toBeNull();
+      expect(await waitFor(settled, { what: "the stream to end", timeoutMs: 60_000 })).toBe("complete");
       await expectAllEventsOnce(job.id, received);
       expect(proxy.connections.length).toBeGreaterThan(1);
       await waitFor(async () => hub.listenerCount() === listenersBefore, {
@@ -525,21 +532,7 @@ describe("live job progress through a real API server", () => {
       ],
     });
     const job = await startJob({ steps: 40, chunkMs: 400 });
-    const received: ReceivedEvent[] = [];
-    let ended = false;
-    let failure: unknown = null;
-    const sub = client.jobs.onProgress.subscribe(
-      { jobId: job.id },
-      {
-        onData: (tracked) => received.push({ id: tracked.id, ...tracked.data }),
-        onComplete: () => {
-          ended = true;
-        },
-        onError: (error) => {
-          failure = error;
-        },
-      },
-    );
+    const { received, sub, settled } = follow(client, job.id);
     try {
       await waitFor(async () => received.some((e) => e.status === "running"), { what: "the job to stream" });
       const connectionsBefore = proxy.connections.length;
@@ -558,8 +551,7 @@ describe("live job progress through a real API server", () => {
       expect(received.length).toBe(seenBeforeDark);
 
       proxy.restore();
-      await waitFor(async () => ended || failure !== null, { what: "the stream to end", timeoutMs: 60_000 });
-      expect(failure).toBeNull();
+      expect(await waitFor(settled, { what: "the stream to end", timeoutMs: 60_000 })).toBe("complete");
       expect(received.length).toBeGreaterThan(seenBeforeDark);
       await expectAllEventsOnce(job.id, received);
     } finally {
