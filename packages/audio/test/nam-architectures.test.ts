@@ -101,9 +101,10 @@ describe("newer architectures against NeuralAmpModelerCore (pure TS)", () => {
 });
 
 // Plain WaveNets (A1, the WaveNets of A2: per-layer kernel sizes and activations, a kernel-K
-// head), ConvNet and Linear have a generated WebAssembly SIMD kernel; the configurable WaveNet's
-// other features render in TS (checked above).
+// head, a plain WaveNet as condition DSP), ConvNet and Linear have a generated WebAssembly SIMD
+// kernel; the configurable WaveNet's other features render in TS (checked above).
 const WASM_CASES = [
+  ["wavenet_condition_dsp", undefined],
   ["convnet_synthetic", undefined],
   ["linear_synthetic", undefined],
   ["A2", undefined],
@@ -131,7 +132,7 @@ describe.runIf(namWasmAvailable)(
       expect(d.rms, `rms ${d.rms}`).toBeLessThanOrEqual(lim.rms);
     });
 
-    it.each(["convnet_synthetic", "linear_synthetic"])(
+    it.each(["convnet_synthetic", "linear_synthetic", "wavenet_condition_dsp"])(
       "%s: WebAssembly equals the pure-TS renderer, chunked equals one-shot",
       async (name) => {
         const model = parseNamModel(readModelBytes(name));
@@ -181,7 +182,8 @@ describe.runIf(namWasmAvailable)(
       expect(namWasmCovers(parseNamModel(readModelBytes("slimmable_container")), 0)).toBe(true); // its LSTM
       expect(namWasmCovers(parseNamModel(readModelBytes("convnet_synthetic")))).toBe(true);
       expect(namWasmCovers(parseNamModel(readModelBytes("linear_synthetic")))).toBe(true);
-      for (const name of ["wavenet_a2_max", "wavenet_condition_dsp"]) {
+      expect(namWasmCovers(parseNamModel(readModelBytes("wavenet_condition_dsp")))).toBe(true);
+      for (const name of ["wavenet_a2_max"]) {
         const model = parseNamModel(readModelBytes(name));
         expect(namWasmCovers(model)).toBe(false);
         await expect(createNamRenderer(model, { backend: "wasm" })).rejects.toThrow(AudioError);

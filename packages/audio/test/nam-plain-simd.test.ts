@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { type NamRenderer, namWasmAvailable, parseNamModel, prewarmOf, slimNamModel } from "../src/index.ts";
+import type { PlainWaveNet } from "../src/nam/plain-wavenet.ts";
 import { assemble } from "../src/nam/wasm/compile.ts";
 import { planConvNetWasm } from "../src/nam/wasm/convnet-wasm.ts";
 import { instantiateHistoryKernel } from "../src/nam/wasm/history-kernel.ts";
 import { planLinearWasm } from "../src/nam/wasm/linear-wasm.ts";
 import { instantiateLstmWasm, planLstmWasm } from "../src/nam/wasm/lstm-wasm.ts";
-import { instantiateWaveNetWasm, planWaveNetWasm } from "../src/nam/wasm/wavenet-wasm.ts";
+import {
+  type CompiledWaveNet,
+  instantiateWaveNetWasm,
+  planWaveNetWasm,
+} from "../src/nam/wasm/wavenet-wasm.ts";
 import { diffStats, readF32, readModelBytes } from "./helpers/reference.ts";
 
 /**
@@ -33,7 +38,17 @@ const CASES: [string, "exact" | "fasttanh"][] = [
   ["A2", "exact"],
   ["convnet_synthetic", "exact"],
   ["linear_synthetic", "exact"],
+  ["wavenet_condition_dsp", "exact"],
 ];
+
+/** A WaveNet's plain-SIMD kernel and its condition DSP's, recursively. */
+async function compilePlain(model: PlainWaveNet, fastTanh: boolean): Promise<CompiledWaveNet> {
+  const plan = planWaveNetWasm(model, { relaxed: false, fastTanh });
+  expect(plan.wat).not.toContain("relaxed");
+  const module = await assemble(plan.wat);
+  if (!model.conditionDsp) return { plan, module };
+  return { plan, module, condition: await compilePlain(model.conditionDsp, fastTanh) };
+}
 
 describe.skipIf(!namWasmAvailable)("plain-SIMD kernels against NAM Core", () => {
   for (const [name, mode] of CASES) {
@@ -43,9 +58,7 @@ describe.skipIf(!namWasmAvailable)("plain-SIMD kernels against NAM Core", () => 
       const opts = { relaxed: false, fastTanh };
       let renderer: NamRenderer;
       if (m.architecture === "WaveNet" && m.plain) {
-        const plan = planWaveNetWasm(m.plain, opts);
-        expect(plan.wat).not.toContain("relaxed");
-        renderer = instantiateWaveNetWasm(m.plain, { plan, module: await assemble(plan.wat) });
+        renderer = instantiateWaveNetWasm(m.plain, await compilePlain(m.plain, fastTanh));
       } else if (m.architecture === "LSTM") {
         const plan = planLstmWasm(m, opts);
         expect(plan.wat).not.toContain("relaxed");

@@ -70,7 +70,7 @@ export function parameterCount(model: NamModel): number {
 /** A1: one kernel size and activation per array, a kernel-1 head (what the A1 trainer exports). */
 function isA1Shape(model: WaveNetModel): boolean {
   const p = model.plain;
-  if (!p || model.slimmable) return false;
+  if (!p || model.slimmable || p.conditionDsp) return false;
   return p.layerArrays.every((a) => {
     const l0 = a.layers[0]!;
     return (

@@ -11,7 +11,7 @@ import { planConvNetWasm } from "./wasm/convnet-wasm.ts";
 import { type HistoryKernelPlan, instantiateHistoryKernel } from "./wasm/history-kernel.ts";
 import { planLinearWasm } from "./wasm/linear-wasm.ts";
 import { instantiateLstmWasm, type LstmWasmPlan, planLstmWasm } from "./wasm/lstm-wasm.ts";
-import { instantiateWaveNetWasm, planWaveNetWasm, type WaveNetWasmPlan } from "./wasm/wavenet-wasm.ts";
+import { type CompiledWaveNet, instantiateWaveNetWasm, planWaveNetWasm } from "./wasm/wavenet-wasm.ts";
 import type { WasmModule } from "./wasm/webassembly.ts";
 import { createWaveNetJsRenderer } from "./wavenet-js.ts";
 
@@ -30,7 +30,8 @@ export function createJsNamRenderer(model: NamModel, options: NamRendererOptions
   if (m.architecture === "LSTM") return createLstmJsRenderer(m, options);
   if (m.architecture === "WaveNet" && m.plain && !options.general) {
     const p = m.plain;
-    if (p.layerArrays.every((a) => a.headKernelSize === 1)) return createWaveNetJsRenderer(p, options);
+    if (!p.conditionDsp && p.layerArrays.every((a) => a.headKernelSize === 1))
+      return createWaveNetJsRenderer(p, options);
   }
   return createGraphJsRenderer(m, options);
 }
@@ -55,7 +56,7 @@ function wasmTarget(model: NamModel): WasmTarget | null {
 }
 
 type Compiled =
-  | { kind: "WaveNet"; plan: WaveNetWasmPlan; module: WasmModule }
+  | ({ kind: "WaveNet" } & CompiledWaveNet)
   | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule; prewarmed?: Float32Array }
   | { kind: "History"; plan: HistoryKernelPlan; module: WasmModule };
 
@@ -71,6 +72,18 @@ export function plannedKernelCount(): number {
   return planned;
 }
 
+/** A WaveNet's kernel and, recursively, its condition DSP's (one module each). */
+async function compileWaveNet(
+  model: PlainWaveNet,
+  fastTanh: boolean,
+  relaxed: boolean,
+): Promise<CompiledWaveNet> {
+  const plan = planWaveNetWasm(model, { fastTanh, relaxed });
+  const condition = model.conditionDsp ? compileWaveNet(model.conditionDsp, fastTanh, relaxed) : undefined;
+  const module = await assemble(plan.wat);
+  return { plan: { ...plan, wat: "" }, module, ...(condition ? { condition: await condition } : {}) };
+}
+
 function compileModel(target: WasmTarget, fastTanh: boolean): Promise<Compiled> {
   const relaxed = wasmRelaxedSimdSupported;
   const key = `${target.kind}:${fastTanh}:${relaxed}:${contentKey(target.model)}`;
@@ -81,8 +94,7 @@ function compileModel(target: WasmTarget, fastTanh: boolean): Promise<Compiled> 
     planned++;
     // The text is dropped once assembled: the module is what is kept.
     if (target.kind === "WaveNet") {
-      const plan = planWaveNetWasm(target.model, { fastTanh, relaxed });
-      p = assemble(plan.wat).then((module) => ({ kind: "WaveNet", plan: { ...plan, wat: "" }, module }));
+      p = compileWaveNet(target.model, fastTanh, relaxed).then((c) => ({ kind: "WaveNet", ...c }));
     } else if (target.kind === "LSTM") {
       const plan = planLstmWasm(target.model, { fastTanh, relaxed });
       p = assemble(plan.wat).then((module) => ({ kind: "LSTM", plan: { ...plan, wat: "" }, module }));

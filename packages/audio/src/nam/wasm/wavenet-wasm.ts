@@ -66,7 +66,12 @@ export interface WaveNetWasmPlan {
   frames: number;
   lookback: number;
   cond: number;
+  /** Where the condition DSP's outputs go ([frame][condStride]); = cond without a condition DSP. */
+  condv: number;
+  condStride: number;
   out: number;
+  /** Floats per frame of the output: 1, or the padded head channels of a condition DSP. */
+  outStride: number;
   /** [byte offset, float data] pairs to write once. */
   init: [number, Float32Array][];
   /** [byte offset, floats per frame] of each history buffer (for rewinds). */
@@ -95,7 +100,13 @@ export function planWaveNetWasm(
   };
   const init: [number, Float32Array][] = [];
   const cond = alloc(B);
-  const out = alloc(B);
+  // A condition DSP's outputs arrive as padded vectors, [frame][Ccp]; else the condition is the input.
+  const Cc = model.conditionDsp ? model.conditionDsp.outChannels : 1;
+  const Ccp = model.conditionDsp ? pad4(Cc) : 1;
+  const condv = model.conditionDsp ? alloc(B * Ccp) : cond;
+  // A condition DSP's own output keeps every head channel (padded vectors); a whole model's is mono.
+  const outStride = model.outChannels > 1 ? pad4(model.outChannels) : 1;
+  const out = alloc(B * outStride);
   // head_scale lives in memory, not in the code, so every model of one architecture shares a module.
   const headScale = alloc(4);
   init.push([headScale, Float32Array.of(model.headScale)]);
@@ -130,10 +141,11 @@ export function planWaveNetWasm(
         for (let j = 0; j < C; j++)
           for (let k = 0; k < K; k++) cw[(k * Cp + j) * convOutP + row(r)] = l.conv[(r * C + j) * K + k]!;
       const bias = new Float32Array(convOutP);
-      const mixin = new Float32Array(convOutP);
+      // Input mixin, [condition channel][conv row padded].
+      const mixin = new Float32Array(Cc * convOutP);
       for (let r = 0; r < convOut; r++) {
         bias[row(r)] = l.convBias[r]!;
-        mixin[row(r)] = l.mixin[r]!;
+        for (let c = 0; c < Cc; c++) mixin[c * convOutP + row(r)] = l.mixin[r * Cc + c]!;
       }
       const w1 = new Float32Array(Cp * Cp);
       for (let o = 0; o < C; o++) for (let j = 0; j < C; j++) w1[j * Cp + o] = l.out1x1[o * C + j]!;
@@ -142,7 +154,7 @@ export function planWaveNetWasm(
       const at = {
         conv: alloc(cw.length),
         bias: alloc(Cp * 2),
-        mixin: alloc(Cp * 2),
+        mixin: alloc(mixin.length),
         w1: alloc(w1.length),
         b1: alloc(Cp),
       };
@@ -273,14 +285,20 @@ export function planWaveNetWasm(
           `(i32.add (i32.const ${P.hist[li]}) (i32.mul (i32.add ${g("$pos")} ${g("$t")}) (i32.const ${S})))`,
         ),
         set("$q", `(i32.sub ${g("$p")} (i32.const ${d * (K - 1) * S}))`),
-        set("$c", `(i32.shl ${g("$t")} (i32.const 2))`),
+        set(
+          "$c",
+          Ccp === 1 ? `(i32.shl ${g("$t")} (i32.const 2))` : `(i32.mul ${g("$t")} (i32.const ${Ccp * 4}))`,
+        ),
       ];
       const A = (f: number, o: number) => `$a${f * mo + o}`;
-      for (let f = 0; f < F; f++) inner.push(set(X(f), splatLoad(cond + 4 * f, g("$c"))));
-      for (let o = 0; o < mo; o++) {
-        inner.push(set("$w", vload(L.mixin + o * 16)));
-        inner.push(set("$r", vload(L.bias + o * 16)));
-        for (let f = 0; f < F; f++) inner.push(set(A(f, o), m.emit(g(X(f)), g("$w"), g("$r"))));
+      for (let c = 0; c < Cc; c++) {
+        for (let f = 0; f < F; f++) inner.push(set(X(f), splatLoad(condv + 4 * (f * Ccp + c), g("$c"))));
+        for (let o = 0; o < mo; o++) {
+          inner.push(set("$w", vload(L.mixin + (c * P.convOutP + o * 4) * 4)));
+          if (c === 0) inner.push(set("$r", vload(L.bias + o * 16)));
+          for (let f = 0; f < F; f++)
+            inner.push(set(A(f, o), m.emit(g(X(f)), g("$w"), g(c === 0 ? "$r" : A(f, o)))));
+        }
       }
       for (let k = 0; k < K; k++) {
         for (let j = 0; j < P.C; j++) {
@@ -411,9 +429,24 @@ export function planWaveNetWasm(
       }
     }
   });
-  // 5. Output = head_scale * lane 0 of the last head output.
-  {
-    const last = plans[plans.length - 1]!;
+  // 5. Output = head_scale * lane 0 of the last head output (every head channel for a condition DSP).
+  const last = plans[plans.length - 1]!;
+  if (outStride > 1) {
+    body.push(
+      set("$t", "(i32.const 0)"),
+      set("$w", splatLoad(headScale, "(i32.const 0)")),
+      "(block $out_end (loop $out",
+      set("$q", `(i32.mul ${g("$t")} (i32.const ${last.Hp * 4}))`),
+      ...Array.from(
+        { length: last.Hp / 4 },
+        (_, o) =>
+          `(v128.store offset=${out + o * 16} ${g("$q")} (f32x4.mul ${g("$w")} (v128.load offset=${last.headOut + o * 16} ${g("$q")})))`,
+      ),
+      set("$t", `(i32.add ${g("$t")} (i32.const 1))`),
+      `(br_if $out (i32.lt_u ${g("$t")} ${g("$n")}))`,
+      "))",
+    );
+  } else {
     body.push(
       set("$t", "(i32.const 0)"),
       "(block $out_end (loop $out",
@@ -447,7 +480,10 @@ export function planWaveNetWasm(
     frames,
     lookback,
     cond,
+    condv,
+    condStride: Ccp,
     out,
+    outStride,
     init,
     histories: plans.flatMap((P) => [...P.hist, P.headAcc].map((h) => [h, P.Cp] as [number, number])),
   };
@@ -456,17 +492,32 @@ export function planWaveNetWasm(
 export interface CompiledWaveNet {
   plan: WaveNetWasmPlan;
   module: WasmModule;
+  /** The condition DSP's kernel, when the model has one. */
+  condition?: CompiledWaveNet;
 }
 
-/** Instantiate a compiled model as a streaming renderer (cheap: one memory, weights copied in). */
-export function instantiateWaveNetWasm(model: PlainWaveNet, compiled: CompiledWaveNet): NamRenderer {
+/** One instance of a kernel: a block at a time, its output left in its memory at `outF`. */
+interface WaveNetInstance {
+  heap: Float32Array;
+  outF: number;
+  memoryBytes: number;
+  /** Render input[0..n) (n <= WASM_BLOCK) and `padded - n` throw-away frames after it. */
+  step(input: Float32Array, n: number, padded: number): void;
+  /** Zeroed state and weights in place; no prewarm. */
+  clear(): void;
+}
+
+function instantiate(model: PlainWaveNet, compiled: CompiledWaveNet): WaveNetInstance {
   const { plan } = compiled;
+  const condition =
+    model.conditionDsp && compiled.condition ? instantiate(model.conditionDsp, compiled.condition) : null;
+  if (model.conditionDsp && !condition) throw new Error("the condition DSP's kernel is missing");
   const instance = new wasmApi.Instance(compiled.module, {});
   const exports = instance.exports as { memory: WasmMemory; block: (n: number, pos: number) => void };
   const heap = new Float32Array(exports.memory.buffer);
   const block = exports.block;
   const condF = plan.cond / 4;
-  const outF = plan.out / 4;
+  const condvF = plan.condv / 4;
   const { lookback, frames } = plan;
   let pos = lookback;
 
@@ -478,29 +529,60 @@ export function instantiateWaveNetWasm(model: PlainWaveNet, compiled: CompiledWa
     pos = lookback;
   }
 
+  return {
+    heap,
+    outF: plan.out / 4,
+    memoryBytes: exports.memory.buffer.byteLength + (condition?.memoryBytes ?? 0),
+    step(input, n, padded) {
+      if (pos + WASM_BLOCK + MARGIN > frames) rewind();
+      if (condition) {
+        condition.step(input, n, padded);
+        const at = condition.outF;
+        heap.set(condition.heap.subarray(at, at + padded * plan.condStride), condvF);
+      }
+      heap.set(input.subarray(0, n), condF);
+      heap.fill(0, condF + n, condF + padded);
+      block(padded, pos);
+      pos += n;
+    },
+    clear() {
+      condition?.clear();
+      heap.fill(0);
+      for (const [at, data] of plan.init) heap.set(data, at / 4);
+      pos = lookback;
+    },
+  };
+}
+
+/** Instantiate a compiled model as a streaming renderer (cheap: one memory, weights copied in). */
+export function instantiateWaveNetWasm(model: PlainWaveNet, compiled: CompiledWaveNet): NamRenderer {
+  const k = instantiate(model, compiled);
+  const { heap, outF } = k;
+
   function process(input: Float32Array, output: Float32Array): void {
     if (output.length < input.length) throw new RangeError("output is shorter than input");
     for (let off = 0; off < input.length; off += WASM_BLOCK) {
       const n = Math.min(WASM_BLOCK, input.length - off);
-      if (pos + WASM_BLOCK + MARGIN > frames) rewind();
-      heap.set(input.subarray(off, off + n), condF);
       const padded = (n + 3) & ~3; // every loop steps 1, 2 or 4 frames: a multiple of 4 fits all
-      heap.fill(0, condF + n, condF + padded);
-      block(padded, pos);
+      k.step(input.subarray(off, off + n), n, padded);
       output.set(heap.subarray(outF, outF + n), off);
-      pos += n;
     }
   }
 
+  // The receptive field includes the condition DSP's: both see the same silence, as in NAM Core.
   const prewarmSamples = Math.ceil(model.receptiveField / WASM_BLOCK) * WASM_BLOCK;
   function reset(): void {
-    heap.fill(0);
-    for (const [at, data] of plan.init) heap.set(data, at / 4);
-    pos = lookback;
+    k.clear();
     const zeros = new Float32Array(prewarmSamples);
     process(zeros, new Float32Array(prewarmSamples));
   }
   reset();
-  const memoryBytes = exports.memory.buffer.byteLength;
-  return { backend: "wasm", sampleRate: model.sampleRate, prewarmSamples, memoryBytes, process, reset };
+  return {
+    backend: "wasm",
+    sampleRate: model.sampleRate,
+    prewarmSamples,
+    memoryBytes: k.memoryBytes,
+    process,
+    reset,
+  };
 }
