@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  AudioError,
   createJsNamRenderer,
   createNamRenderer,
   namModelInfo,
@@ -100,11 +99,13 @@ describe("newer architectures against NeuralAmpModelerCore (pure TS)", () => {
   });
 });
 
-// Plain WaveNets (A1, the WaveNets of A2: per-layer kernel sizes and activations, a kernel-K
-// head, a plain WaveNet as condition DSP), ConvNet and Linear have a generated WebAssembly SIMD
-// kernel; the configurable WaveNet's other features render in TS (checked above).
+// Every reference model has a generated WebAssembly SIMD kernel: plain WaveNets (A1, the WaveNets
+// of A2, a plain WaveNet as condition DSP), the configurable WaveNet (FiLM, head1x1, bottleneck,
+// blended gating, groups, PReLU, a WaveNet condition DSP: wavenet_a2_max), ConvNet and Linear.
+// A post-stack head and a non-WaveNet condition DSP render in TS (nam-load.test.ts).
 const WASM_CASES = [
   ["wavenet_condition_dsp", undefined],
+  ["wavenet_a2_max", undefined],
   ["convnet_synthetic", undefined],
   ["linear_synthetic", undefined],
   ["A2", undefined],
@@ -132,7 +133,7 @@ describe.runIf(namWasmAvailable)(
       expect(d.rms, `rms ${d.rms}`).toBeLessThanOrEqual(lim.rms);
     });
 
-    it.each(["convnet_synthetic", "linear_synthetic", "wavenet_condition_dsp"])(
+    it.each(["convnet_synthetic", "linear_synthetic", "wavenet_condition_dsp", "wavenet_a2_max"])(
       "%s: WebAssembly equals the pure-TS renderer, chunked equals one-shot",
       async (name) => {
         const model = parseNamModel(readModelBytes(name));
@@ -143,7 +144,9 @@ describe.runIf(namWasmAvailable)(
         w.process(x, once);
         const ts = new Float32Array(n);
         createJsNamRenderer(model).process(x, ts);
-        expect(diffStats(once, ts, n).max).toBeLessThan(2e-6);
+        // float32 sums in another order: a few ulp of the output's scale (wavenet_a2_max peaks near 10)
+        const peak = ts.reduce((p, v) => Math.max(p, Math.abs(v)), 0);
+        expect(diffStats(once, ts, n).max).toBeLessThan(2e-6 * Math.max(1, peak));
         w.reset();
         const chunked = new Float32Array(n);
         for (let off = 0, i = 0; off < n; i++) {
@@ -182,12 +185,11 @@ describe.runIf(namWasmAvailable)(
       expect(namWasmCovers(parseNamModel(readModelBytes("slimmable_container")), 0)).toBe(true); // its LSTM
       expect(namWasmCovers(parseNamModel(readModelBytes("convnet_synthetic")))).toBe(true);
       expect(namWasmCovers(parseNamModel(readModelBytes("linear_synthetic")))).toBe(true);
-      expect(namWasmCovers(parseNamModel(readModelBytes("wavenet_condition_dsp")))).toBe(true);
-      for (const name of ["wavenet_a2_max"]) {
+      for (const name of ["wavenet_a2_max", "wavenet_condition_dsp"]) {
         const model = parseNamModel(readModelBytes(name));
-        expect(namWasmCovers(model)).toBe(false);
-        await expect(createNamRenderer(model, { backend: "wasm" })).rejects.toThrow(AudioError);
-        expect((await createNamRenderer(model)).backend).toBe("js");
+        expect(namWasmCovers(model)).toBe(true);
+        expect((await createNamRenderer(model)).backend).toBe("wasm");
+        expect((await createNamRenderer(model, { backend: "js" })).backend).toBe("js");
       }
     });
   },
@@ -302,7 +304,7 @@ describe("streaming", () => {
     const viaRender = await renderNam(a2, input.subarray(0, n), { slim: 0, chunkSize: 1000 });
     const ref = readF32(refName("A2", 0));
     expect(diffStats(viaRender, ref, n).max).toBeLessThan(1e-4);
-    const r = await createNamRenderer(parseNamModel(readModelBytes("wavenet_a2_max")));
+    const r = await createNamRenderer(parseNamModel(readModelBytes("wavenet_a2_max")), { backend: "js" });
     expect(r.backend).toBe("js");
   });
 });

@@ -189,7 +189,9 @@ describe("malformed newer files are refused with what is wrong", () => {
 
 describe("features no reference file exercises", () => {
   it("a post-stack head and an LSTM condition DSP load, render, stream exactly, and are described", async () => {
-    const { createJsNamRenderer, namModelInfo } = await import("../src/index.ts");
+    const { createJsNamRenderer, createNamRenderer, namModelInfo, namWasmCovers } = await import(
+      "../src/index.ts"
+    );
     // Post-stack head on the tiny WaveNet: head_size 1 -> 2 channels (kernel 3) -> 1 (kernel 2).
     const j = json("wavenet");
     const base = j.weights.slice(0, -1) as number[];
@@ -209,6 +211,10 @@ describe("features no reference file exercises", () => {
     r.process(x.subarray(1001), parts.subarray(1001));
     expect(parts).toEqual(once);
     expect(once.every(Number.isFinite)).toBe(true);
+    // No SIMD kernel has a post-stack head: "wasm" is refused naming it, "auto" renders in TS.
+    expect(namWasmCovers(model)).toBe(false);
+    await expect(createNamRenderer(model, { backend: "wasm" })).rejects.toThrow(/no WebAssembly kernel/);
+    expect((await createNamRenderer(model)).backend).toBe("js");
     j.weights.splice(3, 1);
     expect(refusal(() => parseNamModel(j)).message).toMatch(/WaveNet config needs \d+ weights/);
 
@@ -222,5 +228,9 @@ describe("features no reference file exercises", () => {
     const out = new Float32Array(x.length);
     createJsNamRenderer(cm).process(x, out);
     expect(out.every(Number.isFinite)).toBe(true);
+    // Nor a condition DSP that is not a WaveNet.
+    expect(namWasmCovers(cm)).toBe(false);
+    await expect(createNamRenderer(cm, { backend: "wasm" })).rejects.toThrow(/no WebAssembly kernel/);
+    expect((await createNamRenderer(cm)).backend).toBe("js");
   });
 });

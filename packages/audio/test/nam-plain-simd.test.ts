@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { type NamRenderer, namWasmAvailable, parseNamModel, prewarmOf, slimNamModel } from "../src/index.ts";
+import type { WaveNetModel } from "../src/nam/model.ts";
 import type { PlainWaveNet } from "../src/nam/plain-wavenet.ts";
 import { assemble } from "../src/nam/wasm/compile.ts";
 import { planConvNetWasm } from "../src/nam/wasm/convnet-wasm.ts";
+import { planGeneralWaveNetWasm } from "../src/nam/wasm/general-wavenet-wasm.ts";
 import { instantiateHistoryKernel } from "../src/nam/wasm/history-kernel.ts";
 import { planLinearWasm } from "../src/nam/wasm/linear-wasm.ts";
 import { instantiateLstmWasm, planLstmWasm } from "../src/nam/wasm/lstm-wasm.ts";
@@ -39,7 +41,18 @@ const CASES: [string, "exact" | "fasttanh"][] = [
   ["convnet_synthetic", "exact"],
   ["linear_synthetic", "exact"],
   ["wavenet_condition_dsp", "exact"],
+  ["wavenet_a2_max", "exact"],
 ];
+
+/** The configurable WaveNet's plain-SIMD kernel and its condition DSP's, recursively. */
+async function compileGeneral(model: WaveNetModel, fastTanh: boolean): Promise<CompiledWaveNet> {
+  const plan = planGeneralWaveNetWasm(model, { relaxed: false, fastTanh });
+  expect(plan.wat).not.toContain("relaxed");
+  const module = await assemble(plan.wat);
+  const dsp = model.conditionDsp;
+  if (dsp?.architecture !== "WaveNet") return { plan, module };
+  return { plan, module, condition: await compileGeneral(dsp, fastTanh) };
+}
 
 /** A WaveNet's plain-SIMD kernel and its condition DSP's, recursively. */
 async function compilePlain(model: PlainWaveNet, fastTanh: boolean): Promise<CompiledWaveNet> {
@@ -59,6 +72,11 @@ describe.skipIf(!namWasmAvailable)("plain-SIMD kernels against NAM Core", () => 
       let renderer: NamRenderer;
       if (m.architecture === "WaveNet" && m.plain) {
         renderer = instantiateWaveNetWasm(m.plain, await compilePlain(m.plain, fastTanh));
+      } else if (m.architecture === "WaveNet") {
+        renderer = instantiateWaveNetWasm(
+          { sampleRate: m.sampleRate, receptiveField: m.prewarm },
+          await compileGeneral(m, fastTanh),
+        );
       } else if (m.architecture === "LSTM") {
         const plan = planLstmWasm(m, opts);
         expect(plan.wat).not.toContain("relaxed");

@@ -2,12 +2,20 @@ import { AudioError } from "../errors.ts";
 import { contentKey } from "./content-key.ts";
 import { createGraphJsRenderer } from "./graph-js.ts";
 import { createLstmJsRenderer } from "./lstm-js.ts";
-import { type ConvNetModel, type LinearModel, type LstmModel, type NamModel, prewarmOf } from "./model.ts";
+import {
+  type ConvNetModel,
+  type LinearModel,
+  type LstmModel,
+  type NamModel,
+  prewarmOf,
+  type WaveNetModel,
+} from "./model.ts";
 import type { PlainWaveNet } from "./plain-wavenet.ts";
 import type { NamRenderer, NamRendererOptions } from "./renderer-types.ts";
 import { slimNamModel } from "./slim.ts";
 import { assemble, wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/compile.ts";
 import { planConvNetWasm } from "./wasm/convnet-wasm.ts";
+import { generalWaveNetCovered, planGeneralWaveNetWasm } from "./wasm/general-wavenet-wasm.ts";
 import { type HistoryKernelPlan, instantiateHistoryKernel } from "./wasm/history-kernel.ts";
 import { planLinearWasm } from "./wasm/linear-wasm.ts";
 import { instantiateLstmWasm, type LstmWasmPlan, planLstmWasm } from "./wasm/lstm-wasm.ts";
@@ -42,6 +50,7 @@ export function createJsNamRenderer(model: NamModel, options: NamRendererOptions
  */
 type WasmTarget =
   | { kind: "WaveNet"; model: PlainWaveNet }
+  | { kind: "GeneralWaveNet"; model: WaveNetModel }
   | { kind: "LSTM"; model: LstmModel }
   | { kind: "ConvNet"; model: ConvNetModel }
   | { kind: "Linear"; model: LinearModel };
@@ -49,6 +58,8 @@ type WasmTarget =
 function wasmTarget(model: NamModel): WasmTarget | null {
   if (model.architecture === "LSTM") return { kind: "LSTM", model };
   if (model.architecture === "WaveNet" && model.plain) return { kind: "WaveNet", model: model.plain };
+  if (model.architecture === "WaveNet" && generalWaveNetCovered(model))
+    return { kind: "GeneralWaveNet", model };
   if (model.architecture === "ConvNet" && model.activation.kind !== "prelu")
     return { kind: "ConvNet", model };
   if (model.architecture === "Linear") return { kind: "Linear", model };
@@ -84,6 +95,20 @@ async function compileWaveNet(
   return { plan: { ...plan, wat: "" }, module, ...(condition ? { condition: await condition } : {}) };
 }
 
+/** A configurable WaveNet's kernel and, recursively, its condition DSP's (a WaveNet, checked by the caller). */
+async function compileGeneralWaveNet(
+  model: WaveNetModel,
+  fastTanh: boolean,
+  relaxed: boolean,
+): Promise<CompiledWaveNet> {
+  const plan = planGeneralWaveNetWasm(model, { fastTanh, relaxed });
+  const dsp = model.conditionDsp;
+  const condition =
+    dsp?.architecture === "WaveNet" ? compileGeneralWaveNet(dsp, fastTanh, relaxed) : undefined;
+  const module = await assemble(plan.wat);
+  return { plan: { ...plan, wat: "" }, module, ...(condition ? { condition: await condition } : {}) };
+}
+
 function compileModel(target: WasmTarget, fastTanh: boolean): Promise<Compiled> {
   const relaxed = wasmRelaxedSimdSupported;
   const key = `${target.kind}:${fastTanh}:${relaxed}:${contentKey(target.model)}`;
@@ -95,6 +120,8 @@ function compileModel(target: WasmTarget, fastTanh: boolean): Promise<Compiled> 
     // The text is dropped once assembled: the module is what is kept.
     if (target.kind === "WaveNet") {
       p = compileWaveNet(target.model, fastTanh, relaxed).then((c) => ({ kind: "WaveNet", ...c }));
+    } else if (target.kind === "GeneralWaveNet") {
+      p = compileGeneralWaveNet(target.model, fastTanh, relaxed).then((c) => ({ kind: "WaveNet", ...c }));
     } else if (target.kind === "LSTM") {
       const plan = planLstmWasm(target.model, { fastTanh, relaxed });
       p = assemble(plan.wat).then((module) => ({ kind: "LSTM", plan: { ...plan, wat: "" }, module }));
@@ -142,6 +169,11 @@ export async function createNamRenderer(
   if (backend !== "js" && wasmSimdSupported && target) {
     const c = await compileModel(target, options.fastTanh ?? false);
     if (c.kind === "WaveNet" && target.kind === "WaveNet") return instantiateWaveNetWasm(target.model, c);
+    if (c.kind === "WaveNet" && target.kind === "GeneralWaveNet") {
+      // NAM Core's prewarm (the condition DSP's + the WaveNet's own look-back).
+      const { sampleRate, prewarm } = target.model;
+      return instantiateWaveNetWasm({ sampleRate, receptiveField: prewarm }, c);
+    }
     if (c.kind === "LSTM" && target.kind === "LSTM") return instantiateLstmWasm(target.model, c);
     if (c.kind === "History" && (target.kind === "ConvNet" || target.kind === "Linear")) {
       return instantiateHistoryKernel(c, m.sampleRate, Math.ceil(prewarmOf(m) / 64) * 64);

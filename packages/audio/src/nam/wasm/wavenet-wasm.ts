@@ -26,6 +26,7 @@ export const WASM_BLOCK = 64;
 const framesPerIteration = (outVectors: number) => (outVectors <= 2 ? 4 : 2);
 /** Extra frames every buffer has past a block, for the last iteration's throw-away frames. */
 const MARGIN = 4;
+export const WASM_MARGIN = MARGIN;
 const SPAN = 4096;
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -492,7 +493,7 @@ export function planWaveNetWasm(
 export interface CompiledWaveNet {
   plan: WaveNetWasmPlan;
   module: WasmModule;
-  /** The condition DSP's kernel, when the model has one. */
+  /** The condition DSP's kernel, when the model has one (its output is this kernel's condition). */
   condition?: CompiledWaveNet;
 }
 
@@ -507,11 +508,9 @@ interface WaveNetInstance {
   clear(): void;
 }
 
-function instantiate(model: PlainWaveNet, compiled: CompiledWaveNet): WaveNetInstance {
+function instantiate(compiled: CompiledWaveNet): WaveNetInstance {
   const { plan } = compiled;
-  const condition =
-    model.conditionDsp && compiled.condition ? instantiate(model.conditionDsp, compiled.condition) : null;
-  if (model.conditionDsp && !condition) throw new Error("the condition DSP's kernel is missing");
+  const condition = compiled.condition ? instantiate(compiled.condition) : null;
   const instance = new wasmApi.Instance(compiled.module, {});
   const exports = instance.exports as { memory: WasmMemory; block: (n: number, pos: number) => void };
   const heap = new Float32Array(exports.memory.buffer);
@@ -555,8 +554,11 @@ function instantiate(model: PlainWaveNet, compiled: CompiledWaveNet): WaveNetIns
 }
 
 /** Instantiate a compiled model as a streaming renderer (cheap: one memory, weights copied in). */
-export function instantiateWaveNetWasm(model: PlainWaveNet, compiled: CompiledWaveNet): NamRenderer {
-  const k = instantiate(model, compiled);
+export function instantiateWaveNetWasm(
+  model: { sampleRate: number; receptiveField: number },
+  compiled: CompiledWaveNet,
+): NamRenderer {
+  const k = instantiate(compiled);
   const { heap, outF } = k;
 
   function process(input: Float32Array, output: Float32Array): void {
