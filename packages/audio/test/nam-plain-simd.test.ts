@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type NamRenderer, namWasmAvailable, parseNamModel, prewarmOf, slimNamModel } from "../src/index.ts";
 import type { WaveNetModel } from "../src/nam/model.ts";
 import type { PlainWaveNet } from "../src/nam/plain-wavenet.ts";
-import { assemble } from "../src/nam/wasm/compile.ts";
+import { assemble, wasmRelaxedSimdSupported } from "../src/nam/wasm/compile.ts";
 import { planConvNetWasm } from "../src/nam/wasm/convnet-wasm.ts";
 import { planGeneralWaveNetWasm } from "../src/nam/wasm/general-wavenet-wasm.ts";
 import { instantiateHistoryKernel } from "../src/nam/wasm/history-kernel.ts";
@@ -45,13 +45,17 @@ const CASES: [string, "exact" | "fasttanh"][] = [
 ];
 
 /** The configurable WaveNet's plain-SIMD kernel and its condition DSP's, recursively. */
-async function compileGeneral(model: WaveNetModel, fastTanh: boolean): Promise<CompiledWaveNet> {
-  const plan = planGeneralWaveNetWasm(model, { relaxed: false, fastTanh });
-  expect(plan.wat).not.toContain("relaxed");
+async function compileGeneral(
+  model: WaveNetModel,
+  fastTanh: boolean,
+  relaxed = false,
+): Promise<CompiledWaveNet> {
+  const plan = planGeneralWaveNetWasm(model, { relaxed, fastTanh });
+  if (!relaxed) expect(plan.wat).not.toContain("relaxed");
   const module = await assemble(plan.wat);
   const dsp = model.conditionDsp;
   if (dsp?.architecture !== "WaveNet") return { plan, module };
-  return { plan, module, condition: await compileGeneral(dsp, fastTanh) };
+  return { plan, module, condition: await compileGeneral(dsp, fastTanh, relaxed) };
 }
 
 /** A WaveNet's plain-SIMD kernel and its condition DSP's, recursively. */
@@ -98,5 +102,36 @@ describe.skipIf(!namWasmAvailable)("plain-SIMD kernels against NAM Core", () => 
       expect(d.max).toBeLessThanOrEqual(lim.max);
       expect(d.rms).toBeLessThanOrEqual(lim.rms);
     });
+  }
+});
+
+// The configurable WaveNet's kernel forced on models the plain kernel renders (every optional
+// feature off: no head1x1, so the head takes the padded bottleneck lanes masked; a kernel-K head;
+// a plain condition DSP), relaxed and plain SIMD, against NAM Core.
+const GENERAL_ON_PLAIN: [string, number, string][] = [
+  ["A2", 0, "A2.slim0"],
+  ["slimmable_wavenet", 1, "slimmable_wavenet"],
+  ["wavenet_condition_dsp", 1, "wavenet_condition_dsp"],
+];
+
+describe.skipIf(!namWasmAvailable)("the configurable-WaveNet kernel on plain WaveNets", () => {
+  for (const [name, slim, ref] of GENERAL_ON_PLAIN) {
+    for (const relaxed of wasmRelaxedSimdSupported ? [true, false] : [false]) {
+      it(`${name} slim=${slim} relaxed=${relaxed}`, async () => {
+        const m = slimNamModel(parseNamModel(readModelBytes(name)), slim);
+        if (m.architecture !== "WaveNet") throw new Error("not a WaveNet");
+        const renderer = instantiateWaveNetWasm(
+          { sampleRate: m.sampleRate, receptiveField: m.prewarm },
+          await compileGeneral(m, false, relaxed),
+        );
+        const out = new Float32Array(input.length);
+        renderer.process(input, out);
+        const r = readF32(`output/${ref}.di_raid_10s_48k.exact.f32`);
+        const d = diffStats(out, r);
+        const lim = limits(r);
+        expect(d.max).toBeLessThanOrEqual(lim.max);
+        expect(d.rms).toBeLessThanOrEqual(lim.rms);
+      });
+    }
   }
 });
