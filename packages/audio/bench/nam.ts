@@ -59,6 +59,7 @@ const MODELS = [
   "convnet_synthetic",
   "linear_synthetic",
   "wavenet_a2_max",
+  "wavenet_condition_dsp",
   "slimmable_wavenet@0",
 ];
 // From nam-reference/README.md (NAM Core portable / AVX2 builds, another run): shown, never divided by.

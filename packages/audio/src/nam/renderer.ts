@@ -45,8 +45,10 @@ export function createJsNamRenderer(model: NamModel, options: NamRendererOptions
 }
 
 /**
- * What has a WebAssembly SIMD kernel (after size selection): a plain (A1 / A2) WaveNet, an LSTM,
- * a ConvNet (any lane-uniform activation, so not PReLU) and a Linear.
+ * What has a WebAssembly SIMD kernel (after size selection): a plain (A1 / A2) WaveNet, any other
+ * WaveNet the configurable-WaveNet kernel covers (all but a post-stack head, a non-WaveNet
+ * condition DSP and frame-dependent PReLU slopes), an LSTM, a ConvNet (any lane-uniform
+ * activation, so not PReLU) and a Linear.
  */
 type WasmTarget =
   | { kind: "WaveNet"; model: PlainWaveNet }
@@ -147,7 +149,7 @@ export function namWasmCovers(model: NamModel, slim = 1): boolean {
 /**
  * A streaming renderer for a model at the size `options.slim` picks (full by default): a
  * WebAssembly SIMD kernel generated for the model (backend "auto" or "wasm") where one exists for
- * its layer types (plain WaveNet: A1 and A2's WaveNets; LSTM; ConvNet; Linear), else the pure-TS implementation ("js", or where
+ * its layer types (WaveNet, see wasmTarget; LSTM; ConvNet; Linear), else the pure-TS implementation ("js", or where
  * WebAssembly SIMD or a kernel is missing).
  */
 export async function createNamRenderer(
