@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AudioError, parseNamModel } from "../src/index.ts";
+import type { WaveNetModel } from "../src/nam/model.ts";
 import { readModelBytes } from "./helpers/reference.ts";
 
 /** Loading the newer files: versions, and malformed files refused with the field named. */
@@ -189,9 +190,11 @@ describe("malformed newer files are refused with what is wrong", () => {
 
 describe("features no reference file exercises", () => {
   it("a post-stack head and an LSTM condition DSP load, render, stream exactly, and are described", async () => {
-    const { createJsNamRenderer, createNamRenderer, namModelInfo, namWasmCovers } = await import(
-      "../src/index.ts"
-    );
+    const { createJsNamRenderer, createNamRenderer, namModelInfo, namWasmAvailable, namWasmCovers } =
+      await import("../src/index.ts");
+    const { assemble, wasmRelaxedSimdSupported } = await import("../src/nam/wasm/compile.ts");
+    const { planGeneralWaveNetWasm } = await import("../src/nam/wasm/general-wavenet-wasm.ts");
+    const { instantiateWaveNetWasm } = await import("../src/nam/wasm/wavenet-wasm.ts");
     // Post-stack head on the tiny WaveNet: head_size 1 -> 2 channels (kernel 3) -> 1 (kernel 2).
     const j = json("wavenet");
     const base = j.weights.slice(0, -1) as number[];
@@ -211,10 +214,29 @@ describe("features no reference file exercises", () => {
     r.process(x.subarray(1001), parts.subarray(1001));
     expect(parts).toEqual(once);
     expect(once.every(Number.isFinite)).toBe(true);
-    // No SIMD kernel has a post-stack head: "wasm" is refused naming it, "auto" renders in TS.
-    expect(namWasmCovers(model)).toBe(false);
-    await expect(createNamRenderer(model, { backend: "wasm" })).rejects.toThrow(/no WebAssembly kernel/);
-    expect((await createNamRenderer(model)).backend).toBe("js");
+    // The configurable-WaveNet SIMD kernel has the post-stack head: = TS, chunked = one-shot.
+    if (namWasmAvailable) {
+      expect(namWasmCovers(model)).toBe(true);
+      expect(once.reduce((p, v) => Math.max(p, Math.abs(v)), 0)).toBeGreaterThan(1e-3);
+      for (const relaxed of wasmRelaxedSimdSupported ? [true, false] : [false]) {
+        const plan = planGeneralWaveNetWasm(model as WaveNetModel, { relaxed });
+        const w = instantiateWaveNetWasm(
+          { sampleRate: model.sampleRate, receptiveField: (model as WaveNetModel).prewarm },
+          { plan, module: await assemble(plan.wat) },
+        );
+        const wo = new Float32Array(x.length);
+        w.process(x, wo);
+        let max = 0;
+        for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(wo[i]! - once[i]!));
+        expect(max).toBeLessThan(2e-6);
+        w.reset();
+        const wp = new Float32Array(x.length);
+        for (let off = 0; off < x.length; off += 333)
+          w.process(x.subarray(off, off + 333), wp.subarray(off, off + 333));
+        expect(wp).toEqual(wo);
+      }
+      expect((await createNamRenderer(model)).backend).toBe("wasm");
+    }
     j.weights.splice(3, 1);
     expect(refusal(() => parseNamModel(j)).message).toMatch(/WaveNet config needs \d+ weights/);
 

@@ -15,7 +15,8 @@ import { WASM_BLOCK, WASM_MARGIN, type WaveNetWasmPlan } from "./wavenet-wasm.ts
  * It follows graph-js.ts (NAM Core's order of operations) one frame at a time: per layer one loop
  * over the block's frames, every stage of a frame in v128 locals; a vector whose lanes a matrix
  * needs as broadcasts goes through a scratch area in memory. Channels are padded to multiples of
- * 4 with zero weights. Not covered (renders in TS): a post-stack head, PReLU whose slope would
+ * 4 with zero weights. A post-stack head runs in the output loop (each conv's activated input
+ * kept as a history). Not covered (renders in TS): PReLU whose slope would
  * depend on the frame (ungated layers whose bottleneck is not a multiple of the slope count), a
  * condition DSP that is not a WaveNet.
  */
@@ -26,7 +27,13 @@ const ZERO = "(v128.const i32x4 0 0 0 0)";
 
 /** Whether the general kernel renders this WaveNet (`nested`: as a condition DSP, any output width). */
 export function generalWaveNetCovered(model: WaveNetModel, nested = false): boolean {
-  if (model.postHead || (!nested && model.outChannels !== 1)) return false;
+  if (!nested && model.outChannels !== 1) return false;
+  // The post-stack head activates a whole block: PReLU's slope index runs on across frames.
+  const post = model.postHead;
+  if (
+    post?.activations.some((a, i) => a.kind === "prelu" && post.convs[i]!.inChannels % a.slopes.length !== 0)
+  )
+    return false;
   if (model.conditionDsp) {
     if (model.conditionDsp.architecture !== "WaveNet") return false;
     if (!generalWaveNetCovered(model.conditionDsp, true)) return false;
@@ -68,6 +75,7 @@ export function planGeneralWaveNetWasm(
     for (const l of a.layers) lookback = Math.max(lookback, l.dilation * (l.kernelSize - 1));
     lookback = Math.max(lookback, a.headRechannel.dilation * (a.headRechannel.kernelSize - 1));
   }
+  for (const c of model.postHead?.convs ?? []) lookback = Math.max(lookback, c.dilation * (c.kernelSize - 1));
   const frames = lookback + SPAN + WASM_MARGIN;
   const B = WASM_BLOCK + WASM_MARGIN;
 
@@ -443,7 +451,54 @@ export function planGeneralWaveNetWasm(
     prev = { out: arrOut, Cp, headOut, Hp, inCh: C };
   });
   // 5. Output: head_scale times the last head output (lane 0, or every channel for a condition DSP).
-  {
+  const post = model.postHead;
+  if (post) {
+    // Post-stack head: per conv, activation(input) into its history, then the causal conv over it.
+    nextLocal = 0;
+    const last = prev!;
+    const inner: string[] = [
+      set("$p", frameAt(last.headOut, last.Hp, false)),
+      set("$x", splatLoad(headScale, "(i32.const 0)")),
+    ];
+    let v = vec(last.Hp / 4);
+    v.forEach((y, o) => {
+      inner.push(set(y, `(f32x4.mul ${g("$x")} ${vload(o * 16, g("$p"))})`));
+    });
+    post.convs.forEach((c, i) => {
+      const inP = pad4(c.inChannels);
+      const hist = alloc(frames * inP);
+      histories.push([hist, inP]);
+      applyAct(inner, post.activations[i]!, v);
+      inner.push(set("$h", frameAt(hist, inP, true)));
+      v.forEach((y, o) => {
+        inner.push(`(v128.store offset=${o * 16} ${g("$h")} ${g(y)})`);
+      });
+      const K = c.kernelSize;
+      const d = c.dilation;
+      inner.push(set("$q", `(i32.sub ${g("$h")} (i32.const ${d * (K - 1) * inP * 4}))`));
+      v = dense(
+        inner,
+        fromMemory(g("$q"), 0, d * inP),
+        c.inChannels,
+        K,
+        c.outChannels,
+        pad4(c.outChannels) / 4,
+        (r, j, k) => (inGroup(c, r, j) ? c.w[(r * c.inChannels + j) * K + k]! : 0),
+        c.bias ? (r) => c.bias![r]! : null,
+      );
+    });
+    if (outStride > 1) {
+      inner.push(set("$q", frameAt(out, outStride, false)));
+      v.forEach((y, o) => {
+        inner.push(`(v128.store offset=${o * 16} ${g("$q")} ${g(y)})`);
+      });
+    } else {
+      inner.push(
+        `(f32.store offset=${out} (i32.shl ${g("$t")} (i32.const 2)) (f32x4.extract_lane 0 ${g(v[0]!)}))`,
+      );
+    }
+    loop("out", inner);
+  } else {
     const last = prev!;
     const inner: string[] = [set("$p", frameAt(last.headOut, last.Hp, false))];
     if (outStride > 1) {
