@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AudioError, parseNamModel } from "../src/index.ts";
-import type { WaveNetModel } from "../src/nam/model.ts";
+import type { LstmModel, WaveNetModel } from "../src/nam/model.ts";
 import { readModelBytes } from "./helpers/reference.ts";
 
 /** Loading the newer files: versions, and malformed files refused with the field named. */
@@ -195,6 +195,7 @@ describe("features no reference file exercises", () => {
     const { assemble, wasmRelaxedSimdSupported } = await import("../src/nam/wasm/compile.ts");
     const { planGeneralWaveNetWasm } = await import("../src/nam/wasm/general-wavenet-wasm.ts");
     const { instantiateWaveNetWasm } = await import("../src/nam/wasm/wavenet-wasm.ts");
+    const { planLstmWasm } = await import("../src/nam/wasm/lstm-wasm.ts");
     // Post-stack head on the tiny WaveNet: head_size 1 -> 2 channels (kernel 3) -> 1 (kernel 2).
     const j = json("wavenet");
     const base = j.weights.slice(0, -1) as number[];
@@ -250,9 +251,40 @@ describe("features no reference file exercises", () => {
     const out = new Float32Array(x.length);
     createJsNamRenderer(cm).process(x, out);
     expect(out.every(Number.isFinite)).toBe(true);
-    // Nor a condition DSP that is not a WaveNet.
-    expect(namWasmCovers(cm)).toBe(false);
-    await expect(createNamRenderer(cm, { backend: "wasm" })).rejects.toThrow(/no WebAssembly kernel/);
-    expect((await createNamRenderer(cm)).backend).toBe("js");
+    // The LSTM runs through its own kernel, feeding the WaveNet kernel's condition: = TS, chunked = one-shot.
+    if (namWasmAvailable) {
+      expect(namWasmCovers(cm)).toBe(true);
+      expect(out.reduce((p, v) => Math.max(p, Math.abs(v)), 0)).toBeGreaterThan(1e-3);
+      const cw = cm as WaveNetModel;
+      for (const relaxed of wasmRelaxedSimdSupported ? [true, false] : [false]) {
+        const plan = planGeneralWaveNetWasm(cw, { relaxed });
+        const lstm = planLstmWasm(cw.conditionDsp as LstmModel, { relaxed });
+        const w = instantiateWaveNetWasm(
+          { sampleRate: cw.sampleRate, receptiveField: cw.prewarm },
+          {
+            plan,
+            module: await assemble(plan.wat),
+            condition: { kind: "LSTM", plan: lstm, module: await assemble(lstm.wat) },
+          },
+        );
+        const wo = new Float32Array(x.length);
+        w.process(x, wo);
+        let max = 0;
+        for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(wo[i]! - out[i]!));
+        expect(max).toBeLessThan(2e-6);
+        w.reset();
+        const wp = new Float32Array(x.length);
+        for (let off = 0; off < x.length; off += 77)
+          w.process(x.subarray(off, off + 77), wp.subarray(off, off + 77));
+        expect(wp).toEqual(wo);
+      }
+      expect((await createNamRenderer(cm)).backend).toBe("wasm");
+    }
+    // A Linear as the condition DSP has no SIMD path yet: "wasm" is refused, "auto" renders in TS.
+    c.config.condition_dsp = json("linear_synthetic");
+    const lm = parseNamModel(c);
+    expect(namWasmCovers(lm)).toBe(false);
+    await expect(createNamRenderer(lm, { backend: "wasm" })).rejects.toThrow(/no WebAssembly kernel/);
+    expect((await createNamRenderer(lm)).backend).toBe("js");
   });
 });

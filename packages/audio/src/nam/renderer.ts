@@ -97,7 +97,7 @@ async function compileWaveNet(
   return { plan: { ...plan, wat: "" }, module, ...(condition ? { condition: await condition } : {}) };
 }
 
-/** A configurable WaveNet's kernel and, recursively, its condition DSP's (a WaveNet, checked by the caller). */
+/** A configurable WaveNet's kernel and, recursively, its condition DSP's (a WaveNet or an LSTM). */
 async function compileGeneralWaveNet(
   model: WaveNetModel,
   fastTanh: boolean,
@@ -105,8 +105,12 @@ async function compileGeneralWaveNet(
 ): Promise<CompiledWaveNet> {
   const plan = planGeneralWaveNetWasm(model, { fastTanh, relaxed });
   const dsp = model.conditionDsp;
-  const condition =
-    dsp?.architecture === "WaveNet" ? compileGeneralWaveNet(dsp, fastTanh, relaxed) : undefined;
+  let condition: Promise<CompiledWaveNet["condition"]> | undefined;
+  if (dsp?.architecture === "WaveNet") condition = compileGeneralWaveNet(dsp, fastTanh, relaxed);
+  else if (dsp?.architecture === "LSTM") {
+    const lstm = planLstmWasm(dsp, { fastTanh, relaxed });
+    condition = assemble(lstm.wat).then((module) => ({ kind: "LSTM", plan: { ...lstm, wat: "" }, module }));
+  }
   const module = await assemble(plan.wat);
   return { plan: { ...plan, wat: "" }, module, ...(condition ? { condition: await condition } : {}) };
 }

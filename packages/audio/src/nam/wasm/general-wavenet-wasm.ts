@@ -10,7 +10,8 @@ import { WASM_BLOCK, WASM_MARGIN, type WaveNetWasmPlan } from "./wavenet-wasm.ts
  * SIMD module generated for one model: FiLM at every position (with shift and groups), head1x1,
  * bottleneck != channels, gated and blended layers with any secondary activation, grouped
  * convolutions (expanded to dense matrices with zero blocks, whose products are skipped), PReLU
- * (per-lane slopes), a condition DSP (a WaveNet with its own kernel, feeding this one's condition).
+ * (per-lane slopes), a condition DSP (a WaveNet or an LSTM with its own kernel, feeding this one's
+ * condition).
  *
  * It follows graph-js.ts (NAM Core's order of operations) one frame at a time: per layer one loop
  * over the block's frames, every stage of a frame in v128 locals; a vector whose lanes a matrix
@@ -18,7 +19,7 @@ import { WASM_BLOCK, WASM_MARGIN, type WaveNetWasmPlan } from "./wavenet-wasm.ts
  * 4 with zero weights. A post-stack head runs in the output loop (each conv's activated input
  * kept as a history). Not covered (renders in TS): PReLU whose slope would
  * depend on the frame (ungated layers whose bottleneck is not a multiple of the slope count), a
- * condition DSP that is not a WaveNet.
+ * condition DSP that is neither a WaveNet nor an LSTM.
  */
 
 const SPAN = 4096;
@@ -34,9 +35,10 @@ export function generalWaveNetCovered(model: WaveNetModel, nested = false): bool
     post?.activations.some((a, i) => a.kind === "prelu" && post.convs[i]!.inChannels % a.slopes.length !== 0)
   )
     return false;
-  if (model.conditionDsp) {
-    if (model.conditionDsp.architecture !== "WaveNet") return false;
-    if (!generalWaveNetCovered(model.conditionDsp, true)) return false;
+  const dsp = model.conditionDsp;
+  if (dsp) {
+    if (dsp.architecture !== "WaveNet" && dsp.architecture !== "LSTM") return false;
+    if (dsp.architecture === "WaveNet" && !generalWaveNetCovered(dsp, true)) return false;
   }
   return model.layerArrays.every((a) =>
     a.layers.every((l) => {
@@ -92,10 +94,11 @@ export function planGeneralWaveNetWasm(
     return at;
   };
   const cond = alloc(B);
+  // A WaveNet condition DSP gives padded vectors per frame, an LSTM one float per frame.
   const dsp = model.conditionDsp?.architecture === "WaveNet" ? model.conditionDsp : null;
   const Cc = dsp ? dsp.outChannels : 1;
   const Ccp = dsp ? pad4(Cc) : 1;
-  const condv = dsp ? alloc(B * Ccp) : cond;
+  const condv = model.conditionDsp ? alloc(B * Ccp) : cond;
   const outStride = model.outChannels > 1 ? pad4(model.outChannels) : 1;
   const out = alloc(B * outStride);
   const headScale = data(Float32Array.of(model.headScale));

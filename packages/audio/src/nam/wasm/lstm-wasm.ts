@@ -154,6 +154,40 @@ export function planLstmWasm(
 }
 
 /**
+ * An LSTM kernel as a WaveNet's condition DSP: steps exactly the block's frames (it is recurrent:
+ * a throw-away frame would advance its state), output at `outF`; `clear` zeroes the state with no
+ * prewarm (the WaveNet's prewarm, which includes the LSTM's, runs through both).
+ */
+export function instantiateLstmCondition(compiled: { plan: LstmWasmPlan; module: WasmModule }): {
+  heap: Float32Array;
+  outF: number;
+  memoryBytes: number;
+  step(input: Float32Array, n: number, padded: number): void;
+  clear(): void;
+} {
+  const { plan } = compiled;
+  const instance = new wasmApi.Instance(compiled.module, {});
+  const exports = instance.exports as { memory: WasmMemory; block: (n: number) => void };
+  const heap = new Float32Array(exports.memory.buffer);
+  const inF = plan.input / 4;
+  const outF = plan.output / 4;
+  return {
+    heap,
+    outF,
+    memoryBytes: exports.memory.buffer.byteLength,
+    step(input, n, padded) {
+      heap.set(input.subarray(0, n), inF);
+      exports.block(n);
+      heap.fill(0, outF + n, outF + padded);
+    },
+    clear() {
+      heap.fill(0);
+      for (const [at, data] of plan.init) heap.set(data, at / 4);
+    },
+  };
+}
+
+/**
  * `prewarmed` is filled on the first reset: the state after NAM's prewarm (0.5 s of silence,
  * ~20-30 ms of work) depends only on the weights, so every later renderer of the same compiled
  * kernel (the cache shares it per model content) starts from a copy of it, bit for bit the same.

@@ -1,6 +1,7 @@
 import { resolveActivation } from "../activations.ts";
 import type { PlainWaveNet } from "../plain-wavenet.ts";
 import type { NamRenderer } from "../renderer-types.ts";
+import { instantiateLstmCondition, type LstmWasmPlan } from "./lstm-wasm.ts";
 import { activationInPlace, CONST_POOL_END, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
 
@@ -494,7 +495,7 @@ export interface CompiledWaveNet {
   plan: WaveNetWasmPlan;
   module: WasmModule;
   /** The condition DSP's kernel, when the model has one (its output is this kernel's condition). */
-  condition?: CompiledWaveNet;
+  condition?: CompiledWaveNet | { kind: "LSTM"; plan: LstmWasmPlan; module: WasmModule };
 }
 
 /** One instance of a kernel: a block at a time, its output left in its memory at `outF`. */
@@ -510,7 +511,8 @@ interface WaveNetInstance {
 
 function instantiate(compiled: CompiledWaveNet): WaveNetInstance {
   const { plan } = compiled;
-  const condition = compiled.condition ? instantiate(compiled.condition) : null;
+  const c = compiled.condition;
+  const condition = !c ? null : "kind" in c ? instantiateLstmCondition(c) : instantiate(c);
   const instance = new wasmApi.Instance(compiled.module, {});
   const exports = instance.exports as { memory: WasmMemory; block: (n: number, pos: number) => void };
   const heap = new Float32Array(exports.memory.buffer);
