@@ -1,0 +1,55 @@
+import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSharedRateLimiter, type SharedRateLimiter } from "../src/shared-rate-limiter.ts";
+
+const LIMIT = 10;
+
+// Two limiters on one database stand for two API processes (the process test, on Postgres only,
+// is many-api-processes.test.ts); this one runs on PGlite too.
+describe("the shared rate limiter", () => {
+  let t: TestDatabase;
+  let a: SharedRateLimiter;
+  let b: SharedRateLimiter;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    a = createSharedRateLimiter({ db: t.db, perMinute: LIMIT });
+    b = createSharedRateLimiter({ db: t.db, perMinute: LIMIT });
+  });
+  afterAll(async () => {
+    a?.close();
+    b?.close();
+    await t?.close();
+  });
+
+  it("grants exactly the limit to concurrent takes from both, and says when to come back", async () => {
+    const decisions = await Promise.all(
+      Array.from({ length: 3 * LIMIT }, (_, i) => (i % 2 ? a : b).take("user:concurrent")),
+    );
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(LIMIT);
+    for (const d of decisions) {
+      // One token back takes 60 / LIMIT s.
+      if (!d.allowed) expect(d.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      if (!d.allowed) expect(d.retryAfterSeconds).toBeLessThanOrEqual(60 / LIMIT);
+    }
+    // The other process, which may not have seen a refusal of its own, refuses too.
+    expect((await a.take("user:concurrent")).allowed).toBe(false);
+    expect((await b.take("user:concurrent")).allowed).toBe(false);
+    // Keys do not share.
+    expect((await a.take("ip:203.0.113.9")).allowed).toBe(true);
+  });
+
+  it("refills by elapsed time on the database's clock", async () => {
+    for (let i = 0; i < LIMIT; i++) expect((await a.take("user:refill")).allowed).toBe(true);
+    expect((await b.take("user:refill")).allowed).toBe(false);
+    // As if the last take were a minute ago: full again (asked of `a`: `b` remembers its refusal
+    // and answers it locally until a token could be back in real time).
+    await t.db
+      .updateTable("rateLimitBuckets")
+      .set({ updatedAt: new Date(Date.now() - 61_000) })
+      .where("key", "=", "user:refill")
+      .execute();
+    const again = await Promise.all(Array.from({ length: LIMIT + 1 }, () => a.take("user:refill")));
+    expect(again.filter((d) => d.allowed)).toHaveLength(LIMIT);
+  });
+});
