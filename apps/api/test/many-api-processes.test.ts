@@ -57,9 +57,9 @@ describe.skipIf(!testDatabaseUrl)(`two API processes on one database (${NEEDS_PO
       const res = await me(urls[i % 2]!, token);
       statuses.push(res.status);
       if (res.status === 200) {
-        expect(((await res.json()) as { result: { data: { user: { id: string } } } }).result.data.user.id).toBe(
-          user.id,
-        );
+        expect(
+          ((await res.json()) as { result: { data: { user: { id: string } } } }).result.data.user.id,
+        ).toBe(user.id);
       } else {
         await res.body?.cancel();
       }
