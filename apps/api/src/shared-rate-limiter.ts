@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { DatabaseUnavailableError, type DB } from "@shootout/db";
 import { type Kysely, sql } from "kysely";
 import { createRateLimiter, type RateDecision } from "./rate-limiter.ts";
@@ -20,6 +21,16 @@ interface KeyState {
 }
 
 const SWEEP_MS = 60_000;
+const MAX_STORED_KEY = 200;
+
+/**
+ * The row's key: `key` itself, or its hash when it would not fit the column or Postgres text
+ * (behind a trusted proxy the IP is whatever X-Forwarded-For said, of any length).
+ */
+function storedKey(key: string): string {
+  if (key.length <= MAX_STORED_KEY && !key.includes("\u0000")) return key;
+  return `sha256:${createHash("sha256").update(key).digest("hex")}`;
+}
 
 const takenRow = (row: { tokens: number; granted: number }) => ({
   tokens: Number(row.tokens),
@@ -76,7 +87,7 @@ export function createSharedRateLimiter(options: {
     while (state.waiting.length > 0) {
       const batch = state.waiting.splice(0);
       try {
-        const { tokens, granted } = await spend(key, batch.length);
+        const { tokens, granted } = await spend(storedKey(key), batch.length);
         const refused = { allowed: false, retryAfterSeconds: retryAfterSeconds(tokens) } as const;
         if (granted < batch.length) {
           refusedUntil.set(key, performance.now() + ((1 - tokens) / perSecond) * 1000);

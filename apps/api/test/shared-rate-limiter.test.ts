@@ -39,6 +39,14 @@ describe("the shared rate limiter", () => {
     expect((await a.take("ip:203.0.113.9")).allowed).toBe(true);
   });
 
+  it("takes any key, however long (X-Forwarded-For behind a trusted proxy), and counts it", async () => {
+    const long = `ip:${"1".repeat(5000)}\u0000`;
+    for (let i = 0; i < LIMIT; i++) expect((await b.take(long)).allowed).toBe(true);
+    expect((await a.take(long)).allowed).toBe(false);
+    // A different long key is a bucket of its own.
+    expect((await a.take(`ip:${"1".repeat(5001)}`)).allowed).toBe(true);
+  });
+
   it("refills by elapsed time on the database's clock", async () => {
     for (let i = 0; i < LIMIT; i++) expect((await a.take("user:refill")).allowed).toBe(true);
     expect((await b.take("user:refill")).allowed).toBe(false);
