@@ -53,6 +53,7 @@ const takenRow = (row: { tokens: number; granted: number }) => ({
 export function createSharedRateLimiter(options: {
   db: Kysely<DB>;
   perMinute: number;
+  /** Called once as the database becomes unreachable (not per call), until a take succeeds again. */
   onFallback?: (error: DatabaseUnavailableError) => void;
 }): SharedRateLimiter {
   const { db, perMinute } = options;
@@ -61,6 +62,7 @@ export function createSharedRateLimiter(options: {
   // performance.now() until which a key is known to be spent (no token can be back before).
   const refusedUntil = new Map<string, number>();
   const fallback = createRateLimiter({ perMinute });
+  let degraded = false;
 
   const retryAfterSeconds = (tokens: number) => Math.max(1, Math.ceil((1 - tokens) / perSecond));
 
@@ -88,6 +90,7 @@ export function createSharedRateLimiter(options: {
       const batch = state.waiting.splice(0);
       try {
         const { tokens, granted } = await spend(storedKey(key), batch.length);
+        degraded = false;
         const refused = { allowed: false, retryAfterSeconds: retryAfterSeconds(tokens) } as const;
         if (granted < batch.length) {
           refusedUntil.set(key, performance.now() + ((1 - tokens) / perSecond) * 1000);
@@ -97,7 +100,8 @@ export function createSharedRateLimiter(options: {
         });
       } catch (error) {
         if (error instanceof DatabaseUnavailableError) {
-          options.onFallback?.(error);
+          if (!degraded) options.onFallback?.(error);
+          degraded = true;
           for (const w of batch) w.resolve(fallback.take(key));
         } else {
           for (const w of batch) w.reject(error);

@@ -1,4 +1,11 @@
-import { createTestDatabase, type TestDatabase } from "@shootout/db/testing";
+import { createDb } from "@shootout/db";
+import {
+  createTestDatabase,
+  NEEDS_POSTGRES,
+  startTcpProxy,
+  type TestDatabase,
+  testDatabaseUrl,
+} from "@shootout/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSharedRateLimiter, type SharedRateLimiter } from "../src/shared-rate-limiter.ts";
 
@@ -61,3 +68,39 @@ describe("the shared rate limiter", () => {
     expect(again.filter((d) => d.allowed)).toHaveLength(LIMIT);
   });
 });
+
+describe.skipIf(!testDatabaseUrl)(
+  `the shared rate limiter while the database is away (${NEEDS_POSTGRES})`,
+  () => {
+    it("falls back to this process's budget instead of failing the call, and says so once", async () => {
+      const t = await createTestDatabase();
+      const proxy = await startTcpProxy(t.url!);
+      const database = await createDb({ databaseUrl: proxy.url, poolMax: 2 });
+      const outages: unknown[] = [];
+      const limiter = createSharedRateLimiter({
+        db: database.db,
+        perMinute: 3,
+        onFallback: (error) => outages.push(error),
+      });
+      try {
+        expect((await limiter.take("user:away")).allowed).toBe(true);
+        await proxy.cut();
+        // Still limited, by the in-memory bucket (a full one: it never saw the first take).
+        const away = [];
+        for (let i = 0; i < 4; i++) away.push(await limiter.take("user:away"));
+        expect(away.map((d) => d.allowed)).toEqual([true, true, true, false]);
+        expect(outages).toHaveLength(1);
+        await proxy.resume();
+        // Back on the shared bucket: one spent before the outage, two left.
+        const back = [];
+        for (let i = 0; i < 3; i++) back.push((await limiter.take("user:away")).allowed);
+        expect(back).toEqual([true, true, false]);
+      } finally {
+        limiter.close();
+        await database.close();
+        await proxy.close();
+        await t.close();
+      }
+    });
+  },
+);
