@@ -7,6 +7,7 @@ export { createRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 export type { HttpMethod, Route, RouteRequest } from "./routes/route.ts";
 export { DEFAULT_WEB_DIST_DIR, webAppRoutes } from "./routes/web-app-routes.ts";
 export { type ApiServer, type ApiServerOptions, createApiServer } from "./server.ts";
+export { createSharedRateLimiter, type SharedRateLimiter } from "./shared-rate-limiter.ts";
 export { STAND_IN_STATE_FILE, standInStateFile } from "./tone3000/stand-in-state.ts";
 export { type ResolvedTokenKey, resolveTokenKey, TOKEN_KEY_FILE } from "./tone3000/token-key.ts";
 export {

@@ -17,7 +17,8 @@ interface Bucket {
 
 /**
  * A token bucket per key: `perMinute` calls of burst, refilled continuously at `perMinute`/min.
- * In memory, per process: with several API processes each enforces its own budget (documented).
+ * In memory, per process: the API spends from the shared bucket in the database
+ * (shared-rate-limiter.ts) and uses this one only while the database is unreachable.
  */
 export function createRateLimiter(options: { perMinute: number; now?: () => number }): RateLimiter {
   const capacity = options.perMinute;

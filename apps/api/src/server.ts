@@ -15,13 +15,13 @@ import { routeRateLimit } from "./http/route-rate-limit.ts";
 import { clearSessionCookies, sessionCookiePolicy } from "./http/session-cookie.ts";
 import { type ApiLimits, limitsFromEnv } from "./limits.ts";
 import type { Logger } from "./logger.ts";
-import { createRateLimiter } from "./rate-limiter.ts";
 import { dispatchRoute } from "./routes/dispatch.ts";
 import { downloadRoutes } from "./routes/download-route.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import type { Route } from "./routes/route.ts";
 import { createRouteTable } from "./routes/route-table.ts";
 import { uploadRoutes } from "./routes/upload-route.ts";
+import { createSharedRateLimiter } from "./shared-rate-limiter.ts";
 import {
   type ContextDeps,
   createHttpContext,
@@ -86,7 +86,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const { env, database, storage, log } = options;
   const limits: ApiLimits = { ...limitsFromEnv(env), ...options.limits };
   const allowedOrigins = allowedOriginsFrom(env.WEB_ORIGINS, env.PUBLIC_URL);
-  const limiter = createRateLimiter({ perMinute: limits.callsPerMinute });
+  const limiter = createSharedRateLimiter({
+    db: database.db,
+    perMinute: limits.callsPerMinute,
+    onFallback: () => log.warn("rate limit: database unavailable, counting in this process only"),
+  });
   const sessionTtlMs = env.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000;
   const cookiePolicy = sessionCookiePolicy(env.PUBLIC_URL);
   let shuttingDown = false;

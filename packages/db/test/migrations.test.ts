@@ -68,6 +68,7 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
       "0004_tone_amp_size",
       "0005_tone_cabinet",
       "0006_tone_attribution",
+      "0007_rate_limit_buckets",
     ];
     const domainTables = [
       "files",
@@ -80,11 +81,12 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
       "users",
     ];
     const storageTables = ["storage_blobs", "storage_chunks", "storage_objects"];
+    const rateTables = ["rate_limit_buckets"];
     expect(await migrationsAreCurrent(database.db)).toBe(false);
     expect(await migrateToLatest(database.db)).toEqual(all);
     expect(await migrationsAreCurrent(database.db)).toBe(true);
     expect(await indexNames(db, "jobs")).toContain("jobs_owner_updated_idx");
-    expect(await tableNames(db)).toEqual([...domainTables, ...storageTables].sort());
+    expect(await tableNames(db)).toEqual([...domainTables, ...storageTables, ...rateTables].sort());
     expect(await migrateToLatest(database.db)).toEqual([]);
 
     // Each step down undoes exactly its own migration.
@@ -92,6 +94,8 @@ describe(`migrations (${testDatabaseUrl ? "postgres" : "pglite"})`, () => {
     expect(await toneColumns()).toEqual(
       expect.arrayContaining(["amp_slim", "cab_tone3000_model_id", "amp_license"]),
     );
+    expect(await migrateDown(database.db)).toEqual(["0007_rate_limit_buckets"]);
+    expect(await tableNames(db)).toEqual([...domainTables, ...storageTables].sort());
     expect(await migrateDown(database.db)).toEqual(["0006_tone_attribution"]);
     expect(await toneColumns()).not.toContain("amp_license");
     expect(await toneColumns()).toContain("cab_tone3000_model_id");

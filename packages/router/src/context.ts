@@ -48,7 +48,7 @@ export interface Context {
    * `ip:<addr>`; throws (TOO_MANY_REQUESTS) when that budget is spent. The API supplies it
    * (one HTTP batch is many calls, so it cannot be done per request); null: no limit.
    */
-  readonly limitCall: ((key: string) => void) | null;
+  readonly limitCall: ((key: string) => void | Promise<void>) | null;
   /** The process's job event hub (live progress subscriptions); null where none runs. */
   readonly events: JobEventHub | null;
   /** What this deployment can render; `video: false` (no ffmpeg) refuses MP4 jobs at jobs.create. */
@@ -80,7 +80,7 @@ export interface CreateContextOptions {
   sessionTtlMs?: number;
   /** Default 30 s (see Context.sessionRecheckMs). */
   sessionRecheckMs?: number;
-  limitCall?: ((key: string) => void) | null;
+  limitCall?: ((key: string) => void | Promise<void>) | null;
   events?: JobEventHub | null;
   /** Default: everything available (the API fills it from `hasFfmpeg()`). */
   capabilities?: Partial<RenderCapabilities>;

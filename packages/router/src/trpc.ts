@@ -100,7 +100,7 @@ async function resolveAuth(ctx: Context): Promise<SessionValidationResult | null
           )
         : null;
   // Per call, not per request: a batch of 20 spends 20. Keyed by user once known, else by IP.
-  ctx.limitCall?.(auth ? `user:${auth.user.id}` : `ip:${ctx.clientIp ?? "unknown"}`);
+  await ctx.limitCall?.(auth ? `user:${auth.user.id}` : `ip:${ctx.clientIp ?? "unknown"}`);
   return auth;
 }
 

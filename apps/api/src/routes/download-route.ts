@@ -38,7 +38,7 @@ export function downloadRoutes(deps: DownloadDeps): Route[] {
       path: "/files/:id",
       async handle({ req, res, params }) {
         const user = await currentUser(req, res, deps);
-        deps.checkRate(user ? `user:${user.id}` : `ip:${clientIpOf(req, deps.trustProxy)}`);
+        await deps.checkRate(user ? `user:${user.id}` : `ip:${clientIpOf(req, deps.trustProxy)}`);
         const id = fileId.safeParse(params.id);
         // Not found only: a failing database stays a 500, not a 404.
         const file = id.success

@@ -32,7 +32,7 @@ export function uploadRoutes(deps: UploadDeps): Route[] {
       path: "/files",
       async handle({ req, res, url, log }) {
         const user = await requireUser(req, res, deps);
-        deps.checkRate(`user:${user.id}`);
+        await deps.checkRate(`user:${user.id}`);
         const query = uploadQuery.safeParse(Object.fromEntries(url.searchParams));
         if (!query.success) {
           throw new HttpError("BAD_REQUEST", z.prettifyError(query.error).replaceAll("\n", "; "));

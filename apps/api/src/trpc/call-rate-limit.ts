@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import type { RateLimiter } from "../rate-limiter.ts";
+import type { SharedRateLimiter } from "../shared-rate-limiter.ts";
 
 /**
  * Charges one procedure call to `key` (`user:<id>`, or `ip:<addr>` for anonymous callers) and
@@ -7,11 +7,11 @@ import type { RateLimiter } from "../rate-limiter.ts";
  * this runs per call, not per request. `onLimited` lets the HTTP transport add a Retry-After.
  */
 export function callRateLimit(
-  limiter: RateLimiter,
+  limiter: SharedRateLimiter,
   onLimited?: (retryAfterSeconds: number) => void,
-): (key: string) => void {
-  return (key) => {
-    const decision = limiter.take(key);
+): (key: string) => Promise<void> {
+  return async (key) => {
+    const decision = await limiter.take(key);
     if (decision.allowed) return;
     onLimited?.(decision.retryAfterSeconds);
     throw new TRPCError({

@@ -18,7 +18,7 @@ import { ForeignCookieError, requestSession } from "../http/request-session.ts";
 import type { SessionCookiePolicy } from "../http/session-cookie.ts";
 import { sessionTokenOf } from "../http/session-token.ts";
 import type { Logger } from "../logger.ts";
-import type { RateLimiter } from "../rate-limiter.ts";
+import type { SharedRateLimiter } from "../shared-rate-limiter.ts";
 import { callRateLimit } from "./call-rate-limit.ts";
 
 /** What every context shares: the router's inner options minus what each request supplies. */
@@ -30,7 +30,7 @@ export type SharedContextOptions = Omit<
 export interface ContextDeps {
   readonly shared: SharedContextOptions;
   readonly log: Logger;
-  readonly limiter: RateLimiter;
+  readonly limiter: SharedRateLimiter;
   readonly allowedOrigins: ReadonlySet<string>;
   readonly trustProxy: boolean;
   readonly cookiePolicy: SessionCookiePolicy;

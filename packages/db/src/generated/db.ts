@@ -78,6 +78,13 @@ export interface ModelCache {
   tone3000ModelId: string;
 }
 
+export interface RateLimitBuckets {
+  key: string;
+  lastGranted: number;
+  tokens: number;
+  updatedAt: Generated<Timestamp>;
+}
+
 export interface Sessions {
   createdAt: Generated<Timestamp>;
   expiresAt: Timestamp;
@@ -171,6 +178,7 @@ export interface DB {
   jobEvents: JobEvents;
   jobs: Jobs;
   modelCache: ModelCache;
+  rateLimitBuckets: RateLimitBuckets;
   sessions: Sessions;
   shootouts: Shootouts;
   storageBlobs: StorageBlobs;
