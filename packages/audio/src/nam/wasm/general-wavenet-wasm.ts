@@ -2,6 +2,7 @@ import { type Activation, resolveActivation } from "../activations.ts";
 import type { Conv1DWeights, Conv1x1Weights, FilmWeights } from "../layers.ts";
 import type { WaveNetModel } from "../model.ts";
 import type { FilmPosition } from "../wavenet-spec.ts";
+import { blockModule } from "./block-module.ts";
 import { activationInPlace, CONST_POOL_END, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 import { WASM_BLOCK, WASM_MARGIN, type WaveNetWasmPlan } from "./wavenet-wasm.ts";
 
@@ -521,14 +522,7 @@ export function planGeneralWaveNetWasm(
   const v128Locals = [...Array.from({ length: maxLocal }, (_, i) => `$v${i}`), "$x", ...SCRATCH_LOCALS];
   init.push(m.constants());
   const pages = Math.ceil(top / 65536) + 1;
-  const wat = `(module
-  (memory (export "memory") ${pages})
-  (func (export "block") (param $n i32) (param $pos i32)
-    (local $t i32) (local $p i32) (local $q i32) (local $h i32)
-    ${v128Locals.map((l) => `(local ${l} v128)`).join(" ")}
-    ${body.join("\n    ")}
-  )
-)`;
+  const wat = blockModule({ pages, i32Locals: ["$t", "$p", "$q", "$h"], v128Locals, body });
   return {
     wat,
     bytes: pages * 65536,

@@ -1,6 +1,7 @@
 import { resolveActivation } from "../activations.ts";
 import type { PlainWaveNet } from "../plain-wavenet.ts";
 import type { NamRenderer } from "../renderer-types.ts";
+import { blockModule } from "./block-module.ts";
 import { instantiateLstmCondition, type LstmWasmPlan } from "./lstm-wasm.ts";
 import { activationInPlace, CONST_POOL_END, Madd, SCRATCH_LOCALS, sigmoidInPlace } from "./simd-math.ts";
 import { type WasmMemory, type WasmModule, wasmApi } from "./webassembly.ts";
@@ -468,14 +469,7 @@ export function planWaveNetWasm(
   ];
   init.push(m.constants());
   const pages = Math.ceil(top / 65536) + 1;
-  const wat = `(module
-  (memory (export "memory") ${pages})
-  (func (export "block") (param $n i32) (param $pos i32)
-    (local $t i32) (local $p i32) (local $q i32) (local $h i32) (local $c i32)
-    ${v128Locals.map((l) => `(local ${l} v128)`).join(" ")}
-    ${body.join("\n    ")}
-  )
-)`;
+  const wat = blockModule({ pages, i32Locals: ["$t", "$p", "$q", "$h", "$c"], v128Locals, body });
   return {
     wat,
     bytes: pages * 65536,
